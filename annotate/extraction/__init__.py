@@ -1,0 +1,1 @@
+"""Extraction: documents -> schema records with groundings (LLM client, rules pre-labeler, prompts)."""

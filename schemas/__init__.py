@@ -1,0 +1,6 @@
+"""Schema files: one Pydantic model per genre. Loaded by ``annotate.schemas`` from this folder.
+
+Each module (not starting with ``_``) defines ``NAME``, ``MODEL`` and ``DESCRIPTION``, and may
+define ``KEYWORDS`` (weighted cues the router scores documents with). Evidence is every string
+field not marked ``Derived``; see ``annotate.core.evidence``.
+"""
