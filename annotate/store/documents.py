@@ -1,0 +1,89 @@
+"""The ``documents`` table: every text the pipeline has seen, keyed by the hash of its cleaned text.
+
+The stored text is THE text that every offset (predictions, Label Studio regions, gold) indexes,
+so it is written once and never changed; only the last-seen path and the routed genre move.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from annotate.core.types import Document
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document row as the store holds it (the Document plus what the pipeline learnt)."""
+
+    doc_id: str
+    source: str
+    text: str
+    metadata: dict[str, Any]
+    schema_name: str | None
+    first_seen: datetime
+
+    def to_document(self) -> Document:
+        return Document(doc_id=self.doc_id, text=self.text, source=self.source, metadata=self.metadata)
+
+
+def upsert_document(con: duckdb.DuckDBPyConnection, doc: Document, schema_name: str | None = None) -> None:
+    """Insert a document or refresh its last-seen path (and routed schema when one is given).
+
+    The text is never rewritten: a document's identity *is* its text, so a different text is a
+    different row. Call inside the caller's transaction when it belongs to a larger unit of work.
+    """
+    con.execute(
+        "INSERT INTO documents (doc_id, source, text, metadata, schema_name) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
+        "schema_name = coalesce(excluded.schema_name, documents.schema_name)",
+        [doc.doc_id, doc.source, doc.text, json.dumps(doc.metadata, ensure_ascii=False), schema_name],
+    )
+
+
+def set_schema(con: duckdb.DuckDBPyConnection, doc_id: str, schema_name: str) -> None:
+    """Record the genre a document was routed to (an override or the router's choice)."""
+    con.execute("UPDATE documents SET schema_name = ? WHERE doc_id = ?", [schema_name, doc_id])
+
+
+def _row(row: tuple[Any, ...]) -> StoredDocument:
+    doc_id, source, text, metadata, schema_name, first_seen = row
+    return StoredDocument(
+        doc_id=doc_id,
+        source=source or "",
+        text=text,
+        metadata=json.loads(metadata) if metadata else {},
+        schema_name=schema_name,
+        first_seen=first_seen,
+    )
+
+
+_COLUMNS = "doc_id, source, text, metadata, schema_name, first_seen"
+
+
+def get_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> StoredDocument | None:
+    row = con.execute(f"SELECT {_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+    return _row(row) if row else None
+
+
+def resolve_doc_id(con: duckdb.DuckDBPyConnection, prefix: str) -> list[str]:
+    """Doc ids starting with ``prefix``, so people can type the first few characters of an id."""
+    rows = con.execute(
+        "SELECT doc_id FROM documents WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT 10", [prefix]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def list_documents(con: duckdb.DuckDBPyConnection, schema_name: str | None = None) -> list[StoredDocument]:
+    """All documents (optionally of one routed genre), oldest first."""
+    if schema_name is None:
+        rows = con.execute(f"SELECT {_COLUMNS} FROM documents ORDER BY first_seen, doc_id").fetchall()
+    else:
+        rows = con.execute(
+            f"SELECT {_COLUMNS} FROM documents WHERE schema_name = ? ORDER BY first_seen, doc_id", [schema_name]
+        ).fetchall()
+    return [_row(r) for r in rows]

@@ -1,0 +1,129 @@
+"""The ``failures`` table: what went wrong with which document, until a later run fixes it.
+
+A failure stays *open* until the same stage later succeeds for that document, so ``status`` can
+always say which documents still need attention. A document failing again updates its open row
+rather than adding another, so repeated runs never pile up duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Failure:
+    id: int
+    doc_id: str | None
+    source: str | None
+    stage: str
+    version_key: str | None
+    reason: str
+    resolved: bool
+    created: datetime
+
+    def public_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "stage": self.stage,
+            "version_key": self.version_key,
+            "reason": self.reason,
+            "resolved": self.resolved,
+            "created": self.created.isoformat(sep=" ", timespec="seconds"),
+        }
+
+
+_COLUMNS = "id, doc_id, source, stage, version_key, reason, resolved, created"
+
+
+def _one_line(reason: str, limit: int = 500) -> str:
+    """Reasons are shown in tables and logs: one line, bounded."""
+    line = " ".join(str(reason).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    stage: str,
+    reason: str,
+    doc_id: str | None = None,
+    source: str | None = None,
+    version_key: str | None = None,
+) -> None:
+    """Open (or refresh) the failure of one document/file at one stage.
+
+    A file that never became a document is identified by its path (``doc_id`` is NULL).
+    """
+    if doc_id is None and source is None:
+        raise ValueError("a failure needs a doc_id or a source")
+    reason = _one_line(reason)
+    if doc_id is not None:
+        match, key = "doc_id = ?", doc_id
+    else:
+        match, key = "doc_id IS NULL AND source = ?", source
+    updated = con.execute(
+        f"UPDATE failures SET reason = ?, version_key = ?, source = coalesce(?, source), created = current_timestamp "
+        f"WHERE {match} AND stage = ? AND NOT resolved RETURNING id",
+        [reason, version_key, source, key, stage],
+    ).fetchall()
+    if not updated:
+        con.execute(
+            "INSERT INTO failures (doc_id, source, stage, version_key, reason) VALUES (?, ?, ?, ?, ?)",
+            [doc_id, source, stage, version_key, reason],
+        )
+
+
+def resolve_failures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    doc_id: str | None = None,
+    source: str | None = None,
+    stages: Iterable[str] = ("load", "route", "extract"),
+) -> int:
+    """Close the open failures a success makes obsolete; returns how many were closed.
+
+    Closes those of the document, and load failures of its path (a file that was unreadable and
+    now loads). Rows are kept (resolved) as history.
+    """
+    stage_list = list(stages)
+    clauses, params = [], []
+    if doc_id is not None:
+        clauses.append("doc_id = ?")
+        params.append(doc_id)
+    if source:
+        clauses.append("(doc_id IS NULL AND source = ?)")
+        params.append(source)
+    if not clauses:
+        return 0
+    rows = con.execute(
+        f"UPDATE failures SET resolved = true WHERE NOT resolved AND list_contains(?, stage) "
+        f"AND ({' OR '.join(clauses)}) RETURNING id",
+        [stage_list, *params],
+    ).fetchall()
+    return len(rows)
+
+
+def open_failures(con: duckdb.DuckDBPyConnection, stage: str | None = None) -> list[Failure]:
+    """Unresolved failures, newest first."""
+    sql = f"SELECT {_COLUMNS} FROM failures WHERE NOT resolved"
+    params: list[Any] = []
+    if stage is not None:
+        sql += " AND stage = ?"
+        params.append(stage)
+    rows = con.execute(sql + " ORDER BY created DESC, id DESC", params).fetchall()
+    return [Failure(*row) for row in rows]
+
+
+def failures_for(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[Failure]:
+    """Every failure of a document, resolved ones included (its history)."""
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM failures WHERE doc_id = ? ORDER BY created, id", [doc_id]
+    ).fetchall()
+    return [Failure(*row) for row in rows]

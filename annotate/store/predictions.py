@@ -1,0 +1,183 @@
+"""The ``predictions`` table: one row per (document, version key), written with its document.
+
+A prediction is keyed by its version key, so a new prompt, model or setting adds a row instead of
+overwriting the old one; "latest" is a query, and a re-run of the same version is a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from annotate.core.types import Document, Extraction, Grounding
+from annotate.store.documents import upsert_document
+from annotate.store.failures import resolve_failures
+
+
+@dataclass(frozen=True)
+class StoredPrediction:
+    doc_id: str
+    schema_name: str
+    version_key: str
+    backend: str
+    record: dict[str, Any]
+    groundings: list[dict[str, Any]]
+    confidence: float | None
+    created: datetime
+
+    def to_extraction(self) -> Extraction:
+        return Extraction(
+            doc_id=self.doc_id,
+            schema_name=self.schema_name,
+            model_version=self.version_key,
+            record=self.record,
+            groundings=[Grounding.model_validate(g) for g in self.groundings],
+            confidence=self.confidence,
+        )
+
+    def public_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "schema": self.schema_name,
+            "model_version": self.version_key,
+            "backend": self.backend,
+            "record": self.record,
+            "groundings": self.groundings,
+            "confidence": self.confidence,
+            "created": self.created.isoformat(sep=" ", timespec="seconds"),
+        }
+
+
+_COLUMNS = "doc_id, schema_name, version_key, backend, record, groundings, confidence, created"
+
+
+def _row(row: tuple[Any, ...]) -> StoredPrediction:
+    doc_id, schema_name, version_key, backend, record, groundings, confidence, created = row
+    return StoredPrediction(
+        doc_id=doc_id,
+        schema_name=schema_name,
+        version_key=version_key,
+        backend=backend,
+        record=json.loads(record),
+        groundings=json.loads(groundings),
+        confidence=confidence,
+        created=created,
+    )
+
+
+def save_prediction(con: duckdb.DuckDBPyConnection, extraction: Extraction, *, backend: str) -> None:
+    """Insert (or, for a forced re-extraction, replace) the prediction for its version key.
+
+    The key is ``extraction.model_version``. Call inside a transaction that also holds the
+    document row; :func:`save_result` does both.
+    """
+    con.execute(
+        f"INSERT INTO predictions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp) "
+        "ON CONFLICT (doc_id, version_key) DO UPDATE SET schema_name = excluded.schema_name, "
+        "backend = excluded.backend, record = excluded.record, groundings = excluded.groundings, "
+        "confidence = excluded.confidence, created = excluded.created",
+        [
+            extraction.doc_id,
+            extraction.schema_name,
+            extraction.model_version,
+            backend,
+            json.dumps(extraction.record, ensure_ascii=False),
+            json.dumps([g.model_dump(mode="json") for g in extraction.groundings], ensure_ascii=False),
+            extraction.confidence,
+        ],
+    )
+
+
+def save_result(
+    con: duckdb.DuckDBPyConnection, doc: Document, extraction: Extraction, *, backend: str, own_transaction: bool = True
+) -> None:
+    """The unit of work of a pre-label: document + prediction + resolving its open extract failures.
+
+    All or nothing, so a process killed at any moment never leaves a prediction without its
+    document or a stale failure beside a success. With ``own_transaction=False`` the caller's
+    (larger) transaction provides the atomicity.
+    """
+    if own_transaction:
+        con.execute("BEGIN TRANSACTION")
+    try:
+        upsert_document(con, doc, extraction.schema_name)
+        save_prediction(con, extraction, backend=backend)
+        resolve_failures(con, doc_id=doc.doc_id, source=doc.source, stages=("load", "route", "extract"))
+        if own_transaction:
+            con.execute("COMMIT")
+    except BaseException:
+        if own_transaction:
+            con.execute("ROLLBACK")
+        raise
+
+
+def predicted_keys(con: duckdb.DuckDBPyConnection, version_keys: Iterable[str] | None = None) -> set[tuple[str, str]]:
+    """(doc_id, version_key) pairs already predicted: the batch runner's "nothing to do" check.
+
+    Only keys are read (never records), so one query answers for a whole corpus.
+    """
+    if version_keys is None:
+        rows = con.execute("SELECT doc_id, version_key FROM predictions").fetchall()
+    else:
+        keys = list(version_keys)
+        if not keys:
+            return set()
+        rows = con.execute(
+            "SELECT doc_id, version_key FROM predictions WHERE list_contains(?, version_key)", [keys]
+        ).fetchall()
+    return {(d, v) for d, v in rows}
+
+
+def has_prediction(con: duckdb.DuckDBPyConnection, doc_id: str, version_key: str) -> bool:
+    row = con.execute(
+        "SELECT 1 FROM predictions WHERE doc_id = ? AND version_key = ?", [doc_id, version_key]
+    ).fetchone()
+    return row is not None
+
+
+def latest_prediction(
+    con: duckdb.DuckDBPyConnection, doc_id: str, schema_name: str | None = None
+) -> StoredPrediction | None:
+    """The newest prediction of a document (optionally for one schema), whatever its version."""
+    sql = f"SELECT {_COLUMNS} FROM predictions WHERE doc_id = ?"
+    params: list[Any] = [doc_id]
+    if schema_name is not None:
+        sql += " AND schema_name = ?"
+        params.append(schema_name)
+    row = con.execute(sql + " ORDER BY created DESC, version_key DESC LIMIT 1", params).fetchone()
+    return _row(row) if row else None
+
+
+def get_prediction(con: duckdb.DuckDBPyConnection, doc_id: str, version_key: str) -> StoredPrediction | None:
+    row = con.execute(
+        f"SELECT {_COLUMNS} FROM predictions WHERE doc_id = ? AND version_key = ?", [doc_id, version_key]
+    ).fetchone()
+    return _row(row) if row else None
+
+
+def list_predictions(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    schema_name: str | None = None,
+    version_key: str | None = None,
+    latest_only: bool = True,
+) -> list[StoredPrediction]:
+    """Predictions in doc order; by default only each document's newest (per schema)."""
+    where, params = [], []
+    if schema_name is not None:
+        where.append("schema_name = ?")
+        params.append(schema_name)
+    if version_key is not None:
+        where.append("version_key = ?")
+        params.append(version_key)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    sql = f"SELECT {_COLUMNS} FROM predictions{clause}"
+    if latest_only:
+        sql += " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name ORDER BY created DESC, version_key DESC) = 1"
+    rows = con.execute(sql + " ORDER BY doc_id, schema_name", params).fetchall()
+    return [_row(r) for r in rows]
