@@ -1,9 +1,270 @@
-"""CLI commands (placeholder until implemented)."""
+"""``annotate prelabel``, ``annotate status`` and ``annotate show``: the review store from the shell.
+
+Thin: the run is :mod:`annotate.batch`, the figures come from :mod:`annotate.store`. What lives
+here is only presentation (rich progress and tables, JSON for scripts) and the mapping of errors
+to one clear line and an exit status: 0 all good, 1 some document failed, 2 the run could not go
+on (busy or broken store, unreachable endpoint, bad key, bad option), 130 interrupted.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+EXIT_FAILED = 1
+EXIT_FATAL = 2
+EXIT_INTERRUPTED = 130
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Database file (beats ANNOTATE_DB, default ./review.duckdb).")
+]
+
+
+def _err(message: str, code: int = EXIT_FATAL) -> typer.Exit:
+    """Print one line to stderr and return the Exit to raise (no traceback, ever)."""
+    first = " ".join(str(message).split())
+    print(f"annotate: error: {first}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _connect(db: Path | None, read_only: bool = False) -> Any:
+    from annotate.store.db import StoreError, connect
+
+    try:
+        return connect(db, read_only=read_only)
+    except StoreError as exc:
+        raise _err(str(exc)) from None
+
+
+# -- prelabel ------------------------------------------------------------------------------------
+
+
+def _summary_table(summary: Any) -> Table:
+    table = Table(title="prelabel", show_header=True, header_style="bold")
+    table.add_column("documents", justify="right")
+    table.add_column("predicted", justify="right")
+    table.add_column("cached", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("calls", justify="right")
+    table.add_column("cache hits", justify="right")
+    table.add_column("tokens in", justify="right")
+    table.add_column("tokens out", justify="right")
+    table.add_column("elapsed", justify="right")
+    table.add_row(
+        str(summary.documents),
+        str(summary.predicted),
+        str(summary.cached),
+        f"[red]{summary.failed}[/]" if summary.failed else "0",
+        str(summary.calls),
+        str(summary.cache_hits),
+        str(summary.prompt_tokens),
+        str(summary.completion_tokens),
+        f"{summary.elapsed:.1f} s",
+    )
+    return table
+
+
+def prelabel_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).")],
+    schema: Annotated[str, typer.Option(help="Schema name, or 'auto' to route each document.")] = "auto",
+    backend: Annotated[str, typer.Option(help="auto | llm | rules")] = "auto",
+    concurrency: Annotated[int, typer.Option(min=1, help="Documents extracted at the same time.")] = 8,
+    limit: Annotated[int | None, typer.Option(min=0, help="Only the first N files.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-extract even what is already predicted.")] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Pre-label documents into the review store (resumable; a re-run only does what is missing)."""
+    from annotate.batch import BatchError, BatchOptions, BatchSummary, DocOutcome, run_batch
+    from annotate.store.db import StoreError
+
+    err = Console(stderr=True)
+    options = BatchOptions(schema=schema, backend=backend, concurrency=concurrency, limit=limit, force=force)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]prelabel"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "[green]{task.fields[done]} done[/] [cyan]{task.fields[cached]} cached[/] "
+            "[red]{task.fields[failed]} failed[/] {task.fields[tokens]} tok"
+        ),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+    task_id = progress.add_task("prelabel", total=None, done=0, cached=0, failed=0, tokens=0)
+
+    def on_start(total: int) -> None:
+        progress.update(task_id, total=total)
+
+    def on_doc(outcome: DocOutcome, s: BatchSummary) -> None:
+        if outcome.status == "failed":
+            reason = outcome.reason or "unknown reason"
+            line = reason if reason.startswith(outcome.source) else f"{outcome.source}: {reason}"
+            progress.console.print(f"failed ({outcome.stage}) {line}", markup=False, highlight=False, soft_wrap=True)
+        progress.update(
+            task_id,
+            advance=1,
+            done=s.predicted,
+            cached=s.cached + s.duplicates,
+            failed=s.failed,
+            tokens=s.prompt_tokens + s.completion_tokens,
+        )
+
+    try:
+        with progress:
+            summary = asyncio.run(
+                run_batch(paths, options, db=db, progress=on_doc, on_start=on_start, handle_signals=True)
+            )
+    except (BatchError, StoreError) as exc:
+        raise _err(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _err("interrupted", EXIT_INTERRUPTED) from None
+    if as_json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        Console().print(_summary_table(summary))
+    for line in summary.write_errors:
+        print(f"annotate: error: could not save: {line}", file=sys.stderr)
+    if summary.interrupted:
+        print("annotate: interrupted; finished documents are saved, run again to continue", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if summary.failed or summary.write_errors:
+        raise typer.Exit(EXIT_FAILED)
+
+
+# -- status --------------------------------------------------------------------------------------
+
+_STAGES = ("documents", "predicted", "failed", "pushed", "annotated", "gold", "quarantined", "rejected")
+
+
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Counts per stage, open failures and quarantine reasons."""
+    from annotate.store.status import status_report
+
+    con = _connect(db, read_only=True)
+    try:
+        report = status_report(con)
+    finally:
+        con.close()
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, default=str))
+        return
+    out = Console()
+    counts = Table(title="review store", header_style="bold")
+    for name in _STAGES:
+        counts.add_column(name, justify="right")
+    counts.add_row(*(str(report[name]) for name in _STAGES))
+    out.print(counts)
+    if report["by_schema"]:
+        per = Table(title="per schema", header_style="bold")
+        for name in ("schema", "documents", "predicted", "pushed", "gold"):
+            per.add_column(name, justify="left" if name == "schema" else "right")
+        for schema, c in report["by_schema"].items():
+            per.add_row(schema, *(str(c[k]) for k in ("documents", "predicted", "pushed", "gold")))
+        out.print(per)
+    if report["open_failures"]:
+        fails = Table(title="open failures", header_style="bold")
+        for name in ("document", "stage", "reason", "when"):
+            fails.add_column(name)
+        for f in report["open_failures"]:
+            fails.add_row(f["doc_id"] or f["source"] or "?", f["stage"], f["reason"], f["created"])
+        out.print(fails)
+    if report["quarantine"]:
+        quarantine = Table(title="quarantine", header_style="bold")
+        for name in ("document", "schema", "annotation", "reason"):
+            quarantine.add_column(name)
+        for q in report["quarantine"]:
+            quarantine.add_row(q["doc_id"], q["schema_name"], str(q["annotation_id"]), q["reason"])
+        out.print(quarantine)
+
+
+# -- show ----------------------------------------------------------------------------------------
+
+
+def _show_data(con: Any, doc_id: str) -> dict[str, Any]:
+    from annotate.store.documents import get_document, resolve_doc_id
+    from annotate.store.failures import failures_for
+    from annotate.store.gold import latest_gold
+    from annotate.store.predictions import latest_prediction
+
+    matches = resolve_doc_id(con, doc_id)
+    if doc_id in matches:
+        matches = [doc_id]
+    if not matches:
+        raise _err(f"no document {doc_id!r} in the store", EXIT_FAILED)
+    if len(matches) > 1:
+        raise _err(f"{doc_id!r} matches several documents ({', '.join(matches[:5])}…); give more characters")
+    stored = get_document(con, matches[0])
+    assert stored is not None
+    prediction = latest_prediction(con, stored.doc_id)
+    gold = latest_gold(con, stored.doc_id)
+    return {
+        "doc_id": stored.doc_id,
+        "source": stored.source,
+        "schema": stored.schema_name,
+        "chars": len(stored.text),
+        "prediction": prediction.public_dict() if prediction else None,
+        "gold": gold,
+        "failures": [f.public_dict() for f in failures_for(con, stored.doc_id) if not f.resolved],
+    }
+
+
+def _groundings_table(title: str, groundings: list[dict[str, Any]]) -> Table:
+    table = Table(title=title, header_style="bold")
+    for name in ("path", "status", "span", "quote / value"):
+        table.add_column(name)
+    for g in groundings:
+        span = f"{g.get('start')}–{g.get('end')}" if g.get("start") is not None else "—"
+        table.add_row(g.get("path", ""), g.get("status", ""), span, g.get("quote") or g.get("value") or "")
+    return table
+
+
+def show_command(
+    doc_id: Annotated[str, typer.Argument(help="Document id (or a unique prefix of it).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    db: DbOption = None,
+) -> None:
+    """The latest prediction (and latest gold) of one document, with its groundings."""
+    con = _connect(db, read_only=True)
+    try:
+        data = _show_data(con, doc_id)
+    finally:
+        con.close()
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    out = Console()
+    out.print(f"[bold]{data['doc_id']}[/]  {data['source']}  schema={data['schema']}  {data['chars']} chars")
+    for f in data["failures"]:
+        out.print(f"[red]open failure[/] ({f['stage']}): {f['reason']}", highlight=False)
+    for label in ("prediction", "gold"):
+        item = data[label]
+        if not item:
+            out.print(f"no {label}")
+            continue
+        key = item.get("model_version") or item.get("prediction_version_key") or item.get("version")
+        out.print(f"[bold]{label}[/] {key or ''}  confidence={item.get('confidence')}")
+        out.print_json(json.dumps(item.get("record", {}), ensure_ascii=False))
+        groundings = item.get("groundings") or []
+        if groundings:
+            out.print(_groundings_table(f"{label} groundings", groundings))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("prelabel")(prelabel_command)
+    app.command("status")(status_command)
+    app.command("show")(show_command)

@@ -37,23 +37,33 @@ def _in_scope(path: str, scope: str) -> bool:
     return path.startswith(scope) and path[len(scope) : len(scope) + 1] in (".", "[")
 
 
-def _pick(cands: list[Match], lo: float, hi: float) -> Match:
-    """The candidate nearest to the interval [lo, hi]; ties go to the one nearest a finite bound."""
+def _pick(
+    cands: list[Match], lo: float, hi: float, used: set[tuple[int, int]], toward: str | None, reserve: int
+) -> Match:
+    """The candidate nearest to the interval [lo, hi].
 
-    def key(m: Match) -> tuple[float, float, int]:
+    Among equally good candidates, the one nearest the bound that came from the closer context
+    (``toward``) wins — a unit's name is the occurrence just before its achievements, not the one
+    in the list of speakers — skipping ``reserve`` slots that identical siblings not yet placed
+    will need. A span another value already took is the last resort.
+    """
+
+    def outside(m: Match) -> float:
         if lo <= m.start and m.end <= hi:
-            outside = 0.0
-        else:
-            outside = max(lo - m.start, m.end - hi, 0.0)
-        if lo == -_INF and hi != _INF:
-            tie = hi - m.end
-        elif hi == _INF and lo != -_INF:
-            tie = m.start - lo
-        else:
-            tie = 0.0
-        return (outside, abs(tie), m.start)
+            return 0.0
+        return max(lo - m.start, m.end - hi, 0.0)
 
-    return min(cands, key=key)
+    def closeness(m: Match) -> float:
+        if toward == "hi" and hi != _INF:
+            return hi - m.end
+        if toward == "lo" and lo != -_INF:
+            return m.start - lo
+        return m.start
+
+    ranked = sorted(cands, key=lambda m: ((m.start, m.end) in used, outside(m), abs(closeness(m)), m.start))
+    head = ranked[0]
+    group = [m for m in ranked if ((m.start, m.end) in used, outside(m)) == ((head.start, head.end) in used, outside(head))]
+    return group[min(reserve, len(group) - 1)]
 
 
 def ground_values(
@@ -71,24 +81,48 @@ def ground_values(
         cands[path] = aligner.candidates(value, window)
 
     chosen: dict[str, Match] = {p: c[0] for p, c in cands.items() if len(c) == 1}
+    used = {(m.start, m.end) for m in chosen.values()}
     pending = sorted((p for p, c in cands.items() if len(c) > 1), key=lambda p: (len(cands[p]), order[p]))
+    value_of = dict(values)
     for path in pending:
         me = order[path]
-        pick = None
-        for scope in _scopes(path):
+        # Bounds come from the nearest placed neighbours on each side, looking outward scope by
+        # scope: a first list item has no earlier sibling, but its parent's earlier fields bound it.
+        lo, hi = -_INF, _INF
+        lo_depth = hi_depth = len(path)
+        extent: tuple[float, float] | None = None
+        for depth, scope in enumerate(_scopes(path)):
             placed = [(order[p], m) for p, m in chosen.items() if _in_scope(p, scope)]
             if not placed:
                 continue
-            before = [m.end for o, m in placed if o < me]
-            after = [m.start for o, m in placed if o > me]
-            lo = max(before) if before else -_INF
-            hi = min(after) if after else _INF
-            if lo > hi:  # neighbours out of text order: fall back to their whole extent
-                lo = min(m.start for _, m in placed)
-                hi = max(m.end for _, m in placed)
-            pick = _pick(cands[path], lo, hi)
-            break
-        chosen[path] = pick or cands[path][0]
+            if extent is None:
+                extent = (min(m.start for _, m in placed), max(m.end for _, m in placed))
+            # Starts and ends, not ends and starts: a value may sit *inside* an earlier field
+            # (an indicator inside the progress text), so that field's start is the bound.
+            before = [m.start for o, m in placed if o < me]
+            after = [m.end for o, m in placed if o > me]
+            if lo == -_INF and before:
+                lo, lo_depth = max(before), depth
+            if hi == _INF and after:
+                hi, hi_depth = min(after), depth
+            if lo != -_INF and hi != _INF:
+                break
+        if lo > hi and extent is not None:  # neighbours out of text order: use their extent
+            lo, hi = extent
+        toward = "hi" if hi_depth < lo_depth else "lo" if lo_depth < hi_depth else None
+        # Identical values not yet placed that share the bound's scope need slots of their own.
+        scopes = _scopes(path)
+        near = scopes[min(hi_depth if toward == "hi" else lo_depth, len(scopes) - 1)]
+        twins = [
+            p for p in pending
+            if p not in chosen and p != path and value_of[p] == value_of[path] and _in_scope(p, near)
+        ]
+        if toward == "hi":
+            reserve = sum(order[p] > me for p in twins)
+        else:
+            reserve = sum(order[p] < me for p in twins)
+        chosen[path] = _pick(cands[path], lo, hi, used, toward, reserve)
+        used.add((chosen[path].start, chosen[path].end))
 
     out = []
     for path, value in values:

@@ -7,6 +7,7 @@ so it is written once and never changed; only the last-seen path and the routed 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import duckdb
 
 from annotate.core.types import Document
+from annotate.store.bulk import insert_rows
 
 
 @dataclass(frozen=True)
@@ -31,18 +33,31 @@ class StoredDocument:
         return Document(doc_id=self.doc_id, text=self.text, source=self.source, metadata=self.metadata)
 
 
-def upsert_document(con: duckdb.DuckDBPyConnection, doc: Document, schema_name: str | None = None) -> None:
-    """Insert a document or refresh its last-seen path (and routed schema when one is given).
+_ON_CONFLICT = (
+    "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
+    "schema_name = coalesce(excluded.schema_name, documents.schema_name)"
+)
+
+
+def upsert_documents(con: duckdb.DuckDBPyConnection, docs: Iterable[tuple[Document, str | None]]) -> int:
+    """Insert documents or refresh their last-seen path (and routed schema when one is given).
 
     The text is never rewritten: a document's identity *is* its text, so a different text is a
     different row. Call inside the caller's transaction when it belongs to a larger unit of work.
     """
-    con.execute(
-        "INSERT INTO documents (doc_id, source, text, metadata, schema_name) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
-        "schema_name = coalesce(excluded.schema_name, documents.schema_name)",
-        [doc.doc_id, doc.source, doc.text, json.dumps(doc.metadata, ensure_ascii=False), schema_name],
+    latest: dict[str, list[Any]] = {}
+    for doc, schema_name in docs:
+        previous = latest.get(doc.doc_id)
+        schema = schema_name if schema_name is not None else (previous[4] if previous else None)
+        latest[doc.doc_id] = [doc.doc_id, doc.source, doc.text, json.dumps(doc.metadata, ensure_ascii=False), schema]
+    return insert_rows(
+        con, "documents", ("doc_id", "source", "text", "metadata", "schema_name"), list(latest.values()),
+        suffix=_ON_CONFLICT,
     )
+
+
+def upsert_document(con: duckdb.DuckDBPyConnection, doc: Document, schema_name: str | None = None) -> None:
+    upsert_documents(con, [(doc, schema_name)])
 
 
 def set_schema(con: duckdb.DuckDBPyConnection, doc_id: str, schema_name: str) -> None:

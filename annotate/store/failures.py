@@ -110,6 +110,25 @@ def resolve_failures(
     return len(rows)
 
 
+def resolve_failures_many(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    doc_ids: Iterable[str],
+    sources: Iterable[str] = (),
+    stages: Iterable[str] = ("load", "route", "extract"),
+) -> int:
+    """:func:`resolve_failures` for many documents in one statement (the writer's batches)."""
+    ids, paths = list(doc_ids), list(sources)
+    if not ids and not paths:
+        return 0
+    rows = con.execute(
+        "UPDATE failures SET resolved = true WHERE NOT resolved AND list_contains(?, stage) "
+        "AND (list_contains(?, doc_id) OR (doc_id IS NULL AND list_contains(?, source))) RETURNING id",
+        [list(stages), ids, paths],
+    ).fetchall()
+    return len(rows)
+
+
 def open_failures(con: duckdb.DuckDBPyConnection, stage: str | None = None) -> list[Failure]:
     """Unresolved failures, newest first."""
     sql = f"SELECT {_COLUMNS} FROM failures WHERE NOT resolved"

@@ -7,7 +7,7 @@ overwriting the old one; "latest" is a query, and a re-run of the same version i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +15,9 @@ from typing import Any
 import duckdb
 
 from annotate.core.types import Document, Extraction, Grounding
-from annotate.store.documents import upsert_document
-from annotate.store.failures import resolve_failures
+from annotate.store.bulk import insert_rows
+from annotate.store.documents import upsert_documents
+from annotate.store.failures import resolve_failures_many
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,22 @@ def _row(row: tuple[Any, ...]) -> StoredPrediction:
     )
 
 
-def save_prediction(con: duckdb.DuckDBPyConnection, extraction: Extraction, *, backend: str) -> None:
-    """Insert (or, for a forced re-extraction, replace) the prediction for its version key.
+_ON_CONFLICT = (
+    "ON CONFLICT (doc_id, version_key) DO UPDATE SET schema_name = excluded.schema_name, "
+    "backend = excluded.backend, record = excluded.record, groundings = excluded.groundings, "
+    "confidence = excluded.confidence, created = now()"
+)
 
-    The key is ``extraction.model_version``. Call inside a transaction that also holds the
-    document row; :func:`save_result` does both.
+
+def save_predictions(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Extraction, str]]) -> int:
+    """Insert (or, for a forced re-extraction, replace) predictions keyed by their version key.
+
+    Each item is ``(extraction, backend name)``; the key is ``extraction.model_version``. Call
+    inside a transaction that also holds the documents' rows; :func:`save_results` does both.
     """
-    con.execute(
-        f"INSERT INTO predictions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp) "
-        "ON CONFLICT (doc_id, version_key) DO UPDATE SET schema_name = excluded.schema_name, "
-        "backend = excluded.backend, record = excluded.record, groundings = excluded.groundings, "
-        "confidence = excluded.confidence, created = excluded.created",
-        [
+    latest: dict[tuple[str, str], list[Any]] = {}
+    for extraction, backend in items:
+        latest[(extraction.doc_id, extraction.model_version)] = [
             extraction.doc_id,
             extraction.schema_name,
             extraction.model_version,
@@ -89,30 +94,47 @@ def save_prediction(con: duckdb.DuckDBPyConnection, extraction: Extraction, *, b
             json.dumps(extraction.record, ensure_ascii=False),
             json.dumps([g.model_dump(mode="json") for g in extraction.groundings], ensure_ascii=False),
             extraction.confidence,
-        ],
-    )
+        ]
+    return insert_rows(con, "predictions", _COLUMNS.split(", ")[:-1], list(latest.values()), suffix=_ON_CONFLICT)
 
 
-def save_result(
-    con: duckdb.DuckDBPyConnection, doc: Document, extraction: Extraction, *, backend: str, own_transaction: bool = True
-) -> None:
-    """The unit of work of a pre-label: document + prediction + resolving its open extract failures.
+def save_prediction(con: duckdb.DuckDBPyConnection, extraction: Extraction, *, backend: str) -> None:
+    save_predictions(con, [(extraction, backend)])
 
-    All or nothing, so a process killed at any moment never leaves a prediction without its
-    document or a stale failure beside a success. With ``own_transaction=False`` the caller's
-    (larger) transaction provides the atomicity.
+
+def save_results(
+    con: duckdb.DuckDBPyConnection,
+    results: Sequence[tuple[Document, Extraction, str]],
+    *,
+    resolve: bool = True,
+) -> int:
+    """The unit of work of a pre-label: documents + predictions + closing their open failures.
+
+    Runs inside the caller's transaction (the store writer's, or :func:`save_result`'s), so a
+    process killed at any moment never leaves a prediction without its document or a stale
+    failure beside a success. ``resolve=False`` skips the failure update when the caller knows
+    none of these documents has an open failure.
     """
-    if own_transaction:
-        con.execute("BEGIN TRANSACTION")
+    upsert_documents(con, [(doc, extraction.schema_name) for doc, extraction, _ in results])
+    save_predictions(con, [(extraction, backend) for _, extraction, backend in results])
+    if resolve:
+        resolve_failures_many(
+            con,
+            doc_ids=[doc.doc_id for doc, _, _ in results],
+            sources=[doc.source for doc, _, _ in results if doc.source],
+            stages=("load", "route", "extract"),
+        )
+    return len(results)
+
+
+def save_result(con: duckdb.DuckDBPyConnection, doc: Document, extraction: Extraction, *, backend: str) -> None:
+    """One document's prediction in its own transaction (all or nothing)."""
+    con.execute("BEGIN TRANSACTION")
     try:
-        upsert_document(con, doc, extraction.schema_name)
-        save_prediction(con, extraction, backend=backend)
-        resolve_failures(con, doc_id=doc.doc_id, source=doc.source, stages=("load", "route", "extract"))
-        if own_transaction:
-            con.execute("COMMIT")
+        save_results(con, [(doc, extraction, backend)])
+        con.execute("COMMIT")
     except BaseException:
-        if own_transaction:
-            con.execute("ROLLBACK")
+        con.execute("ROLLBACK")
         raise
 
 

@@ -1,0 +1,484 @@
+"""The pre-label run: many files in, one prediction (or one recorded failure) per document out.
+
+Designed around three promises to the person running it:
+
+* never pay twice — a document that already has a prediction for the current version key is
+  skipped without a call, and chunk responses come from the content-addressed cache;
+* stop at any moment — Ctrl-C cancels in-flight work and keeps everything finished; a SIGKILL
+  loses at most the last uncommitted write batch, never half a document, and a re-run redoes
+  exactly what is missing;
+* see what happened — every document ends up predicted or in ``failures`` with a one-line reason.
+
+The event loop only extracts. All database writes go through one writer thread
+(:class:`annotate.store.writer.StoreWriter`) that batches them into few transactions, because
+DuckDB allows one writer per process and a commit on the loop would stall every in-flight call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from annotate.core.types import Document, Extraction, ExtractionFailure
+from annotate.documents import DocumentError, iter_paths, load_document
+from annotate.extraction.base import Backend, ExtractContext, ExtractStats
+from annotate.schema_registry import SchemaError, SchemaSpec, get_schema, load_schemas
+from annotate.store import db as store_db
+from annotate.store.documents import upsert_documents
+from annotate.store.failures import record_failure
+from annotate.store.llm_calls import StoreCallLog, insert_calls
+from annotate.store.predictions import predicted_keys, save_results
+from annotate.store.response_cache import StoreResponseCache, put_responses
+from annotate.store.writer import StoreWriter
+
+DEFAULT_CONCURRENCY = 8
+
+
+class BatchError(Exception):
+    """The run cannot go on at all (bad configuration, unreachable endpoint, rejected key).
+
+    Unlike a document's failure this is not recorded per document: it is not the documents'
+    fault, and recording hundreds of identical rows would hide it. ``str()`` is one line.
+    """
+
+
+@dataclass
+class BatchOptions:
+    schema: str = "auto"
+    backend: str = "auto"
+    concurrency: int = DEFAULT_CONCURRENCY
+    limit: int | None = None
+    force: bool = False
+    backend_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DocOutcome:
+    """What happened to one file, as the progress display sees it."""
+
+    source: str
+    status: str  # 'predicted' | 'cached' | 'failed' | 'duplicate'
+    doc_id: str | None = None
+    schema: str | None = None
+    stage: str | None = None
+    reason: str | None = None
+    calls: int = 0
+
+
+@dataclass
+class BatchSummary:
+    """The closing figures of a run (the CLI's summary table)."""
+
+    run_id: str
+    backend: str = ""
+    files: int = 0
+    predicted: int = 0
+    cached: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    elapsed: float = 0.0
+    interrupted: bool = False
+    unsure_routes: int = 0
+    failures: list[DocOutcome] = field(default_factory=list)
+    write_errors: list[str] = field(default_factory=list)
+    writer_busy_s: float = 0.0
+    writer_transactions: int = 0
+
+    @property
+    def documents(self) -> int:
+        """Files that were dealt with (predicted, cached, failed or duplicate)."""
+        return self.predicted + self.cached + self.failed + self.duplicates
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.write_errors and not self.interrupted
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "backend": self.backend,
+            "files": self.files,
+            "documents": self.documents,
+            "predicted": self.predicted,
+            "cached": self.cached,
+            "failed": self.failed,
+            "duplicates": self.duplicates,
+            "calls": self.calls,
+            "cache_hits": self.cache_hits,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "elapsed": round(self.elapsed, 3),
+            "interrupted": self.interrupted,
+            "unsure_routes": self.unsure_routes,
+            "failures": [
+                {"source": f.source, "doc_id": f.doc_id, "stage": f.stage, "reason": f.reason} for f in self.failures
+            ],
+            "write_errors": self.write_errors,
+        }
+
+
+ProgressHook = Callable[[DocOutcome, BatchSummary], None]
+
+
+# -- writer handlers: the only things the writer thread runs -------------------------------------
+
+
+@dataclass(frozen=True)
+class _FailureItem:
+    stage: str
+    reason: str
+    source: str
+    doc: Document | None = None
+    schema_name: str | None = None
+    version_key: str | None = None
+
+
+def _write_results(con: duckdb.DuckDBPyConnection, items: list[tuple[Document, Extraction, str]]) -> None:
+    save_results(con, items)
+
+
+def _write_failures(con: duckdb.DuckDBPyConnection, items: list[_FailureItem]) -> None:
+    docs = [(f.doc, f.schema_name) for f in items if f.doc is not None]
+    if docs:
+        upsert_documents(con, docs)  # so `status`/`show` can name it and the next run retries it
+    for f in items:
+        record_failure(
+            con,
+            stage=f.stage,
+            reason=f.reason,
+            doc_id=f.doc.doc_id if f.doc is not None else None,
+            source=f.source,
+            version_key=f.version_key,
+        )
+
+
+HANDLERS = {
+    "call": insert_calls,
+    "cache": put_responses,
+    "result": _write_results,
+    "failure": _write_failures,
+}
+
+
+# -- routing and backends (adapters over the extraction package) ---------------------------------
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    schema: SchemaSpec
+    unsure: bool = False
+
+
+def route_document(doc: Document, schema: str) -> RouteResult:
+    """The schema a document is extracted with: the override, else the router's choice."""
+    if schema != "auto":
+        return RouteResult(get_schema(schema))
+    from annotate.extraction import router  # imported lazily: only `--schema auto` needs it
+
+    decision: Any = router.route(doc)
+    name: str
+    unsure = False
+    if isinstance(decision, str):
+        name = decision
+    elif isinstance(decision, tuple):
+        name = decision[0]
+        unsure = bool(decision[2]) if len(decision) > 2 else False
+    else:
+        name = getattr(decision, "schema", None) or getattr(decision, "name", None) or str(decision)
+        unsure = bool(getattr(decision, "unsure", False))
+    if isinstance(name, SchemaSpec):
+        return RouteResult(name, unsure)
+    return RouteResult(get_schema(name), unsure)
+
+
+def make_backend(name: str, **options: Any) -> Backend:
+    """The named backend from the extraction package (``auto`` picks the LLM when configured)."""
+    from annotate.extraction.backends import choose_backend
+
+    try:
+        return choose_backend(name, **options)
+    except (ValueError, KeyError) as exc:
+        raise BatchError(str(exc).splitlines()[0] if str(exc) else f"unknown backend {name!r}") from exc
+
+
+_FATAL_NAMES = {
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "NotFoundError",
+    "BackendUnavailable",
+    "BackendError",
+    "ConfigurationError",
+}
+_FATAL_STAGES = {"auth", "connection", "config", "backend"}
+
+
+def is_fatal(exc: BaseException) -> bool:
+    """Errors that no other document would escape either (bad key, unreachable endpoint, config).
+
+    Checked by type name so that the batch does not import the provider's client.
+    """
+    if isinstance(exc, BatchError):
+        return True
+    if isinstance(exc, ExtractionFailure):
+        return exc.stage in _FATAL_STAGES or bool(getattr(exc, "fatal", False))
+    if getattr(exc, "fatal", False):
+        return True
+    return any(cls.__name__ in _FATAL_NAMES for cls in type(exc).__mro__)
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+class _Run:
+    """State shared by the workers of one run (single-threaded: only the event loop touches it)."""
+
+    def __init__(
+        self,
+        files: list[Path],
+        options: BatchOptions,
+        backend: Backend,
+        con: duckdb.DuckDBPyConnection,
+        summary: BatchSummary,
+        progress: ProgressHook | None,
+    ) -> None:
+        self.files = files
+        self.options = options
+        self.backend = backend
+        self.summary = summary
+        self.progress = progress
+        self.reader = con.cursor()  # owned by the loop thread; the writer has its own
+        self.writer = StoreWriter(con, HANDLERS)
+        self.ctx = ExtractContext(
+            cache=StoreResponseCache(self.reader, self.writer.sink("cache")),
+            log=StoreCallLog(sink=self.writer.sink("call"), run_id=summary.run_id),
+            force=options.force,
+            run_id=summary.run_id,
+        )
+        self.done = predicted_keys(self.reader)
+        self.seen: set[str] = set()
+        self.version_keys: dict[str, str] = {}
+        self.fatal: BaseException | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+        self._next = iter(files)
+
+    def version_key(self, schema: SchemaSpec) -> str:
+        key = self.version_keys.get(schema.name)
+        if key is None:
+            key = self.version_keys[schema.name] = self.backend.version_key(schema)
+        return key
+
+    def report(self, outcome: DocOutcome) -> None:
+        s = self.summary
+        if outcome.status == "predicted":
+            s.predicted += 1
+        elif outcome.status == "cached":
+            s.cached += 1
+        elif outcome.status == "duplicate":
+            s.duplicates += 1
+        else:
+            s.failed += 1
+            s.failures.append(outcome)
+        if self.progress is not None:
+            self.progress(outcome, s)
+
+    def fail(
+        self,
+        path: Path,
+        stage: str,
+        reason: str,
+        doc: Document | None = None,
+        schema: str | None = None,
+        version_key: str | None = None,
+    ) -> None:
+        self.writer.submit(
+            "failure", _FailureItem(stage, reason, str(path), doc, schema, version_key)
+        )
+        self.report(
+            DocOutcome(str(path), "failed", doc.doc_id if doc else None, schema, stage=stage, reason=reason)
+        )
+
+    async def worker(self) -> None:
+        for path in self._next:  # shared iterator: no await between next() calls, so no races
+            if self.fatal is not None:
+                return
+            await self.one(path)
+
+    async def one(self, path: Path) -> None:
+        try:
+            doc = load_document(path)
+        except DocumentError as exc:
+            self.fail(path, "load", str(exc))
+            return
+        if doc.doc_id in self.seen:  # the same text under another name: one document
+            self.report(DocOutcome(str(path), "duplicate", doc.doc_id))
+            return
+        self.seen.add(doc.doc_id)
+        try:
+            routed = route_document(doc, self.options.schema)
+        except Exception as exc:  # a routing problem must not stop the batch
+            self.fail(path, "route", f"{path}: routing failed: {one_line(exc)}", doc)
+            return
+        schema = routed.schema
+        self.summary.unsure_routes += routed.unsure
+        version_key = self.version_key(schema)
+        if not self.options.force and (doc.doc_id, version_key) in self.done:
+            self.report(DocOutcome(str(path), "cached", doc.doc_id, schema.name))
+            return
+        stats = ExtractStats()
+        try:
+            extraction = await self.backend.extract(doc, schema, self.ctx, stats)
+        except asyncio.CancelledError:
+            self._add_stats(stats)
+            raise
+        except Exception as exc:  # every document ends predicted or recorded
+            self._add_stats(stats)
+            if is_fatal(exc):
+                if self.fatal is None:
+                    self.fatal = exc
+                    current = asyncio.current_task()
+                    for t in self.tasks:  # fail fast: nothing else would get through either
+                        if t is not current:
+                            t.cancel()
+                return
+            stage = exc.stage if isinstance(exc, ExtractionFailure) else "extract"
+            reason = exc.reason if isinstance(exc, ExtractionFailure) else f"{type(exc).__name__}: {one_line(exc)}"
+            self.fail(path, stage, reason, doc, schema.name, version_key)
+            return
+        self._add_stats(stats)
+        if extraction.model_version != version_key or extraction.doc_id != doc.doc_id:
+            # the store keys predictions by the key the skip check uses, so a re-run finds them
+            extraction = extraction.model_copy(update={"model_version": version_key, "doc_id": doc.doc_id})
+        self.writer.submit("result", (doc, extraction, self.backend.name))
+        self.done.add((doc.doc_id, version_key))
+        status = "predicted" if stats.calls or not stats.cache_hits else "cached"
+        self.report(DocOutcome(str(path), status, doc.doc_id, schema.name, calls=stats.calls))
+
+    def _add_stats(self, stats: ExtractStats) -> None:
+        s = self.summary
+        s.calls += stats.calls
+        s.cache_hits += stats.cache_hits
+        s.prompt_tokens += stats.prompt_tokens
+        s.completion_tokens += stats.completion_tokens
+
+    def close(self) -> None:
+        self.writer.close()
+        self.summary.write_errors.extend(self.writer.stats.errors)
+        self.summary.writer_busy_s = self.writer.stats.busy_s
+        self.summary.writer_transactions = self.writer.stats.transactions
+        with contextlib.suppress(duckdb.Error):
+            self.reader.close()
+
+
+def collect_files(paths: Iterable[str | Path], limit: int | None = None) -> list[Path]:
+    """The files a run covers, in a stable order (so ``--limit N`` means the same N each time)."""
+    files = list(iter_paths(paths))
+    return files[:limit] if limit is not None and limit >= 0 else files
+
+
+async def run_batch(
+    paths: Sequence[str | Path],
+    options: BatchOptions | None = None,
+    *,
+    db: str | Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    backend: Backend | None = None,
+    progress: ProgressHook | None = None,
+    on_start: Callable[[int], None] | None = None,
+    handle_signals: bool = False,
+) -> BatchSummary:
+    """Pre-label ``paths`` into the store and return the run's summary.
+
+    ``con`` (an open store connection) or ``db`` (a path, else ``ANNOTATE_DB``/``./review.duckdb``)
+    says where; ``backend`` overrides ``options.backend``. With ``handle_signals`` (the CLI),
+    SIGINT/SIGTERM cancel the run cleanly: finished documents are committed, the summary says
+    ``interrupted``. Raises :class:`BatchError` when the run cannot go on at all, and
+    :class:`annotate.store.db.StoreError` when the store cannot be opened.
+    """
+    options = options or BatchOptions()
+    if options.concurrency < 1:
+        raise BatchError(f"--concurrency must be at least 1 (got {options.concurrency})")
+    if options.schema != "auto":
+        try:
+            get_schema(options.schema)
+        except SchemaError as exc:
+            raise BatchError(one_line(exc)) from exc
+    else:
+        load_schemas()
+    start = time.perf_counter()
+    summary = BatchSummary(run_id=uuid.uuid4().hex[:12])
+    files = collect_files(paths, options.limit)
+    summary.files = len(files)
+    if backend is None:
+        backend = make_backend(options.backend, **options.backend_options)
+    summary.backend = backend.name
+    own = con is None
+    if con is None:
+        con = store_db.connect(db)
+    run = _Run(files, options, backend, con, summary, progress)
+    if on_start is not None:
+        on_start(len(files))
+    loop = asyncio.get_running_loop()
+    tasks = [asyncio.create_task(run.worker()) for _ in range(min(options.concurrency, max(1, len(files))))]
+    run.tasks = tasks
+
+    def interrupt() -> None:
+        summary.interrupted = True
+        for t in tasks:
+            t.cancel()
+
+    installed: list[int] = []
+    if handle_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, interrupt)
+                installed.append(sig)
+    try:
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        if run.fatal is not None:
+            raise BatchError(one_line(run.fatal)) from run.fatal
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
+                raise r
+        if any(isinstance(r, asyncio.CancelledError) for r in results):
+            summary.interrupted = True
+    except asyncio.CancelledError:
+        summary.interrupted = True
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        if run.fatal is not None or summary.interrupted:
+            for t in tasks:
+                t.cancel()
+        run.close()
+        if own:
+            con.close()
+        summary.elapsed = time.perf_counter() - start
+    return summary
+
+
+def prelabel(paths: Sequence[str | Path], options: BatchOptions | None = None, **kwargs: Any) -> BatchSummary:
+    """Synchronous entry point: :func:`run_batch` in a fresh event loop."""
+    return asyncio.run(run_batch(paths, options, **kwargs))

@@ -1,0 +1,183 @@
+"""Merge the records extracted from the chunks of one document into one record.
+
+Pure: works on plain dicts shaped by a schema model plus their groundings. Lists are
+concatenated in chunk order; an item a later chunk repeats (chunk overlap, or a heading the model
+restates) is recognised and merged rather than duplicated; a scalar takes the first non-null value.
+Groundings computed per chunk are shifted back to whole-document offsets and re-pathed to the
+merged positions, so ``text[start:end] == quote`` keeps holding on the whole text.
+
+Two list items are "the same object" when they agree on their first evidence field and on every
+numeric field (``items[].seq``, ``indicators[].value``): the first evidence field alone is not
+enough for tables whose first column repeats (004's ``category``). Items are only matched against
+items from *other* chunks, so merging a single chunk is the identity.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from annotate.core.evidence import evidence_fields, iter_evidence
+from annotate.core.grounding import shift
+from annotate.core.types import Grounding
+
+ChunkPart = tuple[dict[str, Any], list[Grounding], int]
+"""(record extracted from a chunk, its groundings on the chunk text, the chunk's start offset)."""
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+            continue
+        if origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
+
+
+def _list_inner(annotation: Any) -> Any | None:
+    ann = _unwrap(annotation)
+    if get_origin(ann) in (list, tuple, set):
+        args = get_args(ann)
+        return _unwrap(args[0]) if args else Any
+    return None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    ann = _unwrap(annotation)
+    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+
+
+def _identity(model: type[BaseModel], item: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two list items the same object: first evidence field + numeric fields."""
+    direct = [p for p in evidence_fields(model) if "." not in p and "[" not in p]
+    first = item.get(direct[0]) if direct else None
+    numbers = tuple(
+        (name, item.get(name))
+        for name, info in model.model_fields.items()
+        if _unwrap(info.annotation) in (int, float) and item.get(name) is not None
+    )
+    if first is None and not numbers:
+        return ("__whole__", repr(sorted(item.items())))
+    return (first, *numbers)
+
+
+class _Merger:
+    def __init__(self) -> None:
+        # merged path -> (chunk index, path in that chunk's record)
+        self.provenance: dict[str, tuple[int, str]] = {}
+
+    def merge_object(
+        self,
+        model: type[BaseModel],
+        target: dict[str, Any],
+        source: dict[str, Any],
+        tpath: str,
+        spath: str,
+        chunk: int,
+        origins: dict[int, dict[str, list[int]]],
+    ) -> None:
+        for name, info in model.model_fields.items():
+            if name not in source:
+                continue
+            value = source[name]
+            tp = f"{tpath}.{name}" if tpath else name
+            sp = f"{spath}.{name}" if spath else name
+            inner = _list_inner(info.annotation)
+            sub = _model_of(info.annotation)
+            if inner is not None:
+                self.merge_list(inner, target, name, value, tp, sp, chunk, origins)
+            elif sub is not None:
+                if value is None:
+                    target.setdefault(name, None)
+                    continue
+                if target.get(name) is None:
+                    target[name] = {}
+                self.merge_object(sub, target[name], value, tp, sp, chunk, origins)
+            elif target.get(name) is None:
+                target[name] = copy.deepcopy(value)
+                if isinstance(value, str):
+                    self.provenance[tp] = (chunk, sp)
+            else:
+                target.setdefault(name, None)
+
+    def merge_list(
+        self,
+        inner: Any,
+        target: dict[str, Any],
+        name: str,
+        items: Any,
+        tpath: str,
+        spath: str,
+        chunk: int,
+        origins: dict[int, dict[str, list[int]]],
+    ) -> None:
+        if items is None:
+            target.setdefault(name, None)
+            return
+        existing = target.get(name)
+        if existing is None:
+            existing = target[name] = []
+        owner = origins.setdefault(id(existing), {"chunks": []})
+        item_chunks = owner["chunks"]
+        sub = _model_of(inner)
+        for si, item in enumerate(items):
+            sp = f"{spath}[{si}]"
+            match = None
+            if item is not None:
+                for ti, other in enumerate(existing):
+                    if item_chunks[ti] == chunk:
+                        continue
+                    if sub is not None and isinstance(item, dict) and isinstance(other, dict):
+                        if _identity(sub, other) == _identity(sub, item):
+                            match = ti
+                            break
+                    elif other == item:
+                        match = ti
+                        break
+            if match is not None:
+                if sub is not None and isinstance(item, dict):
+                    self.merge_object(sub, existing[match], item, f"{tpath}[{match}]", sp, chunk, origins)
+                continue
+            ti = len(existing)
+            item_chunks.append(chunk)
+            tp = f"{tpath}[{ti}]"
+            if sub is not None and isinstance(item, dict):
+                existing.append({})
+                self.merge_object(sub, existing[ti], item, tp, sp, chunk, origins)
+            else:
+                existing.append(copy.deepcopy(item))
+                if isinstance(item, str):
+                    self.provenance[tp] = (chunk, sp)
+
+
+def merge_records(model: type[BaseModel], parts: list[ChunkPart]) -> tuple[dict[str, Any], list[Grounding]]:
+    """Merge per-chunk ``(record, groundings, offset)`` into one record and whole-document groundings.
+
+    Groundings come out in the merged record's evidence order, one per evidence value; a value
+    without a grounding in its chunk (should not happen) gets an unaligned one rather than none.
+    """
+    merger = _Merger()
+    merged: dict[str, Any] = {}
+    origins: dict[int, dict[str, list[int]]] = {}
+    for ci, (record, _, _) in enumerate(parts):
+        merger.merge_object(model, merged, record, "", "", ci, origins)
+    by_chunk: list[dict[str, Grounding]] = []
+    for _, groundings, offset in parts:
+        by_chunk.append({g.path: g for g in shift(groundings, offset)})
+    out: list[Grounding] = []
+    for path, value in iter_evidence(model, merged):
+        src = merger.provenance.get(path)
+        g = by_chunk[src[0]].get(src[1]) if src is not None else None
+        if g is None:
+            out.append(Grounding(path=path, value=value))
+        else:
+            out.append(g.model_copy(update={"path": path}))
+    return merged, out

@@ -1,0 +1,138 @@
+"""Versioned prompt templates, kept as files in ``prompts/`` so that wording changes are reviewed as data.
+
+A prompt file is TOML with ``id`` (e.g. ``meeting_review.v1``), ``schema``, ``system`` and ``user``
+(Jinja2 templates). The fixed part (instructions, examples) is the system message and the document
+comes last, wrapped in ``<document>`` markers: providers cache a shared prefix, and the project's
+test server finds the document text between the markers to look up reference responses.
+
+The prompt's content hash is the hash of the whole file, so any edit — even a comment — yields a
+new version key and therefore a cache miss; that is deliberate (nothing stale is ever served).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from annotate.core.versioning import content_hash
+
+DOC_OPEN = "<document>\n"
+DOC_CLOSE = "\n</document>"
+"""The exact markers around the document in the user message (the test server splits on them)."""
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+_ENV = jinja2.Environment(
+    autoescape=False,
+    keep_trailing_newline=False,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+class PromptError(Exception):
+    """A missing or malformed prompt file (the message names the file)."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One loaded prompt. ``hash`` covers the whole file, so it changes with any edit."""
+
+    id: str
+    schema: str
+    system_template: str
+    user_template: str
+    hash: str
+    path: Path
+    description: str = ""
+    _compiled: dict[str, jinja2.Template] = field(default_factory=dict, compare=False, repr=False)
+
+    def _template(self, which: str) -> jinja2.Template:
+        tpl = self._compiled.get(which)
+        if tpl is None:
+            source = self.system_template if which == "system" else self.user_template
+            tpl = _ENV.from_string(source)
+            self._compiled[which] = tpl
+        return tpl
+
+    def system(self, **variables: Any) -> str:
+        """The fixed part; rendered once per backend and schema, not per call."""
+        return self._template("system").render(**variables)
+
+    def user(self, text: str, **variables: Any) -> str:
+        """The document part. Jinja never re-evaluates variable values, so ``{{`` in a document is safe."""
+        return self._template("user").render(text=text, **variables)
+
+    def messages(self, text: str, **variables: Any) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": self.system(**variables)},
+            {"role": "user", "content": self.user(text, **variables)},
+        ]
+
+
+def prompts_dir() -> Path:
+    """``ANNOTATE_PROMPTS``, else ``./prompts`` in the working directory, else the project's own."""
+    env = os.environ.get("ANNOTATE_PROMPTS")
+    if env:
+        return Path(env).resolve()
+    local = Path.cwd() / "prompts"
+    if local.is_dir() and any(local.glob("*.toml")):
+        return local.resolve()
+    return PROJECT_ROOT / "prompts"
+
+
+def load_prompt_file(path: Path) -> Prompt:
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PromptError(f"{path}: not a valid TOML prompt ({exc})") from exc
+    missing = [k for k in ("id", "system", "user") if not isinstance(data.get(k), str)]
+    if missing:
+        raise PromptError(f"{path}: prompt file lacks {', '.join(missing)}")
+    if "<document>" not in data["user"]:
+        raise PromptError(f"{path}: the user template must wrap the document in <document> markers")
+    return Prompt(
+        id=data["id"],
+        schema=data.get("schema", path.stem),
+        system_template=data["system"],
+        user_template=data["user"],
+        hash=content_hash(raw, 12),
+        path=path,
+        description=data.get("description", ""),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_prompts(folder: Path | None = None) -> dict[str, Prompt]:
+    """All prompts in the folder, keyed by the schema they serve (``router`` for the router)."""
+    folder = (folder or prompts_dir()).resolve()
+    if not folder.is_dir():
+        raise PromptError(f"{folder}: prompts folder not found")
+    out: dict[str, Prompt] = {}
+    for file in sorted(folder.glob("*.toml")):
+        prompt = load_prompt_file(file)
+        out[prompt.schema] = prompt
+    return out
+
+
+def get_prompt(schema: str, folder: Path | None = None) -> Prompt:
+    prompts = load_prompts(folder)
+    if schema not in prompts:
+        where = folder or prompts_dir()
+        raise PromptError(f"{where}: no prompt for schema {schema!r} (have: {', '.join(sorted(prompts))})")
+    return prompts[schema]
+
+
+def document_of(user_message: str) -> str | None:
+    """The document text inside a rendered user message (what the test server hashes), or None."""
+    start = user_message.find(DOC_OPEN)
+    end = user_message.rfind(DOC_CLOSE)
+    if start < 0 or end < start + len(DOC_OPEN):
+        return None
+    return user_message[start + len(DOC_OPEN) : end]

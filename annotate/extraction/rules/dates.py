@@ -1,0 +1,75 @@
+"""Resolve the dates meeting reports use ("4月8日", "3月31日下午", "昨天下午") to ISO dates.
+
+A report rarely states the year next to the meeting date; it relies on the page's publication
+date. So a date is resolved only against a publication date the document really carries (front
+matter ``date``, or a "发布时间：2023-05-13" line); without one the answer is None rather than a
+guessed year, because a wrong year in gold data is worse than an empty one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+_ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_PUBLISHED = re.compile(
+    r"(?:发布|發佈|發布|公布|公佈|更新)(?:时间|時間|日期)\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+MEETING_DATE = re.compile(
+    r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号號](?:上午|下午|晚上|晚間|晚间|早上)?"
+    r"|(?P<rel>昨天|昨日|前天|今天|今日|当天|當天)(?:上午|下午|晚上|晚間|晚间|早上)?"
+)
+_RELATIVE_DAYS = {"昨天": -1, "昨日": -1, "前天": -2, "今天": 0, "今日": 0, "当天": 0, "當天": 0}
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def publication_date(text: str, metadata: dict[str, Any] | None = None) -> date | None:
+    """The page's publication date: front matter ``date`` first, else a 发布时间 line in the text."""
+    raw = (metadata or {}).get("date")
+    if raw:
+        m = _ISO.search(str(raw))
+        if m:
+            found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if found:
+                return found
+    m = _PUBLISHED.search(text)
+    if m:
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def resolve(expression: str, published: date | None) -> str | None:
+    """ISO date for one date expression, or None when the year cannot be known.
+
+    "M月D日" takes the publication year, or the year before when that would put the meeting after
+    the publication (a January page reporting a December meeting).
+    """
+    m = MEETING_DATE.fullmatch(expression.strip()) or MEETING_DATE.search(expression)
+    if not m:
+        return None
+    if m.group("rel"):
+        if published is None:
+            return None
+        return (published + timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat()
+    month, day = int(m.group("m")), int(m.group("d"))
+    if m.group("y"):
+        found = _make(int(m.group("y")), month, day)
+        return found.isoformat() if found else None
+    if published is None:
+        return None
+    found = _make(published.year, month, day)
+    if found and found > published:
+        found = _make(published.year - 1, month, day)
+    return found.isoformat() if found else None
+
+
+def find_meeting_date(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """The first date expression in ``text[start:end]`` (the meeting's, in a report's lead)."""
+    return MEETING_DATE.search(text, start, len(text) if end is None else end)

@@ -1,0 +1,505 @@
+"""Read-side SQL for exports and evaluation: which gold rows count, streamed in constant memory.
+
+Which gold is exported
+    Only the ``gold`` table is read, and it holds accepted annotations only: rejected documents and
+    quarantined annotations live in their own tables and never become training data. With
+    ``latest`` (the default) each document contributes its newest gold version per schema —
+    *unless* a rejection or a quarantined annotation of that document is newer than that version.
+    Such a document is left out (and counted in the manifest): the annotator's latest word was
+    "this document is bad" or an edit we could not read, so the older gold is no longer known to be
+    what they want. It comes back once a newer annotation is accepted. Pinned selections (gold ids
+    or a previous manifest) reproduce exactly what they name, since an old export must stay
+    reproducible.
+
+Memory
+    Rows stream with ``fetchmany`` from a query with no ``ORDER BY`` over wide columns, so DuckDB
+    never has to materialise the texts; the only sorts and window functions run over narrow key
+    columns. The Parquet export never leaves DuckDB (``COPY``), converting the JSON record to the
+    schema's STRUCT/LIST types on the way.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, Protocol, Union, get_args, get_origin
+
+import duckdb
+from pydantic import BaseModel
+
+BATCH_ROWS = 1000
+"""Rows per ``fetchmany``: large enough to amortise the call, small enough to keep memory flat."""
+
+GROUNDING_STRUCTURE = (
+    '[{"path": "VARCHAR", "value": "VARCHAR", "start": "BIGINT", "end": "BIGINT",'
+    ' "quote": "VARCHAR", "status": "VARCHAR", "score": "DOUBLE"}]'
+)
+
+
+class SplitSpec(Protocol):
+    """Split names with each one's exclusive upper md5 bucket (``annotate.export.splits.SplitSpec``)."""
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    @property
+    def bounds(self) -> tuple[int, ...]: ...
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which gold rows an export or an evaluation reads.
+
+    ``version=None`` is the latest version per document and schema; ``version=N`` is, per
+    document, its newest version not above N (``1`` = the first accepted annotation of each);
+    ``gold_ids`` pins exact rows (a previous export's manifest).
+    """
+
+    schema: str | None = None
+    version: int | None = None
+    gold_ids: tuple[str, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        if self.gold_ids is not None:
+            return f"pinned ({len(self.gold_ids)} gold ids)"
+        return "latest" if self.version is None else f"as of version {self.version}"
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    """One exported gold version, JSON columns left as the text the store holds (parsed on demand)."""
+
+    gold_id: str
+    doc_id: str
+    schema_name: str
+    version: int
+    record_json: str
+    groundings_json: str
+    annotator: str | None
+    prediction_version_key: str | None
+    text: str
+
+
+# --- the selection --------------------------------------------------------------------------
+
+
+def _chosen(sel: Selection) -> tuple[str, list[Any]]:
+    """A subquery of the selected ``gold_id``s (narrow: keys only, so its window sort is cheap)."""
+    params: list[Any] = []
+    if sel.gold_ids is not None:
+        sql = "SELECT gold_id FROM gold WHERE list_contains(?, gold_id)"
+        params.append(list(sel.gold_ids))
+        if sel.schema:
+            sql += " AND schema_name = ?"
+            params.append(sel.schema)
+        return sql, params
+    where = ["true"]
+    if sel.schema:
+        where.append("schema_name = ?")
+        params.append(sel.schema)
+    if sel.version is not None:
+        where.append("version <= ?")
+        params.append(sel.version)
+    newest = (
+        "SELECT gold_id, doc_id, schema_name, created FROM gold WHERE " + " AND ".join(where)
+        + " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name ORDER BY version DESC) = 1"
+    )
+    if sel.version is not None:
+        return f"SELECT gold_id FROM ({newest})", params
+    return f"SELECT gold_id FROM ({newest}) n WHERE {_NOT_SUPERSEDED}", params
+
+
+_SUPERSEDED_BY = {
+    "rejected": (
+        "EXISTS (SELECT 1 FROM rejected r WHERE r.doc_id = n.doc_id AND r.schema_name = n.schema_name"
+        " AND r.created > n.created)"
+    ),
+    "quarantined": (
+        "EXISTS (SELECT 1 FROM quarantine q WHERE q.doc_id = n.doc_id AND q.schema_name = n.schema_name"
+        " AND q.created > n.created)"
+    ),
+}
+_NOT_SUPERSEDED = " AND ".join(f"NOT {cond}" for cond in _SUPERSEDED_BY.values())
+
+
+def superseded_counts(con: duckdb.DuckDBPyConnection, sel: Selection) -> dict[str, int]:
+    """Documents left out of a ``latest`` selection because a newer rejection/quarantine exists."""
+    if sel.gold_ids is not None or sel.version is not None:
+        return {"rejected": 0, "quarantined": 0}
+    params: list[Any] = []
+    where = "true"
+    if sel.schema:
+        where = "schema_name = ?"
+        params.append(sel.schema)
+    newest = (
+        f"SELECT doc_id, schema_name, created FROM gold WHERE {where}"
+        " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name ORDER BY version DESC) = 1"
+    )
+    rej, qua = _SUPERSEDED_BY["rejected"], _SUPERSEDED_BY["quarantined"]
+    row = con.execute(
+        f"SELECT count(*) FILTER (WHERE {rej}), count(*) FILTER (WHERE {qua} AND NOT {rej}) FROM ({newest}) n",
+        params,
+    ).fetchone()
+    return {"rejected": int(row[0]), "quarantined": int(row[1])} if row else {"rejected": 0, "quarantined": 0}
+
+
+def split_sql(spec: SplitSpec, column: str = "doc_id") -> str:
+    """The SQL twin of :meth:`SplitSpec.assign` (same md5 bucket; a test keeps them equal)."""
+    b = f"(CAST(('0x' || substr(md5({column}), 1, 8)) AS UBIGINT) % 10000)"
+    cases = " ".join(
+        f"WHEN {b} < {int(bound)} THEN '{name}'" for name, bound in zip(spec.names[:-1], spec.bounds[:-1], strict=True)
+    )
+    last = f"'{spec.names[-1]}'"
+    return f"(CASE {cases} ELSE {last} END)" if cases else last
+
+
+# --- streaming rows -------------------------------------------------------------------------
+
+
+def iter_gold(
+    con: duckdb.DuckDBPyConnection, sel: Selection, *, batch_rows: int = BATCH_ROWS
+) -> Iterator[GoldRow]:
+    """Selected gold rows with their document text, streamed (no ORDER BY over the wide columns).
+
+    Gold whose document row is missing cannot be exported with its text and is skipped; see
+    :func:`missing_text_count`.
+    """
+    chosen, params = _chosen(sel)
+    cur = con.execute(
+        "SELECT g.gold_id, g.doc_id, g.schema_name, g.version, g.record::VARCHAR, g.groundings::VARCHAR,"
+        " g.annotator, g.prediction_version_key, d.text"
+        f" FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})",
+        params,
+    )
+    while True:
+        rows = cur.fetchmany(batch_rows)
+        if not rows:
+            return
+        for row in rows:
+            yield GoldRow(*row)
+
+
+def missing_text_count(con: duckdb.DuckDBPyConnection, sel: Selection) -> int:
+    chosen, params = _chosen(sel)
+    row = con.execute(
+        f"SELECT count(*) FROM gold g WHERE g.gold_id IN ({chosen})"
+        " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = g.doc_id)",
+        params,
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def iter_gold_ids(
+    con: duckdb.DuckDBPyConnection, sel: Selection, *, batch_rows: int = 10 * BATCH_ROWS
+) -> Iterator[str]:
+    """Selected gold ids in sorted order (keys only, so the sort stays small): for the manifest."""
+    chosen, params = _chosen(sel)
+    cur = con.execute(
+        f"SELECT g.gold_id FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})"
+        " ORDER BY g.gold_id",
+        params,
+    )
+    while True:
+        rows = cur.fetchmany(batch_rows)
+        if not rows:
+            return
+        for (gold_id,) in rows:
+            yield gold_id
+
+
+@dataclass
+class GoldSummary:
+    """What an export holds, computed in SQL so no row has to pass through Python to be counted."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # schema -> split -> documents
+    prediction_version_keys: dict[str, int] = field(default_factory=dict)  # key -> documents
+    spans: dict[str, int] = field(default_factory=dict)  # schema -> aligned spans
+    unaligned: dict[str, int] = field(default_factory=dict)  # schema -> values without a span
+
+    @property
+    def total(self) -> int:
+        return sum(sum(by_split.values()) for by_split in self.counts.values())
+
+
+def gold_summary(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec) -> GoldSummary:
+    chosen, params = _chosen(sel)
+    base = (
+        "FROM gold g JOIN documents d ON d.doc_id = g.doc_id"
+        f" WHERE g.gold_id IN ({chosen})"
+    )
+    out = GoldSummary()
+    for schema_name, split, n in con.execute(
+        f"SELECT g.schema_name, {split_sql(spec, 'g.doc_id')} AS split, count(*) {base} GROUP BY ALL ORDER BY ALL",
+        params,
+    ).fetchall():
+        out.counts.setdefault(schema_name, {})[split] = int(n)
+    for key, n in con.execute(
+        f"SELECT coalesce(g.prediction_version_key, '(none)'), count(*) {base} GROUP BY ALL ORDER BY ALL", params
+    ).fetchall():
+        out.prediction_version_keys[key] = int(n)
+    for schema_name, aligned, unaligned in con.execute(
+        "SELECT schema_name, count(*) FILTER (WHERE s.start IS NOT NULL AND s.\"end\" IS NOT NULL),"
+        " count(*) FILTER (WHERE s.start IS NULL OR s.\"end\" IS NULL)"
+        f" FROM (SELECT g.schema_name, unnest(json_transform(g.groundings, '{GROUNDING_STRUCTURE}')) AS s {base})"
+        " GROUP BY ALL ORDER BY ALL",
+        params,
+    ).fetchall():
+        out.spans[schema_name] = int(aligned)
+        out.unaligned[schema_name] = int(unaligned)
+    return out
+
+
+# --- Parquet: typed records straight from DuckDB ------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+            continue
+        if origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+            return "JSON" if len(args) > 1 else "VARCHAR"
+        return annotation
+
+
+def _duck_type(annotation: Any) -> Any:
+    """A ``json_transform`` structure for one Pydantic field type (unions of several types stay JSON)."""
+    ann = _unwrap(annotation)
+    if isinstance(ann, str):
+        return ann
+    origin = get_origin(ann)
+    if origin in (list, typing.List, tuple, set, frozenset):  # noqa: UP006 - runtime check
+        args = [a for a in get_args(ann) if a is not Ellipsis]
+        return [_duck_type(args[0] if args else Any)]
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return record_structure(ann)
+    if origin is Literal:
+        values = get_args(ann)
+        if all(isinstance(v, bool) for v in values):
+            return "BOOLEAN"
+        if all(isinstance(v, int) for v in values):
+            return "BIGINT"
+        return "VARCHAR"
+    if isinstance(ann, type):
+        if issubclass(ann, bool):
+            return "BOOLEAN"
+        if issubclass(ann, enum.Enum):
+            return "VARCHAR"
+        if issubclass(ann, int):
+            return "BIGINT"
+        if issubclass(ann, float):
+            return "DOUBLE"
+        if issubclass(ann, str):
+            return "VARCHAR"
+    return "JSON"
+
+
+def record_structure(model: type[BaseModel]) -> dict[str, Any]:
+    """The ``json_transform`` structure of a schema: its records become typed STRUCT/LIST values.
+
+    Keys are the names the record is stored under (aliases when a field has one), in schema
+    order, so the Parquet columns read like the schema itself.
+    """
+    return {(info.alias or name): _duck_type(info.annotation) for name, info in model.model_fields.items()}
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def copy_gold_parquet(
+    con: duckdb.DuckDBPyConnection,
+    sel: Selection,
+    spec: SplitSpec,
+    *,
+    schema_name: str,
+    structure: dict[str, Any],
+    records_path: Path,
+    spans_path: Path,
+) -> None:
+    """Write one schema's records (typed STRUCT) and spans (LIST of STRUCT) with DuckDB's COPY.
+
+    ``records``: gold_id, doc_id, schema_name, version, split, text, record, annotator,
+    prediction_version_key. ``spans``: gold_id, doc_id, split, spans (aligned groundings sorted by
+    start, each ``{start, end, label, path, quote, status}``; ``label`` is the field pattern, e.g.
+    ``units[].shortcomings[]``).
+    """
+    chosen, params = _chosen(Selection(schema=schema_name, version=sel.version, gold_ids=sel.gold_ids))
+    split = split_sql(spec, "g.doc_id")
+    source = f"FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})"
+    record_type = _literal(json.dumps(structure, ensure_ascii=False))
+    con.execute(
+        "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, "
+        f"{split} AS split, d.text, json_transform(g.record, {record_type}) AS record,"
+        f" g.annotator, g.prediction_version_key {source})"
+        f" TO {_literal(str(records_path))} (FORMAT parquet)",
+        params,
+    )
+    spans = (
+        f"list_sort(list_transform(list_filter(json_transform(g.groundings, {_literal(GROUNDING_STRUCTURE)}),"
+        ' lambda s: s.start IS NOT NULL AND s."end" IS NOT NULL),'
+        ' lambda s: struct_pack(start := s.start, "end" := s."end",'
+        " label := regexp_replace(s.path, '\\[\\d+\\]', '[]', 'g'), path := s.path, quote := s.quote,"
+        " status := s.status)))"
+    )
+    con.execute(
+        f"COPY (SELECT g.gold_id, g.doc_id, {split} AS split, {spans} AS spans {source})"
+        f" TO {_literal(str(spans_path))} (FORMAT parquet)",
+        params,
+    )
+
+
+def copy_raw_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """DuckDB's plain COPY of the latest gold rows with their text: the benchmark's baseline."""
+    chosen, params = _chosen(Selection())
+    con.execute(
+        "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, d.text, g.record, g.groundings,"
+        " g.annotator, g.prediction_version_key"
+        f" FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen}))"
+        f" TO {_literal(str(path))} (FORMAT parquet)",
+        params,
+    )
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PredictionPair:
+    """A prediction and the gold of the same document, for one version key."""
+
+    version_key: str
+    backend: str
+    schema_name: str
+    doc_id: str
+    prediction: dict[str, Any]
+    prediction_groundings: list[dict[str, Any]]
+    confidence: float | None
+    gold_id: str
+    gold: dict[str, Any]
+    gold_groundings: list[dict[str, Any]]
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def prediction_pairs(
+    con: duckdb.DuckDBPyConnection, *, schema: str | None = None, version_keys: Sequence[str] | None = None
+) -> list[PredictionPair]:
+    """Every prediction whose document has current gold (same selection as ``export --version latest``).
+
+    Evaluation sets are as large as the gold set, i.e. what people annotated, so a list is fine.
+    """
+    chosen, params = _chosen(Selection(schema=schema))
+    sql = (
+        "SELECT p.version_key, p.backend, p.schema_name, p.doc_id, p.record::VARCHAR, p.groundings::VARCHAR,"
+        " p.confidence, g.gold_id, g.record::VARCHAR, g.groundings::VARCHAR"
+        f" FROM predictions p JOIN gold g ON g.doc_id = p.doc_id AND g.schema_name = p.schema_name"
+        f" WHERE g.gold_id IN ({chosen})"
+    )
+    if version_keys:
+        sql += " AND list_contains(?, p.version_key)"
+        params.append(list(version_keys))
+    rows = con.execute(sql + " ORDER BY p.version_key, p.doc_id", params).fetchall()
+    return [
+        PredictionPair(vk, backend, s, d, _loads(pr), _loads(pg), conf, gid, _loads(gr), _loads(gg))
+        for vk, backend, s, d, pr, pg, conf, gid, gr, gg in rows
+    ]
+
+
+def version_key_order(con: duckdb.DuckDBPyConnection, *, schema: str | None = None) -> list[str]:
+    """Version keys in the order they first predicted anything (oldest first): a report's x axis."""
+    sql = "SELECT version_key FROM predictions"
+    params: list[Any] = []
+    if schema:
+        sql += " WHERE schema_name = ?"
+        params.append(schema)
+    rows = con.execute(sql + " GROUP BY version_key ORDER BY min(created), version_key", params).fetchall()
+    return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    """One annotator's last accepted version of a document, with the regions it kept/edited/added/deleted."""
+
+    prediction_version_key: str | None
+    schema_name: str
+    doc_id: str
+    region_stats: dict[str, int]
+    lead_time: float | None
+
+
+def correction_rows(con: duckdb.DuckDBPyConnection, *, schema: str | None = None) -> list[CorrectionRow]:
+    """The effort each annotation cost: newest gold version per (document, annotation).
+
+    Older versions of the same annotation are the same work redone, so they would double count.
+    """
+    where, params = "true", []
+    if schema:
+        where = "schema_name = ?"
+        params.append(schema)
+    rows = con.execute(
+        "SELECT prediction_version_key, schema_name, doc_id, region_stats::VARCHAR, lead_time FROM gold"
+        f" WHERE {where} QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name,"
+        " coalesce(annotation_id::VARCHAR, gold_id) ORDER BY version DESC) = 1 ORDER BY doc_id",
+        params,
+    ).fetchall()
+    return [CorrectionRow(k, s, d, _loads(rs) or {}, lt) for k, s, d, rs, lt in rows]
+
+
+@dataclass(frozen=True)
+class AnnotatorVersion:
+    annotator: str
+    annotation_id: int | None
+    record: dict[str, Any]
+    groundings: list[dict[str, Any]]
+
+
+def annotations_per_doc(
+    con: duckdb.DuckDBPyConnection, *, schema: str | None = None
+) -> dict[tuple[str, str], list[AnnotatorVersion]]:
+    """Documents accepted by two or more annotations: each annotation's newest record, for agreement.
+
+    Keyed by ``(schema_name, doc_id)``. Annotations are told apart by ``annotation_id``; gold rows
+    without one (seeded or imported) count as one annotation each.
+    """
+    where, params = "true", []
+    if schema:
+        where = "schema_name = ?"
+        params.append(schema)
+    rows = con.execute(
+        "WITH per_annotation AS (SELECT schema_name, doc_id, annotator, annotation_id, record::VARCHAR AS record,"
+        f" groundings::VARCHAR AS groundings FROM gold WHERE {where}"
+        " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name, coalesce(annotation_id::VARCHAR, gold_id)"
+        " ORDER BY version DESC) = 1)"
+        " SELECT * FROM per_annotation QUALIFY count(*) OVER (PARTITION BY doc_id, schema_name) > 1"
+        " ORDER BY schema_name, doc_id, annotation_id",
+        params,
+    ).fetchall()
+    out: dict[tuple[str, str], list[AnnotatorVersion]] = {}
+    for schema_name, doc_id, annotator, annotation_id, record, groundings in rows:
+        out.setdefault((schema_name, doc_id), []).append(
+            AnnotatorVersion(annotator or "(unknown)", annotation_id, _loads(record), _loads(groundings))
+        )
+    return out
+
+
+def gold_schemas(con: duckdb.DuckDBPyConnection, sel: Selection) -> list[str]:
+    """Schemas that have selected gold (what an export will write)."""
+    chosen, params = _chosen(sel)
+    rows = con.execute(
+        f"SELECT DISTINCT schema_name FROM gold WHERE gold_id IN ({chosen}) ORDER BY 1", params
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,596 @@
+"""A real OpenAI-compatible HTTP server for tests, benchmarks and offline demos (standard library only).
+
+Why a real server: openai 3.x sends requests through its own httpx fork, so mock libraries that
+patch ``httpx`` never see them; and retry, keep-alive and concurrency behaviour can only be tested
+over real sockets. The server binds 127.0.0.1 only.
+
+Endpoints
+---------
+- ``POST /v1/chat/completions``: the request's response model is recognised from ``tools`` (tools
+  mode: the answer is a ``tool_calls`` entry), ``response_format`` (json_schema / json_object: the
+  answer is ``content``) or the JSON schema instructor puts in the system message (json / md_json;
+  md_json answers in a fenced code block). ``usage`` counts tokens with
+  ``annotate.core.chunking.estimate_tokens`` over the messages plus tools/response_format.
+- ``GET /v1/models``: one model.
+- ``POST /_control`` (JSON body = keyword arguments of ``configure``) and ``GET /_stats``.
+
+Which answer
+------------
+1. A reference response: the text between ``<document>\\n`` and ``\\n</document>`` in the last user
+   message that has the markers is hashed (sha256); fixture files ``**/responses/*.json`` under the
+   fixtures folder(s) store ``chunk_sha256``, ``response_model`` (e.g. ``TaskProgress``) and
+   ``record`` (see ``annotate.testing.record_fixtures``).
+2. Otherwise an *echo*: a small record valid for the requested JSON schema whose strings quote real
+   lines of the document, so that any generated document extracts and grounds.
+
+Faults (reproducible with ``seed``)
+-----------------------------------
+``configure(latency=0.2, fault_rate=0.2, faults=["429", "500", "timeout", "malformed",
+"schema_invalid", "ungrounded"], seed=7, retry_after=0.1, timeout_hold=5.0, fail_next=0,
+api_key=None)``. ``fault_rate`` draws a fault per completion request; ``fail_next=N`` faults the
+next N completion requests for sure (cycling through ``faults``), which makes "fails once, then
+succeeds" tests deterministic. Kinds: ``429`` (with ``Retry-After``), ``500``, ``timeout`` (holds
+the connection ``timeout_hold`` seconds — longer than the client's timeout — then closes it without
+answering), ``malformed`` (model output that is not JSON), ``schema_invalid`` (JSON whose every
+field has the wrong type), ``ungrounded`` (the right record with every quote replaced by text that
+is not in the document). ``api_key`` set: requests with another bearer token get 401.
+``reset()`` (or ``configure(reset=True)``) clears faults and statistics.
+
+Python API (stable; the batch tests rely on it)::
+
+    with OpenAITestServer(fixtures=Path("tests/fixtures"), latency=0.0) as server:
+        os.environ["OPENAI_BASE_URL"] = server.base_url     # http://127.0.0.1:PORT/v1
+        server.configure(fault_rate=0.2, faults=["429", "500"], seed=1)
+        ...
+        server.stats()   # {"requests": .., "completions": .., "fixture_hits": .., "echo": ..,
+                         #  "faults": {"429": ..}, "prompt_tokens": .., "completion_tokens": ..}
+
+CLI: ``python -m annotate.testing.openai_server --port 0 --latency 0.2 --fixtures tests/fixtures``
+prints ``READY <base_url>`` on one line and runs until SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import signal
+import socket
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from annotate.core.chunking import estimate_tokens
+
+FAULT_KINDS = ("429", "500", "timeout", "malformed", "schema_invalid", "ungrounded")
+DOC_OPEN = "<document>\n"
+DOC_CLOSE = "\n</document>"
+DEFAULT_MODEL = "annotate-test-model"
+
+
+# --------------------------------------------------------------------------- request inspection
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def document_in(messages: list[dict[str, Any]]) -> str | None:
+    """The document between the markers of the last user message that has them."""
+    for message in reversed(messages):
+        if message.get("role") != "user":
+            continue
+        text = _message_text(message)
+        start = text.find(DOC_OPEN)
+        end = text.rfind(DOC_CLOSE)
+        if start >= 0 and end >= start + len(DOC_OPEN):
+            return text[start + len(DOC_OPEN) : end]
+    return None
+
+
+def requested_schema(body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any] | None]:
+    """(mode, response model name, JSON schema) as far as the request reveals them."""
+    tools = body.get("tools")
+    if tools:
+        fn = tools[0].get("function", {})
+        return "tools", fn.get("name"), fn.get("parameters")
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        js = fmt.get("json_schema", {})
+        return "json_schema", js.get("name"), js.get("schema")
+    mode = "json" if fmt.get("type") == "json_object" else "md_json"
+    for message in body.get("messages", []):
+        if message.get("role") != "system":
+            continue
+        text = _message_text(message)
+        at = text.find("json_schema:")
+        if at < 0:
+            continue
+        brace = text.find("{", at)
+        try:
+            schema, _ = json.JSONDecoder().raw_decode(text, brace)
+        except (ValueError, json.JSONDecodeError):
+            continue
+        if isinstance(schema, dict):
+            return mode, schema.get("title"), schema
+    return mode, None, None
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+class FixtureIndex:
+    """Reference responses keyed by (sha256 of the chunk text, response model name)."""
+
+    def __init__(self, folders: Iterable[Path] = ()) -> None:
+        self.by_key: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self.by_hash: dict[str, dict[str, Any]] = {}
+        self.files = 0
+        for folder in folders:
+            self.load(Path(folder))
+
+    def load(self, folder: Path) -> None:
+        for path in sorted(folder.glob("**/responses/*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                sha = data["chunk_sha256"]
+                record = data["record"]
+            except (OSError, ValueError, KeyError):
+                continue
+            self.by_key[(sha, data.get("response_model"))] = record
+            self.by_hash.setdefault(sha, record)
+            self.files += 1
+
+    def lookup(self, sha: str, model_name: str | None) -> dict[str, Any] | None:
+        hit = self.by_key.get((sha, model_name))
+        if hit is None and model_name is None:
+            hit = self.by_hash.get(sha)
+        return hit
+
+
+# --------------------------------------------------------------------------- echo records
+
+
+def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return schema
+
+
+def _non_null(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    schema = _resolve(schema, defs)
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        for option in options:
+            option = _resolve(option, defs)
+            if option.get("type") != "null":
+                return option
+    return schema
+
+
+class _Quotes:
+    """Cycles through short verbatim snippets of the document's non-blank lines."""
+
+    def __init__(self, text: str) -> None:
+        snippets = []
+        for line in text.splitlines():
+            s = line.strip()
+            if s:
+                snippets.append(s[:16].strip())
+        self.snippets = [s for s in snippets if s] or ([text.strip()[:16]] if text.strip() else ["?"])
+        self.i = 0
+
+    def next(self) -> str:
+        s = self.snippets[self.i % len(self.snippets)]
+        self.i += 1
+        return s
+
+
+def echo_record(schema: dict[str, Any], text: str) -> Any:
+    """A small record valid for ``schema`` whose strings are verbatim snippets of ``text``."""
+    defs = schema.get("$defs", {})
+    quotes = _Quotes(text)
+
+    def build(node: dict[str, Any]) -> Any:
+        node = _non_null(node, defs)
+        if "const" in node:
+            return node["const"]
+        if "enum" in node:
+            return node["enum"][0]
+        kind = node.get("type")
+        if kind == "object" or "properties" in node:
+            return {name: build(sub) for name, sub in node.get("properties", {}).items()}
+        if kind == "array":
+            return [build(node.get("items", {"type": "string"}))]
+        if kind == "integer":
+            return 1
+        if kind == "number":
+            return 1.0
+        if kind == "boolean":
+            return False
+        return quotes.next()
+
+    return build(schema)
+
+
+def _map_strings(schema: dict[str, Any] | None, value: Any, fn: Any, defs: dict[str, Any]) -> Any:
+    """Apply ``fn`` to every free-text string of ``value`` (not to enum/const values)."""
+    if schema is None:
+        schema = {}
+    node = _non_null(schema, defs)
+    if isinstance(value, dict):
+        props = node.get("properties", {})
+        return {k: _map_strings(props.get(k), v, fn, defs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(node.get("items"), v, fn, defs) for v in value]
+    if isinstance(value, str) and "enum" not in node and "const" not in node:
+        return fn(value)
+    return value
+
+
+def _wrong_types(schema: dict[str, Any] | None, record: Any) -> Any:
+    """A JSON object in which every field has the wrong type (for ``schema_invalid``)."""
+    defs = (schema or {}).get("$defs", {})
+    props = _non_null(schema or {}, defs).get("properties") or {}
+    if not props and isinstance(record, dict):
+        props = {k: {} for k in record}
+    out: dict[str, Any] = {}
+    for name, sub in props.items():
+        kind = _non_null(sub, defs).get("type")
+        out[name] = "not-a-list" if kind in ("array", "object") else ({"wrong": "type"} if kind else [1, 2])
+    return out or {"unexpected": ["wrong", "type"]}
+
+
+# --------------------------------------------------------------------------- server
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        # Without TCP_NODELAY a keep-alive request/response pair waits on Nagle + delayed ACK (~40 ms).
+        sock, addr = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, addr
+
+
+class OpenAITestServer:
+    """See the module docstring. Thread-safe; one instance serves many concurrent clients."""
+
+    def __init__(
+        self,
+        fixtures: Path | Iterable[Path] | None = None,
+        latency: float = 0.0,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        model: str = DEFAULT_MODEL,
+        **faults: Any,
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the test server binds loopback only")
+        folders: list[Path] = []
+        if isinstance(fixtures, (str, Path)):
+            folders = [Path(fixtures)]
+        elif fixtures is not None:
+            folders = [Path(f) for f in fixtures]
+        self.index = FixtureIndex(folders)
+        self.host = host
+        self.port = port
+        self.model = model
+        self._lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._base_latency = latency
+        self.reset()
+        self.configure(latency=latency, **faults)
+
+    # ----------------------------------------------------------- configuration and statistics
+
+    def reset(self) -> None:
+        """No faults, base latency, zeroed statistics."""
+        with self._lock:
+            self.latency = self._base_latency
+            self.fault_rate = 0.0
+            self.faults: tuple[str, ...] = FAULT_KINDS
+            self.retry_after = 0.1
+            self.timeout_hold = 5.0
+            self.fail_next = 0
+            self.api_key: str | None = None
+            self._rng = random.Random(0)
+            self._cycle = 0
+            self._stats: Counter[str] = Counter()
+            self._fault_counts: Counter[str] = Counter()
+            self.log: deque[dict[str, Any]] = deque(maxlen=2000)
+
+    def configure(self, **options: Any) -> None:
+        """Change latency/faults at run time (also reachable as ``POST /_control``)."""
+        if options.pop("reset", False):
+            self.reset()
+        unknown = set(options) - {
+            "latency", "fault_rate", "faults", "seed", "retry_after", "timeout_hold", "fail_next", "api_key",
+        }
+        if unknown:
+            raise ValueError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        with self._lock:
+            if "latency" in options:
+                self.latency = float(options["latency"])
+            if "fault_rate" in options:
+                self.fault_rate = float(options["fault_rate"])
+            if "faults" in options:
+                kinds = options["faults"]
+                if isinstance(kinds, str):
+                    kinds = [k for k in kinds.split(",") if k]
+                bad = [k for k in kinds if k not in FAULT_KINDS]
+                if bad:
+                    raise ValueError(f"unknown fault kind(s) {bad}; known: {', '.join(FAULT_KINDS)}")
+                self.faults = tuple(kinds) or FAULT_KINDS
+            if "seed" in options:
+                self._rng = random.Random(options["seed"])
+                self._cycle = 0
+            if "retry_after" in options:
+                self.retry_after = float(options["retry_after"])
+            if "timeout_hold" in options:
+                self.timeout_hold = float(options["timeout_hold"])
+            if "fail_next" in options:
+                self.fail_next = int(options["fail_next"])
+            if "api_key" in options:
+                self.api_key = options["api_key"]
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            out: dict[str, Any] = {
+                k: self._stats.get(k, 0)
+                for k in ("requests", "completions", "fixture_hits", "echo", "prompt_tokens", "completion_tokens")
+            }
+            out["faults"] = dict(self._fault_counts)
+            out["faults_total"] = sum(self._fault_counts.values())
+            return out
+
+    def _draw_fault(self) -> str | None:
+        with self._lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                kind = self.faults[self._cycle % len(self.faults)]
+                self._cycle += 1
+            elif self.fault_rate > 0 and self._rng.random() < self.fault_rate:
+                kind = self._rng.choice(self.faults)
+            else:
+                return None
+            self._fault_counts[kind] += 1
+            return kind
+
+    def _count(self, **amounts: int) -> None:
+        with self._lock:
+            self._stats.update(amounts)
+
+    # ----------------------------------------------------------- lifecycle
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return f"http://{self.host}:{self._httpd.server_address[1]}/v1"
+
+    def start(self) -> OpenAITestServer:
+        if self._httpd is not None:
+            return self
+        handler = type("Handler", (_Handler,), {"app": self})
+        self._httpd = _HTTPServer((self.host, self.port), handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="openai-test-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> OpenAITestServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ----------------------------------------------------------- the completion itself
+
+    def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes | None]:
+        """Answer one chat completion request: (status, headers, body or None to drop the connection)."""
+        fault = self._draw_fault()
+        latency = self.latency
+        if latency > 0:
+            time.sleep(latency)
+        messages = body.get("messages") or []
+        mode, model_name, schema = requested_schema(body)
+        document = document_in(messages)
+        sha = hashlib.sha256(document.encode("utf-8")).hexdigest() if document is not None else None
+        self.log.append({"model_name": model_name, "mode": mode, "sha": sha, "fault": fault,
+                         "messages": len(messages)})
+        if fault == "timeout":
+            time.sleep(self.timeout_hold)
+            return 0, {}, None
+        if fault == "429":
+            return 429, {"Retry-After": f"{self.retry_after:g}"}, _error("Rate limit reached (injected)", "rate_limit")
+        if fault == "500":
+            return 500, {}, _error("Internal server error (injected)", "server_error")
+
+        record = self.index.lookup(sha, model_name) if sha is not None else None
+        if record is not None:
+            self._count(fixture_hits=1)
+        else:
+            self._count(echo=1)
+            record = echo_record(schema or {"type": "object", "properties": {}}, document or "")
+        defs = (schema or {}).get("$defs", {})
+        if fault == "ungrounded":
+            counter = iter(range(10**9))
+            record = _map_strings(schema, record, lambda _s: f"虚构内容{next(counter)}号", defs)
+        elif fault == "schema_invalid":
+            record = _wrong_types(schema, record)
+        payload = "这不是JSON {" if fault == "malformed" else json.dumps(record, ensure_ascii=False)
+
+        prompt_tokens = sum(estimate_tokens(_message_text(m)) for m in messages)
+        for key in ("tools", "response_format"):
+            if body.get(key):
+                prompt_tokens += estimate_tokens(json.dumps(body[key], ensure_ascii=False))
+        completion_tokens = estimate_tokens(payload)
+        self._count(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        finish = "stop"
+        if mode == "tools":
+            message["tool_calls"] = [{
+                "id": f"call_{self._stats['completions']}",
+                "type": "function",
+                "function": {"name": model_name or "record", "arguments": payload},
+            }]
+            finish = "tool_calls"
+        elif mode == "md_json":
+            message["content"] = f"```json\n{payload}\n```"
+        else:
+            message["content"] = payload
+        response = {
+            "id": f"chatcmpl-test-{self._stats['completions']}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model") or self.model,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        return 200, {}, json.dumps(response, ensure_ascii=False).encode("utf-8")
+
+
+def _error(message: str, kind: str) -> bytes:
+    return json.dumps({"error": {"message": message, "type": kind, "code": kind}}).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    app: OpenAITestServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        return None
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _read_json(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        return json.loads(raw or b"{}")
+
+    def _authorised(self) -> bool:
+        key = self.app.api_key
+        if key is None:
+            return True
+        if self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        self._send(401, _error("Incorrect API key provided (test server)", "invalid_api_key"))
+        return False
+
+    def do_GET(self) -> None:
+        self.app._count(requests=1)
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path == "/_stats":
+            self._send(200, json.dumps(self.app.stats()).encode())
+        elif path.endswith("/models"):
+            if not self._authorised():
+                return
+            data = {"object": "list", "data": [{"id": self.app.model, "object": "model", "owned_by": "annotate"}]}
+            self._send(200, json.dumps(data).encode())
+        else:
+            self._send(404, _error(f"no route {self.path}", "not_found"))
+
+    def do_POST(self) -> None:
+        self.app._count(requests=1)
+        path = self.path.split("?", 1)[0].rstrip("/")
+        try:
+            body = self._read_json()
+        except ValueError:
+            self._send(400, _error("request body is not JSON", "invalid_request_error"))
+            return
+        if path == "/_control":
+            try:
+                self.app.configure(**body)
+            except (TypeError, ValueError) as exc:
+                self._send(400, _error(str(exc), "invalid_request_error"))
+                return
+            self._send(200, json.dumps(self.app.stats()).encode())
+            return
+        if not path.endswith("/chat/completions"):
+            self._send(404, _error(f"no route {self.path}", "not_found"))
+            return
+        if not self._authorised():
+            return
+        self.app._count(completions=1)
+        status, headers, payload = self.app.complete(body)
+        if payload is None:  # injected timeout: drop the connection without an answer
+            self.close_connection = True
+            return
+        try:
+            self._send(status, payload, headers)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="OpenAI-compatible test server (127.0.0.1 only).")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every completion")
+    parser.add_argument("--fixtures", type=Path, action="append", default=[], help="folder(s) with */responses/*.json")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--faults", default=",".join(FAULT_KINDS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--api-key", default=None, help="reject other bearer tokens with 401")
+    args = parser.parse_args(argv)
+    server = OpenAITestServer(
+        args.fixtures or None, latency=args.latency, port=args.port,
+        fault_rate=args.fault_rate, faults=args.faults, seed=args.seed, api_key=args.api_key,
+    )
+    stop = threading.Event()
+
+    def _stop(*_: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    server.start()
+    print(f"READY {server.base_url}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
