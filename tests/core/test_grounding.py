@@ -32,3 +32,24 @@ def test_shift_and_confidence() -> None:
     moved = shift(groundings, 1)
     assert check_invariant(text, moved) == []
     assert confidence(moved) == 0.5
+
+
+def test_table_rows_stay_in_their_rows_and_identical_indicators_get_distinct_spans(seeds_dir, fixtures_dir) -> None:
+    """004: 136 rows, many repeated values (lead units, "100%"), indicators inside progress text."""
+    doc = load_document(seeds_dir / "004_da9373b7adbb6a20.txt")
+    record = json.loads((fixtures_dir / "seeds" / "004_da9373b7adbb6a20" / "expected.json").read_text(encoding="utf-8"))
+    groundings = ground_record(doc.text, get_schema("task_progress").model, record)
+    assert check_invariant(doc.text, groundings) == []
+    rows: dict[int, list] = {}
+    for g in groundings:
+        if g.path.startswith("items["):
+            rows.setdefault(int(g.path[6 : g.path.index("]")]), []).append(g)
+    assert len(rows) == 136
+    for k in range(135):
+        assert max(g.end for g in rows[k]) <= min(g.start for g in rows[k + 1]), f"row {k + 1} overlaps row {k + 2}"
+    for k, gs in rows.items():
+        progress = [g for g in gs if g.path == f"items[{k}].progress"]
+        texts = [g for g in gs if ".indicators[" in g.path and g.path.endswith(".text")]
+        if progress:
+            assert all(progress[0].start <= g.start and g.end <= progress[0].end for g in texts)
+        assert len({(g.start, g.end) for g in texts}) == len(texts)
