@@ -176,32 +176,15 @@ HANDLERS = {
 # -- routing and backends (adapters over the extraction package) ---------------------------------
 
 
-@dataclass(frozen=True)
-class RouteResult:
-    schema: SchemaSpec
-    unsure: bool = False
+async def route_document(
+    doc: Document, schema: str, backend: Backend, ctx: ExtractContext, stats: ExtractStats
+) -> tuple[SchemaSpec, bool]:
+    """The schema a document is extracted with (the override, else the router) and whether the
+    router was unsure — the same decision ``annotate extract`` makes, through the same function."""
+    from annotate.extraction.pipeline import resolve_schema
 
-
-def route_document(doc: Document, schema: str) -> RouteResult:
-    """The schema a document is extracted with: the override, else the router's choice."""
-    if schema != "auto":
-        return RouteResult(get_schema(schema))
-    from annotate.extraction import router  # imported lazily: only `--schema auto` needs it
-
-    decision: Any = router.route(doc)
-    name: str
-    unsure = False
-    if isinstance(decision, str):
-        name = decision
-    elif isinstance(decision, tuple):
-        name = decision[0]
-        unsure = bool(decision[2]) if len(decision) > 2 else False
-    else:
-        name = getattr(decision, "schema", None) or getattr(decision, "name", None) or str(decision)
-        unsure = bool(getattr(decision, "unsure", False))
-    if isinstance(name, SchemaSpec):
-        return RouteResult(name, unsure)
-    return RouteResult(get_schema(name), unsure)
+    decided = await resolve_schema(doc, schema, backend, ctx, stats)
+    return get_schema(decided.schema), bool(decided.unsure)
 
 
 def make_backend(name: str, **options: Any) -> Backend:
@@ -210,8 +193,8 @@ def make_backend(name: str, **options: Any) -> Backend:
 
     try:
         return choose_backend(name, **options)
-    except (ValueError, KeyError) as exc:
-        raise BatchError(str(exc).splitlines()[0] if str(exc) else f"unknown backend {name!r}") from exc
+    except Exception as exc:  # unknown name, bad settings (mode, timeout): the run cannot start
+        raise BatchError(one_line(exc)) from exc
 
 
 _FATAL_NAMES = {
@@ -220,11 +203,11 @@ _FATAL_NAMES = {
     "APIConnectionError",
     "APITimeoutError",
     "NotFoundError",
-    "BackendUnavailable",
+    "EndpointUnavailable",
     "BackendError",
     "ConfigurationError",
 }
-_FATAL_STAGES = {"auth", "connection", "config", "backend"}
+_FATAL_STAGES = {"endpoint", "auth", "connection", "config", "backend"}
 
 
 def is_fatal(exc: BaseException) -> bool:
@@ -333,18 +316,25 @@ class _Run:
             self.report(DocOutcome(str(path), "duplicate", doc.doc_id))
             return
         self.seen.add(doc.doc_id)
+        stats = ExtractStats()
         try:
-            routed = route_document(doc, self.options.schema)
+            schema, unsure = await route_document(doc, self.options.schema, self.backend, self.ctx, stats)
+        except asyncio.CancelledError:
+            self._add_stats(stats)
+            raise
         except Exception as exc:  # a routing problem must not stop the batch
-            self.fail(path, "route", f"{path}: routing failed: {one_line(exc)}", doc)
+            self._add_stats(stats)
+            if self._check_fatal(exc):
+                return
+            reason = exc.reason if isinstance(exc, ExtractionFailure) else f"routing failed: {one_line(exc)}"
+            self.fail(path, "route", reason, doc)
             return
-        schema = routed.schema
-        self.summary.unsure_routes += routed.unsure
+        self.summary.unsure_routes += unsure
         version_key = self.version_key(schema)
         if not self.options.force and (doc.doc_id, version_key) in self.done:
+            self._add_stats(stats)
             self.report(DocOutcome(str(path), "cached", doc.doc_id, schema.name))
             return
-        stats = ExtractStats()
         try:
             extraction = await self.backend.extract(doc, schema, self.ctx, stats)
         except asyncio.CancelledError:
@@ -352,13 +342,7 @@ class _Run:
             raise
         except Exception as exc:  # every document ends predicted or recorded
             self._add_stats(stats)
-            if is_fatal(exc):
-                if self.fatal is None:
-                    self.fatal = exc
-                    current = asyncio.current_task()
-                    for t in self.tasks:  # fail fast: nothing else would get through either
-                        if t is not current:
-                            t.cancel()
+            if self._check_fatal(exc):
                 return
             stage = exc.stage if isinstance(exc, ExtractionFailure) else "extract"
             reason = exc.reason if isinstance(exc, ExtractionFailure) else f"{type(exc).__name__}: {one_line(exc)}"
@@ -372,6 +356,18 @@ class _Run:
         self.done.add((doc.doc_id, version_key))
         status = "predicted" if stats.calls or not stats.cache_hits else "cached"
         self.report(DocOutcome(str(path), status, doc.doc_id, schema.name, calls=stats.calls))
+
+    def _check_fatal(self, exc: BaseException) -> bool:
+        """Stop the whole run on an error no document would escape (fail fast, one message)."""
+        if not is_fatal(exc):
+            return False
+        if self.fatal is None:
+            self.fatal = exc
+            current = asyncio.current_task()
+            for t in self.tasks:
+                if t is not current:
+                    t.cancel()
+        return True
 
     def _add_stats(self, stats: ExtractStats) -> None:
         s = self.summary
@@ -475,6 +471,10 @@ async def run_batch(
         run.close()
         if own:
             con.close()
+        aclose = getattr(backend, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
         summary.elapsed = time.perf_counter() - start
     return summary
 

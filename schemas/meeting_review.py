@@ -39,8 +39,8 @@ class Briefing(BaseModel):
 
 class MeetingReview(BaseModel):
     meeting_date: Derived | None = Field(None, description="ISO date (YYYY-MM-DD) when the year is known, else null.")
-    meeting: str | None = Field(None, description="The meeting's name as written (…月度工作点评会).")
     organizer: str | None = Field(None, description="Who convened the meeting (e.g. 市委), if stated.")
+    meeting: str | None = Field(None, description="The meeting's name as written (…月度工作点评会).")
     chair: str | None = Field(None, description="Who chaired (主持) the meeting, name only, if stated.")
     reviewer: str | None = Field(None, description="Who reviewed the speakers (点评), name only, if stated.")
     attendees: list[Attendee] = Field(default_factory=list, description="Leaders listed as attending (出席/参加).")

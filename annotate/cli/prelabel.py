@@ -48,27 +48,24 @@ def _connect(db: Path | None, read_only: bool = False) -> Any:
 
 
 def _summary_table(summary: Any) -> Table:
-    table = Table(title="prelabel", show_header=True, header_style="bold")
-    table.add_column("documents", justify="right")
-    table.add_column("predicted", justify="right")
-    table.add_column("cached", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_column("calls", justify="right")
-    table.add_column("cache hits", justify="right")
-    table.add_column("tokens in", justify="right")
-    table.add_column("tokens out", justify="right")
-    table.add_column("elapsed", justify="right")
-    table.add_row(
-        str(summary.documents),
-        str(summary.predicted),
-        str(summary.cached),
-        f"[red]{summary.failed}[/]" if summary.failed else "0",
-        str(summary.calls),
-        str(summary.cache_hits),
-        str(summary.prompt_tokens),
-        str(summary.completion_tokens),
-        f"{summary.elapsed:.1f} s",
-    )
+    """Vertical (figure, value): stays readable in narrow terminals and in captured logs."""
+    table = Table(title="prelabel summary", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("documents", summary.documents),
+        ("  predicted", summary.predicted),
+        ("  cached (already predicted)", summary.cached),
+        ("  duplicates", summary.duplicates),
+        ("  failed", f"[red]{summary.failed}[/]" if summary.failed else 0),
+        ("LLM calls", summary.calls),
+        ("cache hits", summary.cache_hits),
+        ("tokens in", summary.prompt_tokens),
+        ("tokens out", summary.completion_tokens),
+        ("elapsed", f"{summary.elapsed:.1f} s"),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
     return table
 
 
@@ -164,9 +161,10 @@ def status_command(
         return
     out = Console()
     counts = Table(title="review store", header_style="bold")
+    counts.add_column("stage")
+    counts.add_column("documents", justify="right")
     for name in _STAGES:
-        counts.add_column(name, justify="right")
-    counts.add_row(*(str(report[name]) for name in _STAGES))
+        counts.add_row(name, str(report[name]))
     out.print(counts)
     if report["by_schema"]:
         per = Table(title="per schema", header_style="bold")

@@ -1,14 +1,26 @@
 """Tie every evidence value of a record to character offsets in the source text.
 
 The model only returns verbatim strings; the tool computes offsets. The hard part is that short
-values repeat ("接诉即办" occurs in several units' shortcoming sentences), so a value's span is
-chosen by its structural context: values with a single occurrence are anchors, and an ambiguous
-value takes the occurrence that sits between its already-placed neighbours — siblings in the same
-list first, then the enclosing object, then further out. That is how a reader would place it.
+values repeat ("接诉即办" occurs in several units' shortcoming sentences; "区发展改革委" leads
+dozens of table rows), so a repeated value is placed by its structural context, the way a reader
+would place it:
+
+1. Values with a single candidate span are anchors.
+2. Each ambiguous value (fewest candidates first) looks outward from its own position — siblings
+   in its list, then the enclosing object — and counts, for every candidate, how many placed
+   neighbours it contradicts: a neighbour that comes earlier in the record should start earlier
+   in the text, a later one later, unless one span contains the other (an indicator inside the
+   progress text), and siblings in one list never overlap. The innermost contradictions count
+   first.
+3. Among equally consistent candidates, identical siblings not yet placed take the text order
+   (the first of two "3家" in a row gets the first occurrence); otherwise the candidate nearest
+   to a placed neighbour wins (a unit's name is the occurrence just before its achievements,
+   not the one in the list of speakers). A span another value already took is the last resort.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,7 +29,7 @@ from annotate.core.alignment import Aligner, Match
 from annotate.core.evidence import iter_evidence
 from annotate.core.types import AlignmentStatus, Grounding
 
-_INF = float("inf")
+_LAST_INDEX = re.compile(r"\[\d+\](?=[^\[]*$)")
 
 
 def _scopes(path: str) -> list[str]:
@@ -37,33 +49,75 @@ def _in_scope(path: str, scope: str) -> bool:
     return path.startswith(scope) and path[len(scope) : len(scope) + 1] in (".", "[")
 
 
-def _pick(
-    cands: list[Match], lo: float, hi: float, used: set[tuple[int, int]], toward: str | None, reserve: int
-) -> Match:
-    """The candidate nearest to the interval [lo, hi].
+def _nests(a: Match, b: Match) -> bool:
+    return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
 
-    Among equally good candidates, the one nearest the bound that came from the closer context
-    (``toward``) wins — a unit's name is the occurrence just before its achievements, not the one
-    in the list of speakers — skipping ``reserve`` slots that identical siblings not yet placed
-    will need. A span another value already took is the last resort.
+
+def _contradictions(c: Match, me: int, placed: list[tuple[int, Match]], siblings: bool) -> int:
+    n = 0
+    for o, q in placed:
+        if siblings and q.start < c.end and c.start < q.end and (q.start, q.end) != (c.start, c.end):
+            n += 1  # list items never overlap
+        elif _nests(c, q):
+            continue
+        elif (o < me and q.start > c.start) or (o > me and q.start < c.start):
+            n += 1
+    return n
+
+
+def _gap(c: Match, placed: list[tuple[int, Match]]) -> int:
+    """Distance from a candidate to the nearest placed neighbour (0 when they touch or nest)."""
+    return min(max(q.start - c.end, c.start - q.end, 0) for _, q in placed)
+
+
+def _context(
+    path: str, chosen: dict[str, Match], order: dict[str, int]
+) -> list[tuple[str, bool, list[tuple[int, Match]]]]:
+    """Placed neighbours by scope, innermost first, up to the first enclosing object that has any.
+
+    Each entry is ``(scope, is_list_scope, placed)``; further-out scopes are left out because a
+    value's own record item is what decides where it belongs.
     """
+    out = []
+    for scope in _scopes(path):
+        placed = [(order[p], m) for p, m in chosen.items() if p != path and _in_scope(p, scope)]
+        is_list = bool(scope) and path[len(scope)] == "["
+        if placed:
+            out.append((scope, is_list, placed))
+            if not is_list:
+                break
+    return out
 
-    def outside(m: Match) -> float:
-        if lo <= m.start and m.end <= hi:
-            return 0.0
-        return max(lo - m.start, m.end - hi, 0.0)
 
-    def closeness(m: Match) -> float:
-        if toward == "hi" and hi != _INF:
-            return hi - m.end
-        if toward == "lo" and lo != -_INF:
-            return m.start - lo
-        return m.start
+def _place(
+    path: str,
+    cands: list[Match],
+    chosen: dict[str, Match],
+    order: dict[str, int],
+    used: set[tuple[int, int]],
+    twins: list[str],
+) -> Match:
+    me = order[path]
+    context = _context(path, chosen, order)
+    # Identical siblings still unplaced within the same nearest context take the text order.
+    near = context[0][0] if context else ""
+    twins = [p for p in twins if _in_scope(p, near)]
+    twins_before = sum(order[p] < me for p in twins) if twins else None
 
-    ranked = sorted(cands, key=lambda m: ((m.start, m.end) in used, outside(m), abs(closeness(m)), m.start))
-    head = ranked[0]
-    group = [m for m in ranked if ((m.start, m.end) in used, outside(m)) == ((head.start, head.end) in used, outside(head))]
-    return group[min(reserve, len(group) - 1)]
+    def rank(c: Match) -> tuple:
+        return ((c.start, c.end) in used, *(_contradictions(c, me, placed, is_list) for _, is_list, placed in context))
+
+    ranked = sorted(cands, key=rank)
+    best = rank(ranked[0])
+    tied = [c for c in ranked if rank(c) == best]
+    if len(tied) == 1:
+        return tied[0]
+    if twins_before is not None:
+        return sorted(tied, key=lambda c: c.start)[min(twins_before, len(tied) - 1)]
+    if context:
+        nearest = context[0][2]
+        return min(tied, key=lambda c: (_gap(c, nearest), c.start))
+    return min(tied, key=lambda c: c.start)
 
 
 def ground_values(
@@ -76,52 +130,20 @@ def ground_values(
     """Ground ``(path, value)`` pairs given in traversal order; returns one Grounding per pair."""
     aligner = aligner or Aligner(text)
     order = {path: i for i, (path, _) in enumerate(values)}
-    cands: dict[str, list[Match]] = {}
-    for path, value in values:
-        cands[path] = aligner.candidates(value, window)
+    value_of = dict(values)
+    cands: dict[str, list[Match]] = {path: aligner.candidates(value, window) for path, value in values}
 
     chosen: dict[str, Match] = {p: c[0] for p, c in cands.items() if len(c) == 1}
     used = {(m.start, m.end) for m in chosen.values()}
     pending = sorted((p for p, c in cands.items() if len(c) > 1), key=lambda p: (len(cands[p]), order[p]))
-    value_of = dict(values)
     for path in pending:
-        me = order[path]
-        # Bounds come from the nearest placed neighbours on each side, looking outward scope by
-        # scope: a first list item has no earlier sibling, but its parent's earlier fields bound it.
-        lo, hi = -_INF, _INF
-        lo_depth = hi_depth = len(path)
-        extent: tuple[float, float] | None = None
-        for depth, scope in enumerate(_scopes(path)):
-            placed = [(order[p], m) for p, m in chosen.items() if _in_scope(p, scope)]
-            if not placed:
-                continue
-            if extent is None:
-                extent = (min(m.start for _, m in placed), max(m.end for _, m in placed))
-            # Starts and ends, not ends and starts: a value may sit *inside* an earlier field
-            # (an indicator inside the progress text), so that field's start is the bound.
-            before = [m.start for o, m in placed if o < me]
-            after = [m.end for o, m in placed if o > me]
-            if lo == -_INF and before:
-                lo, lo_depth = max(before), depth
-            if hi == _INF and after:
-                hi, hi_depth = min(after), depth
-            if lo != -_INF and hi != _INF:
-                break
-        if lo > hi and extent is not None:  # neighbours out of text order: use their extent
-            lo, hi = extent
-        toward = "hi" if hi_depth < lo_depth else "lo" if lo_depth < hi_depth else None
-        # Identical values not yet placed that share the bound's scope need slots of their own.
-        scopes = _scopes(path)
-        near = scopes[min(hi_depth if toward == "hi" else lo_depth, len(scopes) - 1)]
+        # Identical values of the same field in one list, still unplaced: text order decides.
+        family = _LAST_INDEX.sub("[]", path)
         twins = [
             p for p in pending
-            if p not in chosen and p != path and value_of[p] == value_of[path] and _in_scope(p, near)
+            if p != path and p not in chosen and value_of[p] == value_of[path] and _LAST_INDEX.sub("[]", p) == family
         ]
-        if toward == "hi":
-            reserve = sum(order[p] > me for p in twins)
-        else:
-            reserve = sum(order[p] < me for p in twins)
-        chosen[path] = _pick(cands[path], lo, hi, used, toward, reserve)
+        chosen[path] = _place(path, cands[path], chosen, order, used, twins)
         used.add((chosen[path].start, chosen[path].end))
 
     out = []

@@ -110,21 +110,33 @@ def resolve_failures(
     return len(rows)
 
 
+LATER_STAGES = ("push", "pull", "export")
+"""Stages after pre-labeling: a new prediction says nothing about whether they would succeed."""
+
+
 def resolve_failures_many(
     con: duckdb.DuckDBPyConnection,
     *,
     doc_ids: Iterable[str],
     sources: Iterable[str] = (),
-    stages: Iterable[str] = ("load", "route", "extract"),
+    stages: Iterable[str] | None = None,
 ) -> int:
-    """:func:`resolve_failures` for many documents in one statement (the writer's batches)."""
+    """:func:`resolve_failures` for many documents in one statement (the writer's batches).
+
+    ``stages=None`` closes every pre-labeling stage (whatever a backend called it: ``load``,
+    ``route``, ``extract``, ``llm`` …), i.e. all but :data:`LATER_STAGES`.
+    """
     ids, paths = list(doc_ids), list(sources)
     if not ids and not paths:
         return 0
+    if stages is None:
+        stage_clause, stage_param = "NOT list_contains(?, stage)", list(LATER_STAGES)
+    else:
+        stage_clause, stage_param = "list_contains(?, stage)", list(stages)
     rows = con.execute(
-        "UPDATE failures SET resolved = true WHERE NOT resolved AND list_contains(?, stage) "
+        f"UPDATE failures SET resolved = true WHERE NOT resolved AND {stage_clause} "
         "AND (list_contains(?, doc_id) OR (doc_id IS NULL AND list_contains(?, source))) RETURNING id",
-        [list(stages), ids, paths],
+        [stage_param, ids, paths],
     ).fetchall()
     return len(rows)
 

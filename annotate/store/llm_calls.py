@@ -19,7 +19,11 @@ import duckdb
 from annotate.extraction.base import LLMCall
 from annotate.store.bulk import insert_rows
 
-_SECRET_KEY = re.compile(r"(api[_-]?key|authorization|token|secret|password|cookie)", re.I)
+_SECRET_KEY = re.compile(
+    r"(x-)?api[_-]?key|(proxy-)?authorization|((access|auth|bearer|refresh|api|ls)[_-]?)?token"
+    r"|.*secret.*|.*password.*|(set-)?cookie",
+    re.I,
+)
 _SECRET_ENV = ("OPENAI_API_KEY", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_TOKEN", "LS_API_KEY", "ANNOTATE_API_KEY")
 REDACTED = "[redacted]"
 
@@ -34,7 +38,7 @@ def redact(value: Any, secrets: list[str] | None = None) -> Any:
     secrets = _secrets() if secrets is None else secrets
     if isinstance(value, dict):
         return {
-            k: (REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) and v else redact(v, secrets))
+            k: (REDACTED if isinstance(k, str) and _SECRET_KEY.fullmatch(k) and v else redact(v, secrets))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):

@@ -122,7 +122,6 @@ def save_results(
             con,
             doc_ids=[doc.doc_id for doc, _, _ in results],
             sources=[doc.source for doc, _, _ in results if doc.source],
-            stages=("load", "route", "extract"),
         )
     return len(results)
 

@@ -53,3 +53,35 @@ def test_table_rows_stay_in_their_rows_and_identical_indicators_get_distinct_spa
         if progress:
             assert all(progress[0].start <= g.start and g.end <= progress[0].end for g in texts)
         assert len({(g.start, g.end) for g in texts}) == len(texts)
+
+
+def _meeting_fixtures(seeds_dir, fixtures_dir):
+    for stem in ("000_bc3a7675d392fb2c", "001_7fbc296d44d6aab6", "002_f24e79617b591595"):
+        yield seeds_dir / f"{stem}.txt", fixtures_dir / "seeds" / stem / "expected.json"
+    for text in sorted((fixtures_dir / "meetings").glob("*.txt")):
+        yield text, text.with_suffix(".expected.json")
+
+
+def test_meeting_values_sit_in_their_units_paragraph_and_organizer_before_meeting(seeds_dir, fixtures_dir) -> None:
+    for text_path, record_path in _meeting_fixtures(seeds_dir, fixtures_dir):
+        text = load_document(text_path).text
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        by_path = {g.path: g for g in ground_record(text, get_schema("meeting_review").model, record)}
+        starts = [by_path[f"units[{i}].unit"].start for i in range(len(record["units"]))] + [len(text)]
+        for path, g in by_path.items():
+            if path.startswith("units["):
+                i = int(path[6 : path.index("]")])
+                assert starts[i] <= g.start < starts[i + 1], f"{text_path.name}: {path} outside its unit"
+        if record.get("organizer") and record.get("meeting"):
+            assert by_path["organizer"].end <= by_path["meeting"].start, text_path.name
+
+
+def test_sibling_spans_are_in_text_order_and_never_overlap(seeds_dir, fixtures_dir) -> None:
+    stem = "003_ad073e54fd368939"
+    text = load_document(seeds_dir / f"{stem}.txt").text
+    record = json.loads((fixtures_dir / "seeds" / stem / "expected.json").read_text(encoding="utf-8"))
+    groundings = ground_record(text, get_schema("public_report").model, record)
+    for s, section in enumerate(record["sections"]):
+        spans = [(g.start, g.end) for g in groundings if g.path.startswith(f"sections[{s}].indicators[") and g.path.endswith(".text")]
+        assert len(spans) == len(section["indicators"])
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), f"section {s}"

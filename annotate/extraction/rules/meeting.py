@@ -29,7 +29,9 @@ from annotate.extraction.rules.spans import (
 
 _COMMA = "，,"
 _MEETING = re.compile(r"点评会|點評會|讲评会|講評會|推进会|推進會|调度会|調度會|工作会议|工作會議")
-_SPEAKERS = re.compile(r"(?:依次|先后|先後|逐一|分别|分別)(?:作了?|做了?|进行了?|進行了?)?(?:发言|發言|汇报|匯報|述职|述職)")
+_SPEAKERS = re.compile(
+    r"(?:依次|先后|先後|逐一|分别|分別)(?:作了?|做了?|进行了?|進行了?)?(?:发言|發言|汇报|匯報|述职|述職)"
+)
 _LIST_SPLIT = re.compile(r"、|以及|和|及|与|與|,")
 _ROLE = re.compile(
     r"(?:的)?(?:主要负责同志|主要負責同志|主要负责人|主要負責人|负责同志|負責同志|负责人|負責人|"
@@ -40,12 +42,10 @@ _REVIEW = re.compile(r"(?:一一|逐一|现场|現場|分别|分別|逐个|逐�
 _CHAIR = re.compile(r"主持")
 _ATTEND_END = re.compile(r"(?:等)?(?:出席|参加|參加|列席)(?:会议|會議)?$")
 _BRIEF = re.compile(r"(?:会议|會議)?(?:还|還|又|同时|同時|并|並)?(?:通报|通報)了?")
-_LEAD_IN = re.compile(
-    r"(?:会议|會議)(?:还|還|同时|同時|并|並|也|最后|最後)?(?:强调|強調|指出|要求|提出|部署)[，,：:]?"
-)
+_LEAD_IN = re.compile(r"(?:会议|會議)(?:还|還|同时|同時|并|並|也|最后|最後)?(?:强调|強調|指出|要求|提出|部署)[，,：:]?")
 _EXCHANGE = re.compile(r"(?:作了?|做了?|进行了?|進行了?)?(?:典型|经验|經驗)?(?:交流发言|交流發言)")
 _SPOKE_AFTER = re.compile(r"(?:书记|書記|主任|负责人|負責人|代表)(?:作了?)?(?:发言|發言)后")
-_STOP_SENTENCE = re.compile(r"^(?:会议|會議|会上|會上|对于下一步|對於下一步|下一步工作|从此次|從此次)")
+_STOP_SENTENCE = re.compile(r"(?:会议|會議|会上|會上|对于下一步|對於下一步|下一步工作|从此次|從此次)")
 
 # A shortcoming sentence ends in one of these tails; the areas are what sits between the lead-in
 # ("但在", "不足：在", "但存在") and the tail.
@@ -54,7 +54,9 @@ _TAIL_AREA = re.compile(
     r"(?:不足|短板|差距|问题|問題|薄弱环节|薄弱環節|加强|加強|提升|改进|改進|提高|完善)"
 )
 _TAIL_EXIST = re.compile(r"等(?:方面的?)?(?:不足|问题|問題|短板|薄弱环节|薄弱環節)")
-_TAIL_NEED = re.compile(r"等?(?:方面)?(?:仍需|还需|還需|尚需|有待|仍有待|仍待)(?:进一步|進一步)?(?:加强|加強|提升|改进|改進|提高|完善)")
+_TAIL_NEED = re.compile(
+    r"等?(?:方面)?(?:仍需|还需|還需|尚需|有待|仍有待|仍待)(?:进一步|進一步)?(?:加强|加強|提升|改进|改進|提高|完善)"
+)
 
 
 def _clause_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -73,9 +75,11 @@ def _sentence_starts(text: str) -> set[int]:
 
 def shortcoming(text: str, start: int, end: int) -> tuple[int, list[Quote]] | None:
     """``(areas_start, areas)`` of the shortcoming sentence in ``[start, end)``, if it is one."""
-    for tail, leads in ((_TAIL_AREA, ("但在", "但是在", "不足：在", "不足:在", "：在", ":在", "在")),
-                        (_TAIL_EXIST, ("存在",)),
-                        (_TAIL_NEED, ("但是", "但"))):
+    for tail, leads in (
+        (_TAIL_AREA, ("但在", "但是在", "不足：在", "不足:在", "：在", ":在", "在")),
+        (_TAIL_EXIST, ("存在",)),
+        (_TAIL_NEED, ("但是", "但")),
+    ):
         m = tail.search(text, start, end)
         if not m:
             continue
@@ -167,8 +171,8 @@ def _units_from_shortcomings(text: str) -> list[tuple[int, int]]:
     out = []
     seg_start = None
     for s, e in sentences(text):
-        if seg_start is None:
-            seg_start = s
+        if seg_start is None or "\n" in text[seg_start:s]:
+            seg_start = s  # a unit's review starts a paragraph or follows the previous review
         if shortcoming(text, s, e):
             m = _ORG_NAME.match(text, seg_start)
             if m:
@@ -185,7 +189,7 @@ def _units(text: str) -> list[dict[str, Any]]:
     out = []
     for idx, (ns, ne) in enumerate(located):
         limit = located[idx + 1][0] if idx + 1 < len(located) else len(text)
-        for s, e in sents:
+        for s, _e in sents:
             if s > ne and s < limit and _STOP_SENTENCE.match(text, s):
                 limit = s
                 break
@@ -221,7 +225,9 @@ def _paragraph_end(text: str, name_end: int, limit: int) -> int:
 
 def _lead_sentence(text: str) -> tuple[int, int] | None:
     for s, e in sentences(text):
-        if dates.find_meeting_date(text, s, e) and (_MEETING.search(text, s, e) or "召开" in text[s:e] or "会" in text[s:e]):
+        if dates.find_meeting_date(text, s, e) and (
+            _MEETING.search(text, s, e) or "召开" in text[s:e] or "会" in text[s:e]
+        ):
             return s, e
     for s, e in sentences(text):
         if _MEETING.search(text, s, e):

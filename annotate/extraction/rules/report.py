@@ -1,0 +1,149 @@
+"""Rules for public work reports with a Q&A session (``public_report``), Simplified or Traditional.
+
+Such a page is a title (often with a "——…" subtitle), photo captions, headed sections — a short
+line without final punctuation that follows running text and is followed by paragraphs — and
+"问:/答:" pairs. Captions come in runs of short lines, which is what tells them from headings.
+Characters are never converted: the Traditional text is what the spans point at.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from annotate.extraction.rules import dates
+from annotate.extraction.rules.numbers import indicators
+from annotate.extraction.rules.people import name_after_title
+from annotate.extraction.rules.spans import Quote, lines, quote, split_spans, trim
+
+_Q = re.compile(r"(?:问|問)\s*[:：]")
+_A = re.compile(r"答\s*[:：]")
+_SPEAKER_TITLE = re.compile(r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)")
+_ENDS_SENTENCE = re.compile(r"[。！？!?；;]")
+_ATTRIBUTION_VERB = r"(?:介紹|介绍|表示|說|说|談到|谈到|指出|強調|强调)"
+
+
+def _is_short(text: str, s: int, e: int) -> bool:
+    return 0 < e - s <= 30 and not _ENDS_SENTENCE.search(text, s, e)
+
+
+def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
+    """The line before a "——subtitle" line, else the first line that is not site chrome."""
+    nonempty = [(s, e) for s, e in spans if e > s]
+    for k, (s, _e) in enumerate(nonempty):
+        if text.startswith(("——", "—— ", "--"), s) and k:
+            return quote(text, *nonempty[k - 1])
+    for s, e in nonempty:
+        if e - s >= 6:
+            return quote(text, s, e)
+    return None
+
+
+def _speakers(text: str) -> list[Quote]:
+    """Officials named after their title ("區長孫碩"); a name must recur or stand before a verb."""
+    out: list[Quote] = []
+    seen: set[str] = set()
+    for m in _SPEAKER_TITLE.finditer(text):
+        name = name_after_title(text, m.end(), len(text))
+        if name is None or str(name) in seen:
+            continue
+        if text.count(str(name)) < 2 and not re.match(rf"\s*{_ATTRIBUTION_VERB}|[進进]行", text[name.end :]):
+            continue
+        seen.add(str(name))
+        out.append(name)
+    return out
+
+
+def _unquote(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop a quotation mark left unmatched by sentence splitting (a quote spanning sentences)."""
+    piece = text[a:b]
+    if piece.startswith(("“", '"')) and piece.count("“") > piece.count("”"):
+        a, b = trim(text, a + 1, b)
+    piece = text[a:b]
+    if piece.endswith(("”", '"')) and piece.count("”") > piece.count("“"):
+        a, b = trim(text, a, b - 1)
+    return a, b
+
+
+def _highlights(text: str, s: int, e: int, names: list[str]) -> list[Quote]:
+    """Sentences of a section, without enclosing quotation marks and without pure attributions."""
+    who = "|".join(re.escape(n) for n in names) or r"[\u4e00-\u9fff]{2,3}"
+    attribution = re.compile(
+        rf"[^。；;“”]{{0,40}}?(?:{who})[^。；;,，]{{0,14}}?{_ATTRIBUTION_VERB}[^。；;,，]{{0,4}}[,，]"
+    )
+    out = []
+    for a, b in split_spans(text, s, e, "。；;！!？?\n"):
+        a, b = trim(text, a, b, "。；;！!？?")
+        a, b = _unquote(text, a, b)
+        if b <= a:
+            continue
+        # "“quote”,孫碩談到…時介紹,rest" -> the quote and the rest; "針對…,孫碩進行了介紹" -> nothing.
+        close = text.find("”", a, b)
+        if close != -1 and text.find("“", a, close) == -1:
+            m = attribution.match(text, close + 1, b)
+            if m:
+                if (q := quote(text, a, close)) is not None:
+                    out.append(q)
+                a = m.end()
+        m = attribution.match(text, a, b)
+        if m:
+            a = m.end()
+        if re.search(rf"(?:{who})[^。,，]{{0,6}}?(?:進行了|进行了)?{_ATTRIBUTION_VERB}$", text[a:b]):
+            continue
+        if (q := quote(text, a, b)) is not None:
+            out.append(q)
+    return out
+
+
+def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The public_report record for ``text``; string values are Quotes (spans of ``text``)."""
+    spans = [trim(text, s, e) for s, e in lines(text)]
+    nonempty = [(s, e) for s, e in spans if e > s]
+    speakers = _speakers(text)
+    names = [str(n) for n in speakers]
+
+    qa: list[dict[str, Any]] = []
+    pending: Quote | None = None
+    for s, e in nonempty:
+        if m := _Q.match(text, s, e):
+            pending = quote(text, m.end(), e, strip_punct=False)
+        elif (m := _A.match(text, s, e)) and pending is not None:
+            answer = quote(text, m.end(), e, strip_punct=False)
+            if answer is not None:
+                qa.append({"question": pending, "answer": answer})
+            pending = None
+
+    sections: list[dict[str, Any]] = []
+    heads = [
+        k
+        for k, (s, e) in enumerate(nonempty)
+        if k and _is_short(text, s, e) and not _is_short(text, *nonempty[k - 1]) and not _Q.match(text, s, e)
+    ]
+    for n, k in enumerate(heads):
+        stop = heads[n + 1] if n + 1 < len(heads) else len(nonempty)
+        body = nonempty[k + 1 : stop]
+        if not body or any(_Q.match(text, s, e) or _A.match(text, s, e) for s, e in body):
+            continue
+        paragraphs = [(s, e) for s, e in body if _ENDS_SENTENCE.search(text, s, e)]
+        if not paragraphs:
+            continue
+        b_start, b_end = paragraphs[0][0], paragraphs[-1][1]
+        highlights = [h for s, e in paragraphs for h in _highlights(text, s, e, names)]
+        if not highlights:
+            continue
+        sections.append(
+            {
+                "heading": quote(text, *nonempty[k]),
+                "highlights": highlights,
+                "indicators": indicators(text, b_start, b_end),
+            }
+        )
+
+    published = dates.publication_date(text, metadata)
+    return {
+        "title": _title(text, spans),
+        "date": published.isoformat() if published else None,
+        "speakers": speakers,
+        "sections": sections,
+        "qa": qa,
+    }

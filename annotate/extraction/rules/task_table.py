@@ -1,0 +1,234 @@
+"""Rules for key-task completion tables (``task_progress``).
+
+Copied from a web page, such a table loses its cell borders: a row becomes
+"category + number + task + lead unit(s) + completion text" run together on one line, or is spread
+over several lines when a cell held line breaks (the lead units on lines of their own, the
+completion text on a later line). The rules therefore rely on what survives: row numbers count up
+by one, categories repeat, lead units are institution names (区…委/局/办/中心, 分局, 支队, with an
+optional "(区重大办)" alias), and the completion text's wording says whether the task was done.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from annotate.extraction.rules.numbers import indicators
+from annotate.extraction.rules.spans import Quote, is_space, lines, quote, trim
+
+_ROW = re.compile(r"(?P<cat>[\u4e00-\u9fff“”\"（）()、·]{2,40}?)(?P<seq>\d{1,4})(?=\S)")
+_SUFFIX = (
+    r"(?:委员会|委員會|管委会|管委會|办事处|辦事處|指挥部|指揮部|办公室|辦公室|分局|支队|支隊|大队|大隊|"
+    r"分中心|中心|残联|殘聯|法院|检察院|檢察院|委|局|办|辦)"
+)
+_ALIAS = r"(?:[\s\xa0]*[(（][^()（）\n]{1,15}[)）])?"
+_BRANCH = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:分局|支队|支隊|分中心)")
+_RARE_UNIT = re.compile(rf"[\u4e00-\u9fff]{{2,10}}?(?:指挥部|指揮部|管委会|管委會|支队|支隊|办事处|辦事處){_ALIAS}")
+_ANY_UNIT = re.compile(rf"[\u4e00-\u9fff]{{2,14}}?{_SUFFIX}{_ALIAS}")
+_BOUNDARY = set("。；;.!！?？")
+
+_ADJUSTED = re.compile(r"调整为|調整為|调整后|調整後|调减|調減|变更为|變更為")
+_NOT_DONE = re.compile(
+    r"无法完成|無法完成|未能完成|未完成|未能按|延期|推迟至20|推遲至20|暂缓|暫緩|终止|終止|取消|未启动|未啟動|未实施|未實施|不具备|不具備"
+)
+_ONGOING = re.compile(
+    r"正在|正全力|推进中|推進中|进行中|進行中|尚未|待.{0,12}后|下一步|将于|將於|计划20|計劃20|基本完成|初步|有序推进|有序推進|"
+    r"持续推进|持續推進|积极推进|積極推進|加紧|加緊|逐步"
+)
+_DONE = re.compile(
+    r"已完成|全部完成|超额完成|超額完成|顺利完成|順利完成|圆满完成|圓滿完成|已全部|均已|完成全年|完成年度|达标|達標|"
+    r"已建成|已完工|建成|完工|通车|通車|已印发|已印發|已出台|已上线|已上線|全部办复|全部辦復|全部办结|全部辦結|覆盖率100%|完成.{0,10}任务"
+)
+
+
+def status_of(progress: str | None) -> str:
+    """The status the completion text's wording states.
+
+    Order matters: a formally changed target ("调整为 … 审议通过") is *adjusted* even when the new
+    target was then met; an explicit "无法完成/延期/终止" outweighs partial successes; otherwise
+    the text is *completed* unless it also says work is still under way.
+    """
+    if not progress:
+        return "unclear"
+    if _ADJUSTED.search(progress):
+        return "adjusted"
+    if _NOT_DONE.search(progress):
+        return "not_completed"
+    done = len(_DONE.findall(progress))
+    ongoing = len(_ONGOING.findall(progress))
+    if done and not ongoing:
+        return "completed"
+    if ongoing and not done:
+        return "in_progress"
+    if done and ongoing:
+        return "completed" if done > ongoing else "in_progress"
+    return "unclear"
+
+
+def _place(text: str) -> str | None:
+    """The district the table belongs to (most frequent "XX区"), an allowed start of unit names."""
+    counts = Counter(m.group(1) for m in re.finditer(r"([\u4e00-\u9fff]{2})区", text))
+    for word, _ in counts.most_common(3):
+        if not word.endswith(("城", "街", "社", "地", "小", "园", "校", "辖", "全", "本", "各", "市", "片", "景")):
+            return word
+    return counts.most_common(1)[0][0] if counts else None
+
+
+class _UnitFinder:
+    """Finds lead-unit names on a row line; knows the district so "西城交通支队" counts too."""
+
+    def __init__(self, text: str) -> None:
+        place = _place(text)
+        prefixes = "各|区|區|市|北京" + (f"|{re.escape(place)}" if place else "")
+        self.prefixed = re.compile(rf"(?:{prefixes})[\u4e00-\u9fff]{{0,14}}?{_SUFFIX}{_ALIAS}")
+
+    def match_at(self, text: str, pos: int, end: int, *, loose: bool = False) -> tuple[int, int] | None:
+        m = self.prefixed.match(text, pos, end)
+        if m is None:
+            m = (_ANY_UNIT if loose else _RARE_UNIT).match(text, pos, end)
+        if m is None:
+            return None
+        stop = m.end()
+        if not re.search(r"[)）]\s*$", m.group(0)):
+            b = _BRANCH.match(text, stop, end)
+            if b:
+                stop = b.end()
+        return m.start(), stop
+
+    def first(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """The lead unit that ends the task: first at a sentence/space boundary, else anywhere."""
+        boundaries = [start] + [i + 1 for i in range(start, end) if text[i] in _BOUNDARY or is_space(text[i])]
+        for loose in (False,):
+            for b in boundaries:
+                while b < end and is_space(text[b]):
+                    b += 1
+                m = self.prefixed.match(text, b, end)
+                if m and b > start:
+                    return self.match_at(text, b, end, loose=loose)
+        for b in boundaries:
+            while b < end and is_space(text[b]):
+                b += 1
+            if b > start and _RARE_UNIT.match(text, b, end):
+                return self.match_at(text, b, end)
+        for i in range(start + 2, end):
+            if self.prefixed.match(text, i, end):
+                return self.match_at(text, i, end)
+        return None
+
+    def following(self, text: str, pos: int, end: int) -> list[tuple[int, int]]:
+        """Further units right after a unit, separated by spaces or 、 (several lead units on one line)."""
+        out = []
+        while True:
+            p = pos
+            while p < end and (is_space(text[p]) or text[p] in "、/"):
+                p += 1
+            if p == pos:
+                return out
+            m = self.match_at(text, p, end, loose=True)
+            if m is None:
+                return out
+            out.append(m)
+            pos = m[1]
+
+
+def _is_unit_line(text: str, s: int, e: int) -> bool:
+    """A line that holds only a unit name: short, no sentence punctuation."""
+    body = text[s:e]
+    return 2 <= len(body) <= 30 and not re.search(r"[。，,；;：:！？!?]", body)
+
+
+def _rows(text: str) -> list[tuple[int, int, int, int, int]]:
+    """``(line_index, cat_start, cat_end, seq, seq_end)`` for each table row, in order."""
+    out = []
+    prev = None
+    for idx, (s, e) in enumerate(lines(text)):
+        s, e = trim(text, s, e)
+        m = _ROW.match(text, s, e)
+        if not m:
+            continue
+        digits = m.group("seq")
+        if prev is None:
+            if digits != "1" and not digits.startswith("1"):
+                continue
+            seq = 1 if digits.startswith("1") else int(digits)
+        else:
+            want = str(prev + 1)
+            if not digits.startswith(want):
+                continue
+            seq = prev + 1
+        seq_end = m.start("seq") + len(str(seq))
+        out.append((idx, m.start("cat"), m.end("cat"), seq, seq_end))
+        prev = seq
+    return out
+
+
+def _title(text: str) -> Quote | None:
+    line_spans = [trim(text, s, e) for s, e in lines(text)]
+    for k, (s, e) in enumerate(line_spans):
+        if "序号" in text[s:e] or "序號" in text[s:e]:
+            for ps, pe in reversed(line_spans[:k]):
+                if pe > ps:
+                    return quote(text, ps, pe)
+    for s, e in line_spans:
+        if "完成情况" in text[s:e] or "完成情況" in text[s:e]:
+            return quote(text, s, e)
+    return None
+
+
+def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The task_progress record for ``text``; string values are Quotes (spans of ``text``)."""
+    finder = _UnitFinder(text)
+    all_lines = lines(text)
+    rows = _rows(text)
+    items = []
+    for r, (idx, cs, ce, seq, seq_end) in enumerate(rows):
+        _, le = trim(text, *all_lines[idx])
+        next_idx = rows[r + 1][0] if r + 1 < len(rows) else len(all_lines)
+        units: list[tuple[int, int]] = []
+        task_end = le
+        progress_span: tuple[int, int] | None = None
+        first = finder.first(text, seq_end, le)
+        if first:
+            units = [first, *finder.following(text, first[1], le)]
+            task_end = first[0]
+            if units[-1][1] < le:
+                progress_span = (units[-1][1], le)
+        # Continuation lines: lead units on lines of their own, then the completion text.
+        for k in range(idx + 1, next_idx):
+            s, e = trim(text, *all_lines[k])
+            if e <= s:
+                continue
+            if progress_span is None and _is_unit_line(text, s, e):
+                if r + 1 >= len(rows) and not units and k > idx + 8:
+                    break
+                units.append((s, e))
+                continue
+            if _is_unit_line(text, s, e) and progress_span is not None and r + 1 >= len(rows):
+                break  # after the last row: page furniture, not table text
+            if progress_span is None:
+                progress_span = (s, e)
+            elif r + 1 < len(rows):
+                progress_span = (progress_span[0], e)
+            else:
+                break
+        progress = quote(text, *progress_span, strip_punct=False) if progress_span else None
+        if progress is not None:
+            ps, pe = trim(text, progress.start, progress.end)
+            progress = quote(text, ps, pe, strip_punct=False)
+        item = {
+            "category": quote(text, cs, ce),
+            "seq": seq,
+            "task": quote(text, seq_end, task_end, strip_punct=False),
+            "lead_units": [q for a, b in units if (q := quote(text, a, b))],
+            "progress": progress,
+            "status": status_of(str(progress) if progress else None),
+            "indicators": indicators(text, progress.start, progress.end) if progress else [],
+        }
+        items.append(item)
+    title = _title(text)
+    year = None
+    if title:
+        y = re.search(r"(19|20)\d{2}(?=年)", title)
+        year = y.group(0) if y else None
+    return {"title": title, "year": year, "items": items}

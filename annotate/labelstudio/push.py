@@ -1,0 +1,196 @@
+"""Push predictions to Label Studio as pre-annotations: one project per schema, one task per document.
+
+Idempotent by construction: the store remembers which task holds which document and which version
+keys a task already carries, and before importing anything the project's tasks on the server are
+read back, so a store that lost track (a killed run between import and commit) never duplicates a
+task. A new version key adds a prediction to the existing task and moves the project's
+``model_version`` — that is what decides which prediction pre-fills an annotator's draft.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+from label_studio_sdk.label_interface import LabelInterface
+
+from annotate.core.types import Grounding
+from annotate.labelstudio.client import LSClient
+from annotate.labelstudio.config import LabelSpec, build_config, config_hash, label_spec
+from annotate.labelstudio.convert import ConversionError, to_results
+from annotate.schema_registry import get_schema
+from annotate.store import labelstudio as ls_store
+from annotate.store.failures import record_failure, resolve_failures
+from annotate.store.labelstudio import PushablePrediction
+
+BATCH = 200
+
+
+@dataclass
+class PushStats:
+    projects_created: int = 0
+    projects_updated: int = 0
+    tasks_created: int = 0
+    predictions_added: int = 0
+    already_pushed: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    projects: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def project_config(schema_name: str) -> tuple[LabelSpec, str]:
+    """The schema's label spec and validated config XML (SDK check before any project is made)."""
+    spec = get_schema(schema_name)
+    lspec = label_spec(spec.name, spec.model)
+    xml = build_config(lspec, spec.description)
+    LabelInterface(xml).validate()
+    return lspec, xml
+
+
+def prediction_payload(li: LabelInterface, lspec: LabelSpec, p: PushablePrediction) -> dict[str, Any]:
+    """One Label Studio prediction; ConversionError when it would highlight the wrong characters."""
+    groundings = [Grounding.model_validate(g) for g in p.groundings]
+    result = to_results(lspec, p.text, p.record, groundings)
+    pred = {"result": result, "score": p.confidence, "model_version": p.version_key}
+    errors = li.validate_prediction(pred, return_errors=True)
+    if errors:
+        raise ConversionError(f"Label Studio would not accept the prediction: {errors[0]}")
+    return pred
+
+
+def push(
+    con: duckdb.DuckDBPyConnection,
+    client: LSClient,
+    *,
+    schema_name: str | None = None,
+    batch_size: int = BATCH,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PushStats:
+    """Create/update projects and import every prediction the server does not have yet."""
+    started = time.perf_counter()
+    stats = PushStats()
+    by_schema: dict[str, list[PushablePrediction]] = {}
+    for p in ls_store.pending_predictions(con, schema_name):
+        by_schema.setdefault(p.schema_name, []).append(p)
+    for name, preds in by_schema.items():
+        _push_schema(con, client, name, preds, stats, batch_size, progress)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _ensure_project(con: duckdb.DuckDBPyConnection, client: LSClient, name: str, xml: str, stats: PushStats) -> int:
+    url = client.url
+    known = ls_store.get_project(con, url, name)
+    h = config_hash(xml)
+    if known and client.get_project(known["project_id"]) is None:
+        ls_store.forget_project(con, url, name, known["project_id"])
+        known = None
+    if known is None:
+        pid = client.create_project(f"{name} (annotate)", xml, get_schema(name).description)
+        ls_store.save_project(con, url, name, pid, h, None)
+        stats.projects_created += 1
+        return pid
+    pid = int(known["project_id"])
+    if known["label_config_hash"] != h:
+        client.update_project(pid, label_config=xml)
+        ls_store.save_project(con, url, name, pid, h, known["model_version"])
+        stats.projects_updated += 1
+    return pid
+
+
+def _push_schema(
+    con: duckdb.DuckDBPyConnection,
+    client: LSClient,
+    name: str,
+    preds: list[PushablePrediction],
+    stats: PushStats,
+    batch_size: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
+    url = client.url
+    lspec, xml = project_config(name)
+    li = LabelInterface(xml)
+    pid = _ensure_project(con, client, name, xml, stats)
+    stats.projects[name] = pid
+
+    # Reconcile with the server first: it is the truth about which tasks/predictions exist.
+    tasks = ls_store.task_map(con, url, pid)
+    on_server = client.task_doc_ids(pid)
+    missing = [(d, t) for d, t in on_server.items() if tasks.get(d) != t]
+    if missing:
+        ls_store.add_tasks(con, url, pid, name, missing)
+        tasks.update(dict(missing))
+    server_preds = {(p["task"], p.get("model_version")): p["id"] for p in client.list_predictions(pid)}
+    pushed = ls_store.pushed_versions(con, url)
+    known_preds = [(t, v, i) for (t, v), i in server_preds.items() if (t, v) not in pushed and t in tasks.values()]
+    if known_preds:
+        ls_store.add_predictions(con, url, known_preds)
+        pushed |= {(t, v) for t, v, _ in known_preds}
+
+    new_tasks: dict[str, dict[str, Any]] = {}
+    new_preds: list[dict[str, Any]] = []
+    failed_docs: set[str] = set()
+    done = 0
+    for p in preds:
+        task_id = tasks.get(p.doc_id)
+        if task_id is not None and (task_id, p.version_key) in pushed:
+            stats.already_pushed += 1
+            continue
+        try:
+            payload = prediction_payload(li, lspec, p)
+        except (ConversionError, ValueError) as exc:
+            stats.failed += 1
+            failed_docs.add(p.doc_id)
+            stats.failures.append(f"{p.doc_id}: {exc}")
+            record_failure(con, stage="push", reason=str(exc), doc_id=p.doc_id, version_key=p.version_key)
+            continue
+        if task_id is None:
+            task = new_tasks.setdefault(
+                p.doc_id,
+                {"data": {"text": p.text, "doc_id": p.doc_id, "schema": name, "source": p.source or ""}, "predictions": []},
+            )
+            task["predictions"].append(payload)
+        else:
+            new_preds.append({"task": task_id, **payload})
+
+    items = list(new_tasks.items())
+    total = len(items) + len(new_preds)
+    for i in range(0, len(items), batch_size):
+        chunk = items[i : i + batch_size]
+        ids = client.import_tasks(pid, [t for _, t in chunk])
+        if len(ids) != len(chunk):  # an older server without return_task_ids: read them back
+            on_server = client.task_doc_ids(pid)
+            ids = [on_server[d] for d, _ in chunk]
+        ls_store.add_tasks(con, url, pid, name, [(d, tid) for (d, _), tid in zip(chunk, ids, strict=True)])
+        tasks.update({d: tid for (d, _), tid in zip(chunk, ids, strict=True)})
+        stats.tasks_created += len(chunk)
+        stats.predictions_added += sum(len(t["predictions"]) for _, t in chunk)
+        done += len(chunk)
+        if progress:
+            progress(name, done, total)
+    for i in range(0, len(new_preds), batch_size):
+        chunk_preds = new_preds[i : i + batch_size]
+        client.import_predictions(pid, chunk_preds)
+        stats.predictions_added += len(chunk_preds)
+        done += len(chunk_preds)
+        if progress:
+            progress(name, done, total)
+
+    if total:
+        server_preds = {(p["task"], p.get("model_version")): p["id"] for p in client.list_predictions(pid)}
+        ls_store.add_predictions(
+            con, url, [(t, v, i) for (t, v), i in server_preds.items() if (t, v) not in pushed and v is not None]
+        )
+        for doc_id in {p.doc_id for p in preds} - failed_docs:
+            if doc_id in tasks:
+                resolve_failures(con, doc_id=doc_id, stages=("push",))
+
+    newest = preds[-1].version_key
+    known = ls_store.get_project(con, url, name)
+    if known and known["model_version"] != newest:
+        client.update_project(pid, model_version=newest)
+        ls_store.save_project(con, url, name, pid, known["label_config_hash"], newest)

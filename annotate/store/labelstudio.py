@@ -1,0 +1,135 @@
+"""Which Label Studio projects, tasks and predictions a store has pushed (``ls_*`` tables).
+
+Keyed by server URL so that one store can feed a local server and a team server without mixing
+their ids. Push reads the predictions and documents tables through :func:`pending_predictions`
+(one join, no per-document round trips) and never writes them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class PushablePrediction:
+    doc_id: str
+    schema_name: str
+    version_key: str
+    record: dict[str, Any]
+    groundings: list[dict[str, Any]]
+    confidence: float | None
+    created: datetime
+    text: str
+    source: str | None
+
+
+def pending_predictions(con: duckdb.DuckDBPyConnection, schema_name: str | None = None) -> list[PushablePrediction]:
+    """Every prediction with its document text, oldest first (so the newest version key wins)."""
+    sql = (
+        "SELECT p.doc_id, p.schema_name, p.version_key, p.record, p.groundings, p.confidence, p.created,"
+        " d.text, d.source FROM predictions p JOIN documents d USING (doc_id)"
+    )
+    params: list[Any] = []
+    if schema_name:
+        sql += " WHERE p.schema_name = ?"
+        params.append(schema_name)
+    rows = con.execute(sql + " ORDER BY p.created, p.doc_id, p.version_key", params).fetchall()
+    return [
+        PushablePrediction(d, s, v, json.loads(r), json.loads(g), c, t, text, src)
+        for d, s, v, r, g, c, t, text, src in rows
+    ]
+
+
+def get_project(con: duckdb.DuckDBPyConnection, server_url: str, schema_name: str) -> dict[str, Any] | None:
+    cur = con.execute(
+        "SELECT project_id, label_config_hash, model_version FROM ls_projects WHERE server_url = ? AND schema_name = ?",
+        [server_url, schema_name],
+    )
+    row = cur.fetchone()
+    return None if row is None else {"project_id": row[0], "label_config_hash": row[1], "model_version": row[2]}
+
+
+def list_projects(con: duckdb.DuckDBPyConnection, server_url: str) -> list[dict[str, Any]]:
+    rows = con.execute(
+        "SELECT schema_name, project_id, model_version FROM ls_projects WHERE server_url = ? ORDER BY schema_name",
+        [server_url],
+    ).fetchall()
+    return [{"schema_name": s, "project_id": p, "model_version": m} for s, p, m in rows]
+
+
+def save_project(
+    con: duckdb.DuckDBPyConnection,
+    server_url: str,
+    schema_name: str,
+    project_id: int,
+    label_config_hash: str,
+    model_version: str | None,
+) -> None:
+    con.execute(
+        "INSERT INTO ls_projects (server_url, schema_name, project_id, label_config_hash, model_version)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_url, schema_name) DO UPDATE SET"
+        " project_id = excluded.project_id, label_config_hash = excluded.label_config_hash,"
+        " model_version = excluded.model_version, updated = get_current_timestamp()",
+        [server_url, schema_name, project_id, label_config_hash, model_version],
+    )
+
+
+def forget_project(con: duckdb.DuckDBPyConnection, server_url: str, schema_name: str, project_id: int) -> None:
+    """The server lost the project (deleted by hand): drop what we believed it held."""
+    con.execute(
+        "DELETE FROM ls_predictions WHERE server_url = ? AND task_id IN"
+        " (SELECT task_id FROM ls_tasks WHERE server_url = ? AND project_id = ?)",
+        [server_url, server_url, project_id],
+    )
+    con.execute("DELETE FROM ls_tasks WHERE server_url = ? AND project_id = ?", [server_url, project_id])
+    con.execute("DELETE FROM ls_projects WHERE server_url = ? AND schema_name = ?", [server_url, schema_name])
+
+
+def task_map(con: duckdb.DuckDBPyConnection, server_url: str, project_id: int) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT doc_id, task_id FROM ls_tasks WHERE server_url = ? AND project_id = ?", [server_url, project_id]
+    ).fetchall()
+    return dict(rows)
+
+
+def add_tasks(
+    con: duckdb.DuckDBPyConnection, server_url: str, project_id: int, schema_name: str, tasks: list[tuple[str, int]]
+) -> None:
+    for doc_id, task_id in tasks:
+        con.execute(
+            "INSERT INTO ls_tasks (server_url, project_id, task_id, doc_id, schema_name) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [server_url, project_id, task_id, doc_id, schema_name],
+        )
+
+
+def pushed_versions(con: duckdb.DuckDBPyConnection, server_url: str) -> set[tuple[int, str]]:
+    rows = con.execute("SELECT task_id, version_key FROM ls_predictions WHERE server_url = ?", [server_url]).fetchall()
+    return {(t, v) for t, v in rows}
+
+
+def add_predictions(con: duckdb.DuckDBPyConnection, server_url: str, rows: list[tuple[int, str, int | None]]) -> None:
+    for task_id, version_key, prediction_id in rows:
+        con.execute(
+            "INSERT INTO ls_predictions (server_url, task_id, version_key, prediction_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (server_url, task_id, version_key) DO UPDATE SET prediction_id = excluded.prediction_id",
+            [server_url, task_id, version_key, prediction_id],
+        )
+
+
+def task_doc(con: duckdb.DuckDBPyConnection, server_url: str, task_id: int) -> tuple[str, str] | None:
+    """(doc_id, schema_name) of a pushed task."""
+    row = con.execute(
+        "SELECT doc_id, schema_name FROM ls_tasks WHERE server_url = ? AND task_id = ?", [server_url, task_id]
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def document_text(con: duckdb.DuckDBPyConnection, doc_id: str) -> str | None:
+    row = con.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+    return row[0] if row else None

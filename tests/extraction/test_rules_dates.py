@@ -1,0 +1,43 @@
+"""Date resolution against the publication date the document carries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from annotate.extraction.rules import dates
+
+
+@pytest.mark.parametrize(
+    ("expression", "published", "expected"),
+    [
+        ("4月8日", None, None),  # no year anywhere: null, never a guess
+        ("4月8日", date(2024, 4, 9), "2024-04-08"),
+        ("3月31日下午", date(2022, 4, 1), "2022-03-31"),
+        ("昨天下午", date(2022, 3, 1), "2022-02-28"),
+        ("昨日上午", date(2024, 3, 1), "2024-02-29"),
+        ("前天", date(2023, 1, 1), "2022-12-30"),
+        ("昨天下午", None, None),
+        ("12月30日", date(2021, 1, 4), "2020-12-30"),  # a January page reporting December
+        ("2019年7月2日", None, "2019-07-02"),
+        ("2月30日", date(2021, 3, 3), None),  # impossible date
+    ],
+)
+def test_resolve(expression: str, published: date | None, expected: str | None) -> None:
+    assert dates.resolve(expression, published) == expected
+
+
+def test_publication_date_from_front_matter_first() -> None:
+    assert dates.publication_date("发布时间：2020-01-01", {"date": "2022-03-01 13:42:24 +0800"}) == date(2022, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["发布时间：2023-05-13 09:15", "发布时间:2023-05-13", "發佈時間：2023年5月13日", "发布日期 2023/05/13"]
+)
+def test_publication_date_from_text(text: str) -> None:
+    assert dates.publication_date("标题\n" + text + "\n正文", {}) == date(2023, 5, 13)
+
+
+def test_no_publication_date() -> None:
+    assert dates.publication_date("5月12日下午，区委召开会议。", None) is None

@@ -1,0 +1,57 @@
+"""The writer thread: queued items land in few transactions; one bad item loses nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from annotate.store.db import connect
+from annotate.store.llm_calls import count_calls, insert_calls
+from annotate.store.response_cache import get_response, put_responses
+from annotate.store.writer import StoreWriter
+from tests.store.test_llm_calls import _call
+
+
+def _boom(con: duckdb.DuckDBPyConnection, items: list) -> None:
+    for item in items:
+        if item == "bad":
+            con.execute("INSERT INTO predictions (doc_id) VALUES (NULL)")  # violates NOT NULL
+
+
+def test_batches_commit_and_flush_waits(con: duckdb.DuckDBPyConnection) -> None:
+    writer = StoreWriter(con, {"call": insert_calls, "cache": put_responses})
+    for i in range(300):
+        writer.submit("call", _call(f"d{i}", 1))
+    writer.submit("cache", ("d1", 0, "vk", {"v": 1}))
+    assert writer.flush(timeout=30)
+    assert count_calls(con) == 300
+    assert get_response(con, "d1", 0, "vk") == {"v": 1}
+    writer.close()
+    assert writer.stats.items == 301
+    assert writer.stats.transactions < 301  # batched, not one commit per row
+    assert writer.stats.errors == []
+
+
+def test_a_bad_item_is_isolated_and_reported(con: duckdb.DuckDBPyConnection) -> None:
+    writer = StoreWriter(con, {"call": insert_calls, "boom": _boom})
+    writer.submit("call", _call("d1", 1))
+    writer.submit("boom", "bad")
+    writer.submit("call", _call("d2", 1))
+    writer.close()
+    assert count_calls(con) == 2
+    assert len(writer.stats.errors) == 1 and writer.stats.errors[0].startswith("boom:")
+
+
+def test_close_commits_everything_queued(db_path: Path) -> None:
+    con = connect(db_path)
+    writer = StoreWriter(con, {"call": insert_calls})
+    for i in range(50):
+        writer.submit("call", _call(f"d{i}", 1))
+    writer.close()
+    con.close()
+    con = connect(db_path)
+    try:
+        assert count_calls(con) == 50
+    finally:
+        con.close()
