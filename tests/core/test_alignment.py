@@ -12,7 +12,7 @@ from annotate.core.types import AlignmentStatus
 # Characters the issue singles out: CJK, full-width forms, ideographic space, CRLF, and
 # characters outside the Basic Multilingual Plane (surrogate pairs in UTF-16, one code point here).
 ALPHABET = st.sampled_from(
-    list("西城区街道接诉即办不足，。、“”（）ＡＢＣ１２３abc123 ") + ["\u3000", "\r\n", "\r", "\n", "𠀀", "𪚥", "😀", "\xa0"]
+    [*list("西城区街道接诉即办不足，。、“”（）ＡＢＣ１２３abc123 "), "\u3000", "\r\n", "\r", "\n", "𠀀", "𪚥", "😀", "\xa0"]
 )
 TEXTS = st.lists(ALPHABET, min_size=1, max_size=80).map("".join)
 

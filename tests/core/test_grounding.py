@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from annotate.core.grounding import check_invariant, confidence, ground_record, shift
@@ -84,4 +85,4 @@ def test_sibling_spans_are_in_text_order_and_never_overlap(seeds_dir, fixtures_d
     for s, section in enumerate(record["sections"]):
         spans = [(g.start, g.end) for g in groundings if g.path.startswith(f"sections[{s}].indicators[") and g.path.endswith(".text")]
         assert len(spans) == len(section["indicators"])
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), f"section {s}"
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), f"section {s}"

@@ -45,6 +45,9 @@ _BRIEF = re.compile(r"(?:会议|會議)?(?:还|還|又|同时|同時|并|並)?(?
 _LEAD_IN = re.compile(r"(?:会议|會議)(?:还|還|同时|同時|并|並|也|最后|最後)?(?:强调|強調|指出|要求|提出|部署)[，,：:]?")
 _EXCHANGE = re.compile(r"(?:作了?|做了?|进行了?|進行了?)?(?:典型|经验|經驗)?(?:交流发言|交流發言)")
 _SPOKE_AFTER = re.compile(r"(?:书记|書記|主任|负责人|負責人|代表)(?:作了?)?(?:发言|發言)后")
+_OTHER_ITEM = re.compile(r"^(?:点评|點評|通报|通報)|发言|發言")
+_REVIEW_ITEM = re.compile(r"(?:会议|會議)(?:还|還|也)?对")
+_INNER_LEAD = re.compile(r"(?:指出|强调|強調|要求)[，,：:]?|(?=要)")
 _STOP_SENTENCE = re.compile(r"(?:会议|會議|会上|會上|对于下一步|對於下一步|下一步工作|从此次|從此次)")
 
 # A shortcoming sentence ends in one of these tails; the areas are what sits between the lead-in
@@ -307,6 +310,10 @@ def _briefings(text: str) -> list[dict[str, Any]]:
             if topic is None:
                 continue
             details = quote(text, comma + 1, stop) if comma < stop else None
+            if details is not None:
+                first_clause = re.split(r"[，,]", str(details), maxsplit=1)[0]
+                if _OTHER_ITEM.search(first_clause):
+                    details = None  # the sentence moves on to another agenda item
             out.append({"topic": topic, "details": details})
     return out
 
@@ -344,9 +351,22 @@ def _directives(text: str) -> list[Quote]:
             if m:
                 lead = m
                 break
+        if lead is None and (_BRIEF.match(text, s, e) or _REVIEW_ITEM.match(text, s, e)):
+            # "会议通报了…，指出，要…" / "会议还对…进行点评，…，要继续…": the meeting instructs
+            # inside another agenda item; the instruction runs from that clause to the sentence end.
+            for cs, ce in _clause_bounds(text, s, e)[1:]:
+                m = _INNER_LEAD.match(text, cs, ce)
+                if m:
+                    lead = m
+                    break
+            if lead is None:
+                active = False
+                continue
         if lead is not None:
             active = True
             q = quote(text, lead.end(), e)
+            if q is None and lead.end() < e:  # "指出，" closes its clause: the directive is what follows
+                q = quote(text, lead.end() + 1, e)
             if q:
                 out.append(q)
             continue
