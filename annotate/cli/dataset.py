@@ -1,9 +1,182 @@
-"""CLI commands (placeholder until implemented)."""
+"""``annotate export`` and ``annotate eval``: gold out for training, predictions measured against it.
+
+Thin: the work is :mod:`annotate.export` and :mod:`annotate.evaluation`; this module parses
+options, shows a progress bar and a table, and turns every expected failure into one line on
+stderr with exit status 2 (bad input, busy or broken store, nothing to export).
+"""
 
 from __future__ import annotations
 
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+EXIT_FATAL = 2
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Database file (beats ANNOTATE_DB, default ./review.duckdb).")
+]
+
+
+def _err(message: str, code: int = EXIT_FATAL) -> typer.Exit:
+    """One line on stderr, no traceback; the Exit to raise."""
+    print(f"annotate: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _connect(db: Path | None) -> Any:
+    from annotate.store.db import StoreError, connect
+
+    try:
+        return connect(db, read_only=True)
+    except StoreError as exc:
+        raise _err(str(exc)) from None
+
+
+def _command_line() -> str:
+    return "annotate " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="chat-jsonl | spans-jsonl | parquet | hf")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory (replaced if it holds a previous export).")],
+    schema: Annotated[str | None, typer.Option(help="Only this schema's gold.")] = None,
+    split: Annotated[str, typer.Option(help="Train/validation/test percentages, from a hash of doc_id.")] = "80/10/10",
+    version: Annotated[
+        str, typer.Option(help="latest | N (newest version <= N) | DOC:SCHEMA:vN[,…] | a previous manifest.json")
+    ] = "latest",
+    db: DbOption = None,
+) -> None:
+    """Export accepted gold for training, with manifest.json (rejected and quarantined never)."""
+    from annotate.export import ExportError, parse_version, run_export
+    from annotate.export.splits import SplitError, parse_split
+    from annotate.store.db import StoreError
+
+    try:
+        spec = parse_split(split)
+        selection = parse_version(version, schema=schema)
+    except (SplitError, ExportError) as exc:
+        raise _err(str(exc)) from None
+    con = _connect(db)
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn(f"export {fmt}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task("export", total=None)
+    try:
+        with progress:
+            result = run_export(
+                con,
+                fmt=fmt,
+                out=out,
+                selection=selection,
+                split=spec,
+                command=_command_line(),
+                on_total=lambda n: progress.update(task, total=n),
+                on_rows=lambda n: progress.advance(task, n),
+            )
+    except (ExportError, SplitError, StoreError, OSError) as exc:
+        raise _err(str(exc)) from None
+    finally:
+        con.close()
+    table = Table(title=f"export {fmt} → {out}")
+    table.add_column("schema")
+    for name in spec.names:
+        table.add_column(name, justify="right")
+    for schema_name, counts in sorted(result.counts.items()):
+        table.add_row(schema_name, *(str(counts.get(n, 0)) for n in spec.names))
+    Console().print(table)
+    excluded = {k: v for k, v in result.excluded.items() if v}
+    note = f"; left out: {', '.join(f'{k} {v}' for k, v in excluded.items())}" if excluded else ""
+    print(f"{result.documents} documents written to {out} (manifest.json){note}")
+
+
+# -- eval ----------------------------------------------------------------------------------------
+
+
+def _eval_table(evaluation: Any, labels: dict[str, str]) -> Table:
+    table = Table(title="predictions vs gold")
+    for col, justify in (
+        ("version", "left"), ("schema", "left"), ("docs", "right"), ("F1 strict", "right"), ("F1 norm.", "right"),
+        ("P norm.", "right"), ("R norm.", "right"), ("span F1 exact", "right"), ("span F1 overlap", "right"),
+        ("AUROC", "right"), ("kept/edited/added/deleted", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for v in evaluation.versions:
+        effort = evaluation.effort.get(v.version_key)
+        shares = (
+            "/".join(f"{(effort.shares[k] or 0):.0%}" for k in ("kept", "edited", "added", "deleted")) if effort else "–"
+        )
+        n = v.micro_normalised
+        table.add_row(
+            labels[v.version_key], v.schema_name, str(v.documents), _fmt(v.micro_strict.f1), _fmt(n.f1),
+            _fmt(n.precision), _fmt(n.recall), _fmt(v.spans_exact.f1), _fmt(v.spans_overlap.f1), _fmt(v.auroc), shares,
+        )
+    return table
+
+
+def eval_command(
+    schema: Annotated[str | None, typer.Option(help="Only this schema.")] = None,
+    version: Annotated[
+        list[str] | None, typer.Option("--version", help="Version key(s) to evaluate (repeatable); default all.")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Also write the self-contained HTML report here.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Compare predictions with gold per version key: field/span P/R/F1, effort, agreement, AUROC."""
+    from annotate.evaluation.report import short_labels, write_report
+    from annotate.evaluation.run import EvaluationError, evaluate
+    from annotate.store.db import StoreError, db_path
+
+    if report is not None and report.suffix.lower() not in (".html", ".htm"):
+        raise _err(f"--report {report}: give a path ending in .html")
+    con = _connect(db)
+    try:
+        evaluation = evaluate(con, schema=schema, version_keys=version, source=str(db_path(db)), command=_command_line())
+    except (EvaluationError, StoreError) as exc:
+        raise _err(str(exc)) from None
+    finally:
+        con.close()
+    console = Console()
+    labels = short_labels(evaluation)
+    if evaluation.versions:
+        console.print(_eval_table(evaluation, labels))
+        for key, label in labels.items():
+            console.print(f"  {label} = {key}", highlight=False, soft_wrap=True)
+    else:
+        console.print("no predictions have gold to compare with yet (annotate pull brings gold in)")
+    for a in evaluation.agreement:
+        console.print(
+            f"agreement {a.schema_name}: {a.documents} documents, {a.pairs} pairs, field F1 {_fmt(a.fields.f1)},"
+            f" span overlap F1 {_fmt(a.spans.f1)}"
+        )
+    if report is not None:
+        try:
+            write_report(evaluation, report)
+        except OSError as exc:
+            raise _err(f"--report {report}: {exc.strerror or exc}") from None
+        console.print(f"report written to {report}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add ``export`` and ``eval`` to the app."""
+    app.command("export")(export_command)
+    app.command("eval")(eval_command)

@@ -176,9 +176,11 @@ def status_command(
     if report["open_failures"]:
         fails = Table(title="open failures", header_style="bold")
         for name in ("document", "stage", "reason", "when"):
-            fails.add_column(name)
+            fails.add_column(name, overflow="fold", no_wrap=name == "document")
         for f in report["open_failures"]:
-            fails.add_row(f["doc_id"] or f["source"] or "?", f["stage"], f["reason"], f["created"])
+            name = Path(f["source"]).name if f["source"] else "?"
+            who = f"{name} ({f['doc_id'][:8]})" if f["doc_id"] else name
+            fails.add_row(who, f["stage"], f["reason"], f["created"])
         out.print(fails)
     if report["quarantine"]:
         quarantine = Table(title="quarantine", header_style="bold")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import types
+from functools import lru_cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -55,15 +56,23 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
 
 
-def _identity(model: type[BaseModel], item: dict[str, Any]) -> tuple[Any, ...]:
-    """What makes two list items the same object: first evidence field + numeric fields."""
+@lru_cache(maxsize=256)
+def _identity_fields(model: type[BaseModel]) -> tuple[str | None, tuple[str, ...]]:
     direct = [p for p in evidence_fields(model) if "." not in p and "[" not in p]
-    first = item.get(direct[0]) if direct else None
-    numbers = tuple(
-        (name, item.get(name))
-        for name, info in model.model_fields.items()
-        if _unwrap(info.annotation) in (int, float) and item.get(name) is not None
-    )
+    numbers = tuple(name for name, info in model.model_fields.items() if _unwrap(info.annotation) in (int, float))
+    return (direct[0] if direct else None), numbers
+
+
+def _identity(model: type[BaseModel] | None, item: Any) -> Any:
+    """What makes two list items the same object: first evidence field + numeric fields.
+
+    Scalars (strings in an evidence list) are their own identity.
+    """
+    if model is None or not isinstance(item, dict):
+        return ("__value__", item if isinstance(item, (str, int, float, bool)) else repr(item))
+    first_name, number_names = _identity_fields(model)
+    first = item.get(first_name) if first_name else None
+    numbers = tuple((n, item.get(n)) for n in number_names if item.get(n) is not None)
     if first is None and not numbers:
         return ("__whole__", repr(sorted(item.items())))
     return (first, *numbers)
@@ -82,7 +91,7 @@ class _Merger:
         tpath: str,
         spath: str,
         chunk: int,
-        origins: dict[int, dict[str, list[int]]],
+        origins: dict[int, dict[Any, list[tuple[int, int]]]],
     ) -> None:
         for name, info in model.model_fields.items():
             if name not in source:
@@ -117,7 +126,7 @@ class _Merger:
         tpath: str,
         spath: str,
         chunk: int,
-        origins: dict[int, dict[str, list[int]]],
+        origins: dict[int, dict[Any, list[tuple[int, int]]]],
     ) -> None:
         if items is None:
             target.setdefault(name, None)
@@ -125,21 +134,15 @@ class _Merger:
         existing = target.get(name)
         if existing is None:
             existing = target[name] = []
-        owner = origins.setdefault(id(existing), {"chunks": []})
-        item_chunks = owner["chunks"]
+        index = origins.setdefault(id(existing), {})
         sub = _model_of(inner)
         for si, item in enumerate(items):
             sp = f"{spath}[{si}]"
             match = None
+            key = _identity(sub, item) if item is not None else None
             if item is not None:
-                for ti, other in enumerate(existing):
-                    if item_chunks[ti] == chunk:
-                        continue
-                    if sub is not None and isinstance(item, dict) and isinstance(other, dict):
-                        if _identity(sub, other) == _identity(sub, item):
-                            match = ti
-                            break
-                    elif other == item:
+                for ti, owner in index.get(key, []):
+                    if owner != chunk:
                         match = ti
                         break
             if match is not None:
@@ -147,7 +150,8 @@ class _Merger:
                     self.merge_object(sub, existing[match], item, f"{tpath}[{match}]", sp, chunk, origins)
                 continue
             ti = len(existing)
-            item_chunks.append(chunk)
+            if key is not None:
+                index.setdefault(key, []).append((ti, chunk))
             tp = f"{tpath}[{ti}]"
             if sub is not None and isinstance(item, dict):
                 existing.append({})
@@ -166,7 +170,7 @@ def merge_records(model: type[BaseModel], parts: list[ChunkPart]) -> tuple[dict[
     """
     merger = _Merger()
     merged: dict[str, Any] = {}
-    origins: dict[int, dict[str, list[int]]] = {}
+    origins: dict[int, dict[Any, list[tuple[int, int]]]] = {}
     for ci, (record, _, _) in enumerate(parts):
         merger.merge_object(model, merged, record, "", "", ci, origins)
     by_chunk: list[dict[str, Grounding]] = []

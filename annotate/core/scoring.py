@@ -43,7 +43,7 @@ from annotate.core.alignment import fold
 
 MODES = ("strict", "normalised")
 MIN_SIMILARITY = 60.0
-KEY_FIELDS = ("seq", "unit", "heading", "topic", "question", "text", "name")
+KEY_FIELDS = ("seq", "text", "unit", "heading", "topic", "question", "name")
 _EDGE_PUNCT = "。．.，,、；;：:！!？?…—-\"'“”‘’「」『』《》()（）[]【】"
 
 

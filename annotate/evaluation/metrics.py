@@ -9,6 +9,7 @@ value separates right values from wrong ones (AUROC, calibration bins).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,12 +58,12 @@ def add_scores(into: dict[str, PRF], more: Mapping[str, PRF]) -> None:
         into[name] = plus(into.get(name, PRF()), s)
 
 
-def _item_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
-    """The model of the items (or the value) of field ``name``, if it is a model."""
-    info = model.model_fields.get(name)
+def _item_model(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
+    """The model of field ``name``'s value or list items, when that is a model."""
+    info = model.model_fields.get(name) if model is not None else None
     if info is None:
         return None
-    ann = info.annotation
+    ann: Any = info.annotation
     for _ in range(6):
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             return ann
@@ -73,61 +74,82 @@ def _item_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
     return None
 
 
-def isolate(model: type[BaseModel], record: Mapping[str, Any], path: str) -> dict[str, Any] | None:
-    """A record holding only the value at ``path`` plus the key fields of its enclosing items.
+def value_hits(
+    model: type[BaseModel], gold: Mapping[str, Any], predicted: Mapping[str, Any], paths: Sequence[str]
+) -> list[bool]:
+    """Whether each predicted value (by path) is right against gold, under the shared scorer's rules.
 
-    ``units[1].shortcomings[0]`` -> ``{"units": [{"unit": <units[1].unit>, "shortcomings": [v]}]}``:
-    scoring that against gold says whether *this* value is right, under the shared scorer's own
-    item alignment (a right shortcoming filed under the wrong unit stays wrong).
+    Items of a list of objects are paired with ``scoring.align`` (the scorer's own key-field
+    alignment, so a right shortcoming filed under the wrong unit stays wrong); then a value is
+    right when it equals, normalised, the gold value at the paired place — for lists of strings,
+    when an unused equal gold value is left (multiset, like the scorer). One alignment per list
+    and document, so 1,000 values of a 136-row table cost one alignment, not 1,000.
     """
+    alignments: dict[str, dict[int, int | None]] = {}
+    pools: dict[str, Counter[str]] = {}
+    out = []
+    for path in paths:
+        out.append(_hit(model, gold, predicted, path, alignments, pools))
+    return out
+
+
+def _hit(
+    model: type[BaseModel],
+    gold: Mapping[str, Any],
+    predicted: Mapping[str, Any],
+    path: str,
+    alignments: dict[str, dict[int, int | None]],
+    pools: dict[str, Counter[str]],
+) -> bool:
     parts = parse_path(path)
-    out: dict[str, Any] = {}
-    node: Any = record
-    target: dict[str, Any] = out
+    p_node: Any = predicted
+    g_node: Any = gold
     current: type[BaseModel] | None = model
+    where = ""  # the concrete gold path walked so far (pool key)
     i = 0
     try:
         while i < len(parts):
             name = parts[i]
-            if not isinstance(name, str) or not isinstance(node, Mapping):
-                return None
-            value = node[name]
-            index = parts[i + 1] if i + 1 < len(parts) and isinstance(parts[i + 1], int) else None
-            inner = _item_model(current, name) if current is not None else None
-            if index is None:
-                if i == len(parts) - 1:
-                    target[name] = value
-                    return out
-                target[name] = {}
-                target, node, current = target[name], value, inner
-                i += 1
+            if not isinstance(name, str) or not isinstance(p_node, Mapping) or not isinstance(g_node, Mapping):
+                return False
+            p_val, g_val = p_node.get(name), g_node.get(name)
+            inner = _item_model(current, name)
+            where = f"{where}.{name}" if where else name
+            if i + 1 < len(parts) and isinstance(parts[i + 1], int):
+                index = parts[i + 1]
+                if not isinstance(p_val, list) or not isinstance(g_val, list):
+                    return False
+                if inner is None:  # a list of strings: multiset membership
+                    pool = pools.get(where)
+                    if pool is None:
+                        pool = pools[where] = Counter(scoring.normalise(v) for v in g_val if isinstance(v, str))
+                    value = scoring.normalise(str(p_val[index]))
+                    if pool[value] > 0:
+                        pool[value] -= 1
+                        return True
+                    return False
+                key = f"{where}@{'.'.join(str(x) for x in parts[:i])}"
+                table = alignments.get(key)
+                if table is None:
+                    table = alignments[key] = {
+                        pi: gi for pi, gi in scoring.align(p_val, g_val, scoring.key_field(inner)) if pi is not None
+                    }
+                gi = table.get(index)
+                if gi is None:
+                    return False
+                p_node, g_node, current = p_val[index], g_val[gi], inner
+                where = f"{where}[{gi}]"
+                i += 2
                 continue
-            item = value[index]
-            if i + 2 >= len(parts):  # a scalar list element: the end of the path
-                target[name] = [item]
-                return out
-            key = scoring.key_field(inner) if inner is not None else None
-            child: dict[str, Any] = {key: item.get(key)} if key and isinstance(item, Mapping) else {}
-            target[name] = [child]
-            target, node, current = child, item, inner
-            i += 2
-    except (KeyError, IndexError, TypeError):
-        return None
-    return out
-
-
-def value_hits(model: type[BaseModel], gold: Mapping[str, Any], predicted: Mapping[str, Any], paths: Sequence[str]) -> list[bool]:
-    """Whether each predicted value (by path) is right against gold, normalised comparison."""
-    out = []
-    for path in paths:
-        single = isolate(model, predicted, path)
-        if single is None:
-            out.append(False)
-            continue
-        pattern = pattern_of(path)
-        score = scoring.score_record(model, single, dict(gold), mode="normalised", fields=[pattern])
-        out.append(score.get(pattern).tp > 0)
-    return out
+            if i == len(parts) - 1:
+                if p_val is None or g_val is None:
+                    return False
+                return scoring.normalise(str(p_val)) == scoring.normalise(str(g_val))
+            p_node, g_node, current = p_val, g_val, inner
+            i += 1
+    except (IndexError, TypeError):
+        return False
+    return False
 
 
 # --- spans ----------------------------------------------------------------------------------
@@ -160,11 +182,22 @@ def span_overlap(gold: Sequence[SpanKey], predicted: Sequence[SpanKey]) -> PRF:
     The lenient view: a boundary off by a character (a kept 。, a dropped 等) still counts, which
     is what an annotator fixing a span experiences as "nearly right".
     """
+    by_label: dict[str, list[tuple[int, int, int]]] = {}
+    for j, (pl, ps, pe) in enumerate(predicted):
+        by_label.setdefault(pl, []).append((ps, pe, j))
+    index = {}
+    for label, items in by_label.items():
+        items.sort()
+        index[label] = ([ps for ps, _, _ in items], max(pe - ps for ps, pe, _ in items), items)
     pairs = []
     for i, (gl, gs, ge) in enumerate(gold):
-        for j, (pl, ps, pe) in enumerate(predicted):
+        if gl not in index:
+            continue
+        starts, longest, items = index[gl]
+        # only predictions starting in (gs - longest, ge) can overlap [gs, ge)
+        for ps, pe, j in items[bisect_left(starts, gs - longest) : bisect_left(starts, ge)]:
             shared = min(ge, pe) - max(gs, ps)
-            if gl == pl and shared > 0:
+            if shared > 0:
                 pairs.append((shared, -abs(gs - ps) - abs(ge - pe), i, j))
     pairs.sort(reverse=True)
     used_g: set[int] = set()

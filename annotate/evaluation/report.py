@@ -138,7 +138,8 @@ def effort_chart(effort: Mapping[str, Effort], labels: Mapping[str, str]) -> Cha
     height = top + (bar_h + gap) * max(len(effort), 1) + 30
     chart = Chart(id="effort", title="Correction effort per version", width=LABEL_W + PLOT_W + 60, height=height)
     x0 = LABEL_W
-    for r, (key, e) in enumerate(effort.items()):
+    order = {k: i for i, k in enumerate(labels)}
+    for r, (key, e) in enumerate(sorted(effort.items(), key=lambda kv: order.get(kv[0], len(order)))):
         y = top + r * (bar_h + gap)
         label = labels.get(key, key)
         chart.shapes.append(
@@ -254,6 +255,7 @@ def render_report(evaluation: Evaluation) -> str:
         schemas=schemas,
         charts=charts,
         region_kinds=REGION_KINDS,
+        effort_rows=sorted(evaluation.effort.items(), key=lambda kv: list(labels).index(kv[0])),
         fields_of=_fields_with_data,
     )
 

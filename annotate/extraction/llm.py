@@ -96,6 +96,8 @@ class LLMSettings:
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     overlap_chars: int = DEFAULT_OVERLAP_CHARS
     concurrency: int = 64
+    backoff: float = 0.5
+    """First retry delay in seconds when the server gives no Retry-After (doubles, capped at 8 s)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LLMSettings:
@@ -216,8 +218,8 @@ def _retry_after(headers: Any) -> float | None:
     return None
 
 
-def _backoff(n: int) -> float:
-    return min(0.5 * 2**n, 8.0) * (1 - 0.25 * random.random())
+def _backoff(n: int, base: float = 0.5) -> float:
+    return min(base * 2**n, 8.0) * (1 - 0.25 * random.random())
 
 
 # ------------------------------------------------------------------ hook handlers (instructor events)
@@ -414,7 +416,7 @@ class LLMBackend:
                             stage="llm",
                         ) from None
                     delay = _retry_after(exc.response.headers)
-                    await asyncio.sleep(delay if delay is not None else _backoff(http_failures))
+                    await asyncio.sleep(delay if delay is not None else _backoff(http_failures, s.backoff))
                     http_failures += 1
                     continue
                 except openai.APITimeoutError as exc:
@@ -425,7 +427,7 @@ class LLMBackend:
                         raise ExtractionFailure(
                             f"timeout: no answer within {s.timeout:g}s after {http_failures + 1} attempt(s)", stage="llm"
                         ) from None
-                    await asyncio.sleep(_backoff(http_failures))
+                    await asyncio.sleep(_backoff(http_failures, s.backoff))
                     http_failures += 1
                     continue
                 except openai.APIConnectionError as exc:

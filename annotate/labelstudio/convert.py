@@ -40,6 +40,7 @@ from annotate.labelstudio.config import (
     ScalarField,
 )
 
+_SENTENCE_END = "。！？!?；;\n"
 _LINE = re.compile(r"^\s*([A-Za-z_][\w.\[\]]*)\s=\s(.*)$", re.S)
 
 
@@ -167,14 +168,37 @@ class _Emitter:
                 self.per_region(block, s.control, kind, _scalar_value(s, v))
         for child in node.children:
             name = child.pattern.rsplit(".", 1)[-1].removesuffix("[]")
-            for i, item in enumerate(data.get(name) or []):
+            items = data.get(name) or []
+            extents = [self.extent(f"{prefix}{name}[{i}]") for i in range(len(items))]
+            if child.parent is None:
+                extents = self.widen(extents)
+            for i, (item, ext) in enumerate(zip(items, extents, strict=True)):
                 item_path = f"{prefix}{name}[{i}]"
-                ext = self.extent(item_path)
                 if ext is None:
                     self.lines.append(unaligned_line(item_path, item))
                     continue
                 region = self.region(self.next_id("b"), child.pattern, *ext)
                 self.node(self.spec.nodes[child.pattern], item, f"{item_path}.", region)
+
+    def widen(self, extents: list[tuple[int, int] | None]) -> list[tuple[int, int] | None]:
+        """Stretch each top-level block to the end of its sentence, short of the next block.
+
+        A unit's block then covers the whole "但在A、B、C等方面仍存不足。" sentence, so an
+        annotator who adds a missed shortcoming finds it already inside the right block.
+        """
+        starts = sorted(e[0] for e in extents if e is not None)
+        out: list[tuple[int, int] | None] = []
+        for ext in extents:
+            if ext is None:
+                out.append(None)
+                continue
+            start, end = ext
+            cap = min([s for s in starts if s > start] + [len(self.text)])
+            stop = end
+            while stop < cap and self.text[stop - 1] not in _SENTENCE_END and self.text[stop] != "\n":
+                stop += 1
+            out.append((start, max(end, stop)))
+        return out
 
 
 def to_results(spec: LabelSpec, text: str, record: dict[str, Any], groundings: list[Grounding]) -> list[dict[str, Any]]:

@@ -141,6 +141,8 @@ def free_port(preferred: int | None = None) -> int:
     """``preferred`` if it is free (a stable URL across restarts), else one the OS picks."""
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            # Like the server itself: a port whose last connections are in TIME_WAIT is free.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind((HOST, port))
             except OSError:

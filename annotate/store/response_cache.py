@@ -54,26 +54,38 @@ def cached_chunks(con: duckdb.DuckDBPyConnection, doc_id: str, version_key: str 
     return [r[0] for r in rows.fetchall()]
 
 
+def cached_keys(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, str]]:
+    """Every (doc_id, chunk, version_key) in the cache: keys only, one query for a whole run."""
+    return {(d, c, v) for d, c, v in con.execute("SELECT doc_id, chunk, version_key FROM response_cache").fetchall()}
+
+
 class StoreResponseCache:
     """A ``ResponseCache`` over the table.
 
     Reads go through ``con`` (a cursor owned by the calling thread); writes go to ``sink`` (the
     store writer's queue) so the event loop never waits on a commit, or straight to ``con`` when
-    there is no writer.
+    there is no writer. With ``preload_keys`` the key set is read once up front, so a miss —
+    every chunk of a first run — costs a set lookup instead of a query on the event loop.
     """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, sink: Callable[[CacheRow], None] | None = None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sink: Callable[[CacheRow], None] | None = None,
+        *,
+        preload_keys: bool = False,
     ) -> None:
         self._con = con
         self._sink = sink
         self._recent: dict[tuple[str, int, str], dict[str, Any]] = {}
+        self._keys: set[tuple[str, int, str]] | None = cached_keys(con) if preload_keys else None
         self.hits = 0
         self.misses = 0
 
     def get(self, doc_id: str, chunk: int, version_key: str) -> dict[str, Any] | None:
-        found = self._recent.get((doc_id, chunk, version_key))
-        if found is None:
+        key = (doc_id, chunk, version_key)
+        found = self._recent.get(key)
+        if found is None and (self._keys is None or key in self._keys):
             found = get_response(self._con, doc_id, chunk, version_key)
         if found is None:
             self.misses += 1

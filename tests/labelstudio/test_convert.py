@@ -162,7 +162,7 @@ def test_review_reject_and_note(meeting: tuple[Any, str, list[dict[str, Any]]]) 
 def test_overlapping_blocks_are_disambiguated_by_a_relation() -> None:
     spec = get_schema("meeting_review")
     ls = label_spec("meeting_review", spec.model)
-    text = "甲街道：问题A。乙街道：问题B。甲街道补充：问题C。"
+    text = "甲街道：问题A。乙街道：问题C、问题B。"
     record = normalise(ls, {"units": [{"unit": "甲街道", "shortcomings": ["问题A", "问题C"]}, {"unit": "乙街道", "shortcomings": ["问题B"]}]})
     groundings = ground_record(text, spec.model, record)
     results = to_results(ls, text, record, groundings)

@@ -100,6 +100,10 @@ def prelabel(
         )
     raw = rules(text, metadata)
     groundings = groundings_of(text, schema.model, raw)
+    if not groundings:
+        raise ExtractionFailure(
+            f"the rules found nothing of a {schema.name} record in the text (is it that genre?)", stage="rules"
+        )
     try:
         record = schema.model.model_validate(_plain(raw)).model_dump(mode="json")
     except ValidationError as exc:

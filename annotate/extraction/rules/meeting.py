@@ -20,6 +20,7 @@ from annotate.extraction.rules.spans import (
     SENTENCE_END,
     Quote,
     clauses,
+    is_decimal_point,
     is_space,
     quote,
     sentences,
@@ -72,7 +73,8 @@ def _sentence_starts(text: str) -> set[int]:
     for m in re.finditer(r"(?:^|[\r\n])[\s\u3000\xa0]*", text):
         starts.add(m.end())
     for m in re.finditer(rf"[{SENTENCE_END}；;][\s\u3000\xa0]*", text):
-        starts.add(m.end())
+        if not is_decimal_point(text, m.start()):
+            starts.add(m.end())
     return starts
 
 
@@ -373,7 +375,8 @@ def _directives(text: str) -> list[Quote]:
         if not active:
             continue
         body = text[s:e]
-        if newline or _STOP_SENTENCE.match(body) or _ATTEND_END.search(body.rstrip("。.！! ")) or "召开" in body:
+        closing = body.rstrip("。.！! ")
+        if newline or _STOP_SENTENCE.match(body) or _ATTEND_END.search(closing) or closing.endswith(("召开", "召開")):
             active = False
             continue
         if _BRIEF.match(body) and not body.startswith(("要", "各")):

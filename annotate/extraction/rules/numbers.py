@@ -1,9 +1,9 @@
 """Reported numbers ("89.62%", "12.1万余平方米", "50610595万元") as indicators, cut from the text.
 
 A figure is a number followed by a unit word; a bare number (a year, a row number, "第2") is not
-an indicator, so a unit is required. The metric's name is taken only when the words just before
-the number end like a metric ("解决率", "浓度", "总量"), because a guessed name is noise for
-annotators.
+an indicator, so a unit is required. The metric's name is the phrase just before the number, without linking
+words ("为", "达到") and leading time or place words ("全区", "2020年"), and only when it clearly
+says what is measured, because a guessed name is noise for annotators.
 """
 
 from __future__ import annotations
@@ -14,29 +14,71 @@ from typing import Any
 from annotate.extraction.rules.spans import Quote
 
 _UNITS = (
-    "%|％|‰|个百分点|個百分點|平方公里|平方米|平方千米|立方米|公顷|公頃|公里|千米|延长米|延長米|微克/立方米|米|吨|噸|"
-    "亿元|億元|万元|萬元|元|万人次|萬人次|人次|万人|萬人|人|户|戶|套|部|家|所|场|場|个|個|条|條|处|處|项|項|台|辆|輛|"
-    "次|名|篇|件|种|種|张|張|块|塊|座|栋|棟|间|間|床|册|冊|份|起|批|片|棵|株|倍|天|小时|小時"
+    "%|％|‰|个百分点|個百分點|平方公里|平方米|平方千米|立方米|公顷|公頃|公里|千米|延长米|延長米|微克/立方米|微克|米|亩|畝|吨|噸|"
+    "亿元|億元|万元|萬元|元|万人次|萬人次|人次|万人|萬人|人|户|戶|套|部|家次|家|所|场|場|个|個|条|條|处|處|项|項|台|辆|輛|"
+    "批次|次|名|篇|件|种|種|张|張|块|塊|座|栋|棟|间|間|床|册|冊|份|起|批|片区|片區|棵|株|倍|笔|筆|轮|輪|类|類|幅|课时|課時|"
+    "期|组|組|版|宗|单|單"
 )
-NUMBER = re.compile(rf"(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?P<unit>(?:[万萬亿億千百])?(?:余|餘|多)?(?:{_UNITS}))")
+NUMBER = re.compile(
+    rf"(?<![\d.])(?P<num>-?\d+(?:\.\d+)?)"
+    rf"(?P<unit>(?:[余餘多]?[万萬亿億千百])?(?:余|餘|多)?(?:{_UNITS})(?:/(?:千人|万人|萬人|百人|人|年))?|(?:余|餘|多)?[万萬亿億](?![\u4e00-\u9fff]))"
+)
 _METRIC_END = re.compile(
-    r"[\u4e00-\u9fff()（）A-Za-z0-9.]{1,12}?(?:率|量|数|數|额|額|积|積|度|值|比|比重|占比|佔比|总量|總量|规模|規模)$"
+    r"(?:率|量|数|數|额|額|浓度|濃度|总值|總值|收入|幅|金额|金額|资金|資金|规模|規模|比例|里程|投入|款|时长|時長|人数|人數|人口|进度|進度|占比|佔比)$"
+)
+_NAME_BOUNDARY = '，,；;。、：:（(“”"\n\r\t 　'
+_LINKING_TAIL = re.compile(
+    r"(?:为|為|达到|達到|达|達|约|約|共计|共計|累计|累計|不低于|不低於|是|至|到|近|超|逾|有望实现|有望實現|的|共|已有|已)+$"
+)
+_LEADING = re.compile(
+    r"^(?:截至目前|截至\d+月(?:\d+日)?|目前|今年以来|今年以來|上半年|全年|\d{4}年度?|\d+月份?|全区|全區|全市|我区|我區|已经|已經|已|共|累计|累計)+"
 )
 
 
-def indicators(text: str, start: int, end: int) -> list[dict[str, Any]]:
-    """Indicators found in ``text[start:end]``; ``text`` values are Quotes."""
+def _name(text: str, start: int, num_start: int, num_end: int, mode: str) -> Quote | None:
+    """What the figure measures, from the words just before it (see the module docstring)."""
+    k = num_start
+    while k > start and text[k - 1] not in _NAME_BOUNDARY and num_start - k < 24:
+        k -= 1
+    phrase = text[k:num_start]
+    tail = _LINKING_TAIL.search(phrase)
+    e = num_start - (len(tail.group(0)) if tail else 0)
+    lead = _LEADING.match(text[k:e])
+    s = k + (len(lead.group(0)) if lead else 0)
+    if e - s < 2 or re.search(r"\d", text[e - 1 : e]):
+        return None
+    if mode == "metric":
+        return Quote(text, s, e) if _METRIC_END.search(text[s:e]) else None
+    after = text[num_end : num_end + 1]
+    if _METRIC_END.search(text[s:e]) or not after or after in _NAME_BOUNDARY + "）)":
+        return Quote(text, s, e)  # the counted thing is named before the number, not after it
+    return None
+
+
+def is_result(text: str, m: re.Match[str]) -> bool:
+    """False for figures that are not reported results: ordinals, identifiers, range ends, versions."""
+    before = text[m.start() - 1] if m.start() else ""
+    after = text[m.end() : m.end() + 1]
+    if before and (before in "第+＋—-～~至" or (before.isascii() and before.isalpha())):
+        return False  # 第42次, 9+1, 40—43 (range end), PM2.5
+    if before == "、" and m.start() >= 2 and text[m.start() - 2].isdigit():
+        return False  # 1、3、5片区: a list of identifiers
+    if after in ("—", "-", "～", "~", "至") and text[m.end() + 1 : m.end() + 2].isdigit():
+        return False  # range start
+    return True
+
+
+def indicators(text: str, start: int, end: int, name_mode: str = "metric") -> list[dict[str, Any]]:
+    """Indicators found in ``text[start:end]``; ``text`` values are Quotes.
+
+    ``name_mode`` "metric" names only metrics ("解决率", "资金"); "phrase" also names a figure by the
+    phrase before it when nothing after the number says what was counted ("拆除违建12.1万平方米，").
+    """
     out: list[dict[str, Any]] = []
     for m in NUMBER.finditer(text, start, end):
-        name = None
-        back = max(start, m.start() - 12)
-        for k in range(back, m.start() - 1):
-            if _METRIC_END.fullmatch(text, k, m.start()):
-                cut = k
-                while cut < m.start() and text[cut] in "为為达達至到是":
-                    cut += 1
-                name = Quote(text, k, m.start()) if cut == k else None
-                break
+        if not is_result(text, m):
+            continue
+        name = _name(text, start, m.start(), m.end(), name_mode)
         out.append(
             {
                 "name": name,

@@ -78,11 +78,12 @@ def _highlights(text: str, s: int, e: int, names: list[str]) -> list[Quote]:
         if b <= a:
             continue
         # "“quote”,孫碩談到…時介紹,rest" -> the quote and the rest; "針對…,孫碩進行了介紹" -> nothing.
-        close = text.find("”", a, b)
-        if close != -1 and text.find("“", a, close) == -1:
+        q_start = a + 1 if text[a] == "“" else a
+        close = text.find("”", q_start, b)
+        if close != -1 and text.find("“", q_start, close) == -1:
             m = attribution.match(text, close + 1, b)
             if m:
-                if (q := quote(text, a, close)) is not None:
+                if (q := quote(text, q_start, close)) is not None:
                     out.append(q)
                 a = m.end()
         m = attribution.match(text, a, b)
@@ -135,7 +136,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             {
                 "heading": quote(text, *nonempty[k]),
                 "highlights": highlights,
-                "indicators": indicators(text, b_start, b_end),
+                "indicators": indicators(text, b_start, b_end, name_mode="phrase"),
             }
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-SENTENCE_END = "。！？!?"
+SENTENCE_END = "。！？!?."
 CLAUSE_END = SENTENCE_END + "；;"
 TRAILING_PUNCT = "。．.，,、；;：:！!？?…—-"
 _SPACE = re.compile(r"[\s\u3000\xa0\ufeff]")
@@ -61,11 +61,26 @@ def split_spans(text: str, start: int, end: int, seps: str) -> Iterator[tuple[in
     """
     s = start
     for i in range(start, end):
-        if text[i] in seps:
+        if text[i] in seps and not is_decimal_point(text, i):
             yield s, i
             s = i + 1
     if s < end:
         yield s, end
+
+
+def is_decimal_point(text: str, i: int) -> bool:
+    """An ASCII '.' inside a number ("2.5") or after a list number ("1.", "2.") ends nothing."""
+    if text[i] != ".":
+        return False
+    j = i
+    while j > 0 and text[j - 1].isdigit():
+        j -= 1
+    if j == i:
+        return False
+    if i + 1 < len(text) and text[i + 1].isdigit():
+        return True
+    before_run = text[j - 1] if j else ""
+    return i - j <= 2 and (not before_run or before_run.isspace() or before_run in "。；;：:！？!?.")
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -75,7 +90,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     s = start
     for i in range(start, end):
         ch = text[i]
-        if ch in SENTENCE_END:
+        if ch in SENTENCE_END and not is_decimal_point(text, i):
             out.append((s, i + 1))
             s = i + 1
         elif ch in "\r\n":

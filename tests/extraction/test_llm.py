@@ -1,0 +1,189 @@
+"""The LLM backend over real HTTP: version keys, cache, attempt logging, modes, one client, grounding."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotate.core.grounding import check_invariant
+from annotate.core.types import ExtractionFailure
+from annotate.documents import load_document
+from annotate.extraction.backends import choose_backend
+from annotate.extraction.base import ExtractContext, ExtractStats, MemoryCallLog
+from annotate.extraction.llm import LLMBackend, LLMSettings
+from annotate.extraction.pipeline import extract_document
+from annotate.schema_registry import get_schema
+from annotate.testing.openai_server import OpenAITestServer
+
+KEY = "sk-test-secret-do-not-log-4242"
+SEED_000 = "000_bc3a7675d392fb2c"
+SEED_004 = "004_da9373b7adbb6a20"
+
+
+class DictCache:
+    """The ResponseCache protocol over a dict (the store implements it for real)."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, int, str], dict[str, Any]] = {}
+
+    def get(self, doc_id: str, chunk: int, version_key: str) -> dict[str, Any] | None:
+        return self.data.get((doc_id, chunk, version_key))
+
+    def put(self, doc_id: str, chunk: int, version_key: str, response: dict[str, Any]) -> None:
+        self.data[(doc_id, chunk, version_key)] = response
+
+
+def backend_for(server: OpenAITestServer, **overrides: Any) -> LLMBackend:
+    values: dict[str, Any] = {"base_url": server.base_url, "api_key": KEY, "model": "test-model", **overrides}
+    return LLMBackend(LLMSettings(**values))
+
+
+def run(backend: LLMBackend, doc: Any, schema: str = "auto", **kw: Any) -> Any:
+    async def go() -> Any:
+        try:
+            return await extract_document(doc, schema, backend, **kw)
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(go())
+
+
+def expected(fixtures_dir: Path, stem: str, schema: str) -> dict[str, Any]:
+    raw = json.loads((fixtures_dir / "seeds" / stem / "expected.json").read_text(encoding="utf-8"))
+    return get_schema(schema).model.model_validate(raw).model_dump(mode="json")
+
+
+def test_version_key_covers_prompt_model_schema_and_settings(llm_server: OpenAITestServer) -> None:
+    spec = get_schema("meeting_review")
+    base = backend_for(llm_server).version_key(spec)
+    assert base.startswith("meeting_review/meeting_review.v1@")
+    assert "/test-model/" in base
+    for change in ({"model": "other"}, {"mode": "json"}, {"chunk_chars": 5000}, {"temperature": 0.5}):
+        assert backend_for(llm_server, **change).version_key(spec) != base, change
+    # where the model runs and with which key does not change a prediction
+    assert backend_for(llm_server, base_url="http://127.0.0.1:1/v1").version_key(spec) == base
+    assert KEY not in base and "127.0.0.1" not in base
+
+
+def test_every_attempt_is_logged_without_secrets(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    llm_server.configure(faults=["500"], fail_next=1)
+    log, stats = MemoryCallLog(), ExtractStats()
+    doc = load_document(seeds_dir / f"{SEED_000}.txt")
+    run(backend_for(llm_server, backoff=0.01), doc, ctx=ExtractContext(log=log, run_id="r1"), stats=stats)
+    assert len(log.calls) == 2
+    failed, ok = log.calls
+    assert failed.error.startswith("http 500") and failed.response is None
+    assert ok.error is None and ok.response["tool_arguments"]
+    assert [c.attempt for c in log.calls] == [1, 2]
+    assert all(c.run_id == "r1" and c.doc_id == doc.doc_id and c.latency_ms > 0 for c in log.calls)
+    assert stats.calls == 2
+    assert stats.prompt_tokens == sum(c.prompt_tokens for c in log.calls) > 0
+    assert stats.completion_tokens == sum(c.completion_tokens for c in log.calls) > 0
+    assert ok.request["messages"][-1]["content"].endswith("</document>")
+    dumped = json.dumps([asdict(c) for c in log.calls], ensure_ascii=False)
+    assert KEY not in dumped and "authorization" not in dumped.lower()
+
+
+def test_cache_hit_makes_no_call(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    doc = load_document(seeds_dir / f"{SEED_004}.txt")
+    cache = DictCache()
+    first_stats = ExtractStats()
+    first = run(backend_for(llm_server), doc, ctx=ExtractContext(cache=cache), stats=first_stats)
+    calls = llm_server.stats()["completions"]
+    assert first_stats.calls == calls == len(cache.data) > 1
+
+    again_stats = ExtractStats()
+    again = run(backend_for(llm_server), doc, ctx=ExtractContext(cache=cache), stats=again_stats)
+    assert llm_server.stats()["completions"] == calls, "a cache hit must not call the model"
+    assert (again_stats.calls, again_stats.cache_hits) == (0, calls)
+    assert again.record == first.record and again.groundings == first.groundings
+
+    forced = ExtractStats()
+    run(backend_for(llm_server), doc, ctx=ExtractContext(cache=cache, force=True), stats=forced)
+    assert forced.calls == calls and forced.cache_hits == 0
+
+    other = ExtractStats()
+    run(backend_for(llm_server, mode="json"), doc, ctx=ExtractContext(cache=cache), stats=other)
+    assert other.calls == calls, "another version key is a miss"
+
+
+@pytest.mark.parametrize("mode", ["tools", "json", "json_schema", "md_json"])
+def test_every_instructor_mode(mode: str, seeds_dir: Path, fixtures_dir: Path, llm_server: OpenAITestServer) -> None:
+    result = run(backend_for(llm_server, mode=mode), load_document(seeds_dir / f"{SEED_000}.txt"))
+    assert result.record == expected(fixtures_dir, SEED_000, "meeting_review")
+    assert llm_server.log[-1]["mode"] == mode
+    assert llm_server.stats()["fixture_hits"] == 1
+
+
+def test_one_client_and_one_prepared_request(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    backend = backend_for(llm_server)
+    docs = [load_document(p) for p in sorted(seeds_dir.glob("00[012]_*.txt"))]
+
+    async def go() -> list[Any]:
+        clients = []
+        for d in docs:
+            await extract_document(d, "meeting_review", backend)
+            clients.append(backend.client())
+        await backend.aclose()
+        return clients
+
+    clients = asyncio.run(go())
+    assert all(c is clients[0] for c in clients)
+    assert len(backend._prepared) == 1
+
+
+def test_unknown_document_gets_a_grounded_echo(fixtures_dir: Path, llm_server: OpenAITestServer) -> None:
+    doc = load_document(fixtures_dir / "llm" / "template_syntax.txt")
+    log = MemoryCallLog()
+    result = run(backend_for(llm_server), doc, "meeting_review", ctx=ExtractContext(log=log))
+    assert llm_server.stats()["echo"] == 1
+    assert result.groundings and all(g.aligned for g in result.groundings)
+    assert check_invariant(doc.text, result.groundings) == []
+    # template syntax in a document reaches the model verbatim
+    assert doc.text in log.calls[0].request["messages"][-1]["content"]
+
+
+def test_partly_ungrounded_answer_is_reasked_then_kept_flagged(
+    fixtures_dir: Path, llm_server: OpenAITestServer
+) -> None:
+    doc = load_document(fixtures_dir / "llm" / "partly_ungrounded.txt")
+    log = MemoryCallLog()
+    result = run(backend_for(llm_server, max_retries=2), doc, "meeting_review", ctx=ExtractContext(log=log))
+    assert len(log.calls) == 3, "two re-asks after the first answer"
+    assert all(c.error and c.error.startswith("ungrounded") for c in log.calls)
+    reask = log.calls[1].request["messages"]
+    assert any("建成停车场5个" in str(m.get("content")) for m in reask[2:]), "the re-ask names the bad quote"
+    bad = [g for g in result.groundings if not g.aligned]
+    assert [g.value for g in bad] == ["建成停车场5个"]
+    assert result.record["units"][0]["achievements"] == ["完成老旧小区改造12个", "建成停车场5个"]
+    assert 0 < result.confidence < 1
+
+
+def test_empty_document_fails_with_reason(llm_server: OpenAITestServer) -> None:
+    from annotate.core.types import Document
+
+    with pytest.raises(ExtractionFailure, match="empty"):
+        run(backend_for(llm_server), Document(doc_id="x", text=" \n"), "meeting_review")
+
+
+def test_choose_backend(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert choose_backend("auto").name == "rules"
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("ANNOTATE_MODEL", "said-once-model")
+    first = choose_backend("auto", mode="md_json")
+    second = choose_backend("auto", mode="md_json")
+    assert first.name == second.name == "llm"
+    assert first.settings.mode == "md_json"
+    err = capsys.readouterr().err
+    assert err.count("said-once-model") == 1
+    assert KEY not in err
+    with pytest.raises(Exception, match="unknown backend"):
+        choose_backend("gpt")
