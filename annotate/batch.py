@@ -22,8 +22,7 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,8 @@ from annotate.documents import DocumentError, iter_paths, load_document
 from annotate.extraction.base import Backend, ExtractContext, ExtractStats
 from annotate.schema_registry import SchemaError, SchemaSpec, get_schema, load_schemas
 from annotate.store import db as store_db
-from annotate.store.documents import upsert_documents
-from annotate.store.failures import record_failure
+from annotate.store.documents import known_doc_ids, upsert_documents
+from annotate.store.failures import open_failure_keys, record_failure
 from annotate.store.llm_calls import StoreCallLog, insert_calls
 from annotate.store.predictions import predicted_keys, save_results
 from annotate.store.response_cache import StoreResponseCache, put_responses
@@ -96,6 +95,7 @@ class BatchSummary:
     failures: list[DocOutcome] = field(default_factory=list)
     write_errors: list[str] = field(default_factory=list)
     writer_busy_s: float = 0.0
+    writer_cpu_s: float = 0.0
     writer_transactions: int = 0
 
     @property
@@ -147,8 +147,32 @@ class _FailureItem:
     version_key: str | None = None
 
 
-def _write_results(con: duckdb.DuckDBPyConnection, items: list[tuple[Document, Extraction, str]]) -> None:
-    save_results(con, items)
+@dataclass(frozen=True)
+class _ResultItem:
+    """A document's prediction on its way to the store, with what the run knows about it."""
+
+    doc: Document
+    extraction: Extraction
+    backend: str
+    fresh: bool  # neither the document nor this prediction is stored yet
+    resolve: bool  # the document (or its path) has an open failure to close
+
+
+def _write_results(con: duckdb.DuckDBPyConnection, items: list[_ResultItem]) -> None:
+    for fresh in (True, False):
+        part = [i for i in items if i.fresh is fresh]
+        if part:
+            save_results(
+                con,
+                [(i.doc, i.extraction, i.backend) for i in part],
+                fresh=fresh,
+                resolve=any(i.resolve for i in part),
+            )
+
+
+def _write_results_safe(con: duckdb.DuckDBPyConnection, items: list[_ResultItem]) -> None:
+    """The replay path after a failed batch: upserts and a failure update, whatever was assumed."""
+    save_results(con, [(i.doc, i.extraction, i.backend) for i in items])
 
 
 def _write_failures(con: duckdb.DuckDBPyConnection, items: list[_FailureItem]) -> None:
@@ -169,36 +193,12 @@ def _write_failures(con: duckdb.DuckDBPyConnection, items: list[_FailureItem]) -
 HANDLERS = {
     "call": insert_calls,
     "cache": put_responses,
-    "result": _write_results,
+    "result": (_write_results, _write_results_safe),
     "failure": _write_failures,
 }
 
 
 # -- routing and backends (adapters over the extraction package) ---------------------------------
-
-
-class _MemoSchema(SchemaSpec):
-    """A SchemaSpec whose JSON schema and hash are computed once per run.
-
-    ``SchemaSpec.hash`` regenerates the model's JSON schema on every access and backends read it
-    for every document (it is part of the version key): ~8 ms of event-loop CPU per document,
-    which alone capped a 32-way batch far below the endpoint's speed. Both are pure functions of
-    the model, so caching them changes no key.
-    """
-
-    @cached_property
-    def json_schema(self) -> dict:  # type: ignore[override]
-        return self.model.model_json_schema()
-
-    @cached_property
-    def hash(self) -> str:  # type: ignore[override]
-        return SchemaSpec.hash.fget(self)  # type: ignore[attr-defined]
-
-
-def memo_schema(spec: SchemaSpec) -> SchemaSpec:
-    if isinstance(spec, _MemoSchema):
-        return spec
-    return _MemoSchema(**{f.name: getattr(spec, f.name) for f in fields(spec)})
 
 
 async def route_document(
@@ -283,18 +283,13 @@ class _Run:
             run_id=summary.run_id,
         )
         self.done = predicted_keys(self.reader)
+        self.known_docs = known_doc_ids(self.reader)
+        self.open_failures = open_failure_keys(self.reader)
         self.seen: set[str] = set()
         self.version_keys: dict[str, str] = {}
-        self.schemas: dict[str, SchemaSpec] = {}
         self.fatal: BaseException | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self._next = iter(files)
-
-    def schema(self, spec: SchemaSpec) -> SchemaSpec:
-        memo = self.schemas.get(spec.name)
-        if memo is None:
-            memo = self.schemas[spec.name] = memo_schema(spec)
-        return memo
 
     def version_key(self, schema: SchemaSpec) -> str:
         key = self.version_keys.get(schema.name)
@@ -325,9 +320,11 @@ class _Run:
         schema: str | None = None,
         version_key: str | None = None,
     ) -> None:
-        self.writer.submit(
-            "failure", _FailureItem(stage, reason, str(path), doc, schema, version_key)
-        )
+        self.writer.submit("failure", _FailureItem(stage, reason, str(path), doc, schema, version_key))
+        if doc is not None:
+            self.known_docs.add(doc.doc_id)
+            self.open_failures.add(doc.doc_id)
+        self.open_failures.add(str(path))
         self.report(
             DocOutcome(str(path), "failed", doc.doc_id if doc else None, schema, stage=stage, reason=reason)
         )
@@ -362,7 +359,6 @@ class _Run:
             self.fail(path, "route", reason, doc)
             return
         self.summary.unsure_routes += unsure
-        schema = self.schema(schema)
         version_key = self.version_key(schema)
         if not self.options.force and (doc.doc_id, version_key) in self.done:
             self._add_stats(stats)
@@ -385,7 +381,10 @@ class _Run:
         if extraction.model_version != version_key or extraction.doc_id != doc.doc_id:
             # the store keys predictions by the key the skip check uses, so a re-run finds them
             extraction = extraction.model_copy(update={"model_version": version_key, "doc_id": doc.doc_id})
-        self.writer.submit("result", (doc, extraction, self.backend.name))
+        fresh = doc.doc_id not in self.known_docs and (doc.doc_id, version_key) not in self.done
+        resolve = doc.doc_id in self.open_failures or doc.source in self.open_failures
+        self.writer.submit("result", _ResultItem(doc, extraction, self.backend.name, fresh, resolve))
+        self.known_docs.add(doc.doc_id)
         self.done.add((doc.doc_id, version_key))
         status = "predicted" if stats.calls or not stats.cache_hits else "cached"
         self.report(DocOutcome(str(path), status, doc.doc_id, schema.name, calls=stats.calls))
@@ -413,6 +412,7 @@ class _Run:
         self.writer.close()
         self.summary.write_errors.extend(self.writer.stats.errors)
         self.summary.writer_busy_s = self.writer.stats.busy_s
+        self.summary.writer_cpu_s = self.writer.stats.cpu_s
         self.summary.writer_transactions = self.writer.stats.transactions
         with contextlib.suppress(duckdb.Error):
             self.reader.close()

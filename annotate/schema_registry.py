@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -37,17 +37,17 @@ class SchemaSpec:
     description: str
     keywords: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def json_schema(self) -> dict:
         return self.model.model_json_schema()
 
-    @property
+    @cached_property
     def hash(self) -> str:
         """Content hash of the JSON schema: part of every version key."""
         blob = json.dumps(self.json_schema, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
-    @property
+    @cached_property
     def evidence_fields(self) -> list[str]:
         return evidence_fields(self.model)
 

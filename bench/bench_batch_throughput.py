@@ -27,6 +27,43 @@ WARMUP = 64
 GOAL = 0.92
 
 
+async def _raw_openai(base_url: str, paths: list[Path]) -> float:
+    """Calls/s of the bare openai client making the same requests (same prompt, same tool) at the
+    same concurrency: what this machine allows right now, measured in the same run."""
+    import openai
+
+    from annotate.documents import load_document
+    from annotate.extraction.prompts import get_prompt
+    from annotate.schema_registry import get_schema
+
+    spec = get_schema("meeting_review")
+    prompt = get_prompt(spec.name)
+    system = prompt.system(schema=spec)
+    tool = {"type": "function", "function": {"name": spec.model.__name__, "parameters": spec.json_schema}}
+    users = [prompt.user(load_document(p).text) for p in paths]
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-bench-not-a-secret", max_retries=0)
+    queue = list(range(len(users)))
+
+    async def worker() -> None:
+        while queue:
+            i = queue.pop()
+            await client.chat.completions.create(
+                model="bench-model",
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": users[i]}],
+                tools=[tool],  # type: ignore[list-item]
+                tool_choice={"type": "function", "function": {"name": spec.model.__name__}},
+                temperature=0.0,
+            )
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY // 4)))  # warm the connection pool
+    queue.extend(range(len(users)))
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - start
+    await client.close()
+    return len(users) / elapsed
+
+
 async def _run(paths: list[Path], db: Path, backend: object) -> object:
     from annotate.batch import BatchOptions, run_batch
 
@@ -48,7 +85,8 @@ def main() -> int:
             paths = generate_corpus(root / "docs", DOCUMENTS, seed=1)
             backend = make_backend("llm", announce=False)
 
-            async def both() -> tuple[object, float, int, float]:
+            async def both() -> tuple[object, float, int, float, float]:
+                raw_rate = await _raw_openai(base_url, paths)
                 await _run(warm, root / "warm.duckdb", backend)
                 before = server_completions(base_url)
                 profiler = None
@@ -63,9 +101,9 @@ def main() -> int:
                 if profiler is not None:
                     profiler.stop()
                     print(profiler.output_text(unicode=True, color=False, show_all=False))
-                return summary, elapsed, server_completions(base_url) - before, cpu
+                return summary, elapsed, server_completions(base_url) - before, cpu, raw_rate
 
-            summary, elapsed, requests, cpu = asyncio.run(both())
+            summary, elapsed, requests, cpu, raw_rate = asyncio.run(both())
     finally:
         server.terminate()
         server.wait(10)
@@ -81,6 +119,8 @@ def main() -> int:
           f"calls {calls} (server saw {requests})")
     print(f"elapsed {elapsed:.2f} s, {rate:.1f} calls/s; ideal {ideal:.0f} calls/s at concurrency {CONCURRENCY}, "
           f"{LATENCY * 1000:.0f} ms latency -> ratio {rate / ideal:.3f} (goal >= {GOAL})")
+    print(f"same run, bare openai client, same requests: {raw_rate:.1f} calls/s -> ratio {raw_rate / ideal:.3f}; "
+          f"batch / bare client = {rate / raw_rate:.3f}")
     print(f"client-side CPU {cpu * 1000 / max(calls, 1):.2f} ms per call (this process, all threads); "
           f"store writer busy {summary.writer_busy_s:.2f} s in {summary.writer_transactions} transactions")  # type: ignore[attr-defined]
     ok = rate / ideal >= GOAL and summary.failed == 0 and calls >= 500  # type: ignore[attr-defined]

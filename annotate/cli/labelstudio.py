@@ -110,6 +110,7 @@ def push_command(
 ) -> None:
     """Create/update one project per schema and import predictions as pre-annotations (idempotent)."""
     from annotate.labelstudio.client import LabelStudioError
+    from annotate.labelstudio.config import ConfigError
     from annotate.labelstudio.push import push
     from annotate.schema_registry import SchemaError, get_schema
 
@@ -131,7 +132,7 @@ def push_command(
                 bar.update(tasks[name], completed=done)
 
             stats = push(con, client, schema_name=schema, progress=on)
-    except LabelStudioError as exc:
+    except (LabelStudioError, SchemaError, ConfigError) as exc:
         raise _err(str(exc)) from None
     finally:
         con.close()
@@ -157,6 +158,7 @@ def pull_command(
     """Fetch submitted annotations: accepted -> gold version, rejected -> recorded, invalid -> quarantine."""
     from annotate.labelstudio.client import LabelStudioError
     from annotate.labelstudio.pull import pull
+    from annotate.schema_registry import SchemaError
 
     client = _client()
     con = _connect(db)
@@ -171,7 +173,7 @@ def pull_command(
                 bar.update(tasks[name], completed=done)
 
             stats = pull(con, client, progress=on)
-    except LabelStudioError as exc:
+    except (LabelStudioError, SchemaError) as exc:
         raise _err(str(exc)) from None
     finally:
         con.close()

@@ -126,6 +126,8 @@ def prelabel_command(
         raise _err(str(exc)) from None
     except KeyboardInterrupt:
         raise _err("interrupted", EXIT_INTERRUPTED) from None
+    if summary.files == 0:
+        raise _err(f"no documents found in {', '.join(map(str, paths))} (supported: .txt .md .html)")
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
@@ -255,8 +257,12 @@ def show_command(
         if not item:
             out.print(f"no {label}")
             continue
-        key = item.get("model_version") or item.get("prediction_version_key") or item.get("version")
-        out.print(f"[bold]{label}[/] {key or ''}  confidence={item.get('confidence')}")
+        if label == "prediction":
+            out.print(f"[bold]prediction[/] {item['model_version']}  backend={item['backend']}  "
+                      f"confidence={item['confidence']}", highlight=False)
+        else:
+            out.print(f"[bold]gold[/] version {item.get('version')}  annotator={item.get('annotator')}  "
+                      f"from {item.get('prediction_version_key')}", highlight=False)
         out.print_json(json.dumps(item.get("record", {}), ensure_ascii=False))
         groundings = item.get("groundings") or []
         if groundings:

@@ -26,6 +26,7 @@ from annotate.export.splits import SplitSpec, parse_split
 from annotate.schema_registry import SchemaError, SchemaSpec, get_schema
 from annotate.store.datasets import (
     Selection,
+    bounded_memory,
     gold_schemas,
     gold_summary,
     iter_gold_ids,
@@ -42,6 +43,9 @@ FORMATS: dict[str, str] = {
     "hf": "annotate.export.hf",
 }
 """Format name -> module with ``write(job) -> FormatResult``."""
+
+EXPORT_MEMORY = os.environ.get("ANNOTATE_EXPORT_MEMORY", "1GB")
+"""DuckDB's memory cap during an export (it spills beyond it), so the footprint stays flat."""
 
 _GOLD_ID = re.compile(r"^[^:,\s]+:[^:,\s]+:v\d+$")
 
@@ -182,9 +186,12 @@ def run_export(
         on_total(summary.total)
         staging = _prepare_out(out)
         try:
-            result: FormatResult = module.write(
-                ExportJob(con=con, selection=selection, split=spec, schemas=schemas, out=staging, on_rows=on_rows)
+            job = ExportJob(
+                con=con, selection=selection, split=spec, schemas=schemas, out=staging, summary=summary, on_rows=on_rows
             )
+            with bounded_memory(con, EXPORT_MEMORY, staging / ".spill"):
+                result: FormatResult = module.write(job)
+            shutil.rmtree(staging / ".spill", ignore_errors=True)
             excluded = {
                 f"superseded_by_{k}": v for k, v in superseded_counts(con, selection).items()
             } | {"missing_document_text": missing_text_count(con, selection)}
@@ -213,7 +220,11 @@ def run_export(
                 },
                 "prompts": result.info.pop("prompts", None) or _prompt_info(sorted(schemas)),
                 "prediction_version_keys": summary.prediction_version_keys,
-                "spans": {"aligned": summary.spans, "unaligned_values": summary.unaligned},
+                "spans": {
+                    "exported": summary.spans,
+                    "unaligned_values_left_out": summary.unaligned,
+                    "stale_spans_left_out": summary.mismatched,
+                },
                 "excluded": excluded,
                 "files": result.files,
                 **({"format_info": result.info} if result.info else {}),

@@ -6,6 +6,7 @@ Formats are small modules with a ``write(job) -> FormatResult`` function; the or
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import duckdb
 
 from annotate.export.splits import SplitSpec
 from annotate.schema_registry import SchemaSpec
-from annotate.store.datasets import Selection
+from annotate.store.datasets import GoldSummary, Selection
 
 
 class ExportError(Exception):
@@ -31,7 +32,12 @@ class ExportJob:
     split: SplitSpec
     schemas: dict[str, SchemaSpec]
     out: Path
+    summary: GoldSummary = field(default_factory=GoldSummary)
     on_rows: Callable[[int], None] = lambda n: None
+
+    def rows_of(self, schema: str, split: str | None = None) -> int:
+        counts = self.summary.counts.get(schema, {})
+        return counts.get(split, 0) if split is not None else sum(counts.values())
 
 
 @dataclass
@@ -78,3 +84,29 @@ class SplitFiles:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def collect_partitions(parts: Path, out: Path, suffix: str) -> list[tuple[str, str, Path]]:
+    """Move DuckDB's hive-partitioned output (``k=schema/k=split/data_*.json``) to ``out/schema/split<suffix>``.
+
+    A partition written as several files is concatenated in name order. Returns
+    ``(schema, split, path)`` per file written; ``parts`` is removed.
+    """
+    written = []
+    for schema_dir in sorted(p for p in parts.iterdir() if p.is_dir()):
+        schema = schema_dir.name.split("=", 1)[-1]
+        for split_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
+            split = split_dir.name.split("=", 1)[-1]
+            target = out / schema / f"{split}{suffix}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pieces = sorted(split_dir.iterdir())
+            if len(pieces) == 1:
+                pieces[0].replace(target)
+            else:
+                with target.open("wb") as dst:
+                    for piece in pieces:
+                        with piece.open("rb") as src:
+                            shutil.copyfileobj(src, dst)
+            written.append((schema, split, target))
+    shutil.rmtree(parts, ignore_errors=True)
+    return written

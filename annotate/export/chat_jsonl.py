@@ -3,17 +3,24 @@
 The system and user messages are rendered by the very prompt the pipeline uses
 (``annotate.extraction.prompts``), so a model fine-tuned on this file sees at training time
 exactly what it will see at inference time; the assistant message is the gold record as JSON.
-Each line is assembled from pre-encoded pieces — the system message is JSON-encoded once per
-schema, not once per document — which is what keeps 100k documents well under ten seconds.
+
+DuckDB writes the lines itself (``COPY … (FORMAT json)``): the user template is rendered once
+around a marker to learn what goes before and after the document, and DuckDB concatenates that
+with each text. That keeps 100k documents to a few seconds in flat memory. A user template that
+transforms the document (a filter on ``text``) cannot be split that way; it is rendered per
+document in Python instead, which is slower but never wrong.
 """
 
 from __future__ import annotations
 
 import json
 
-from annotate.export.base import ExportError, ExportJob, FormatResult, SplitFiles
+from annotate.export.base import ExportError, ExportJob, FormatResult, SplitFiles, collect_partitions
 from annotate.extraction.prompts import Prompt, PromptError, get_prompt
-from annotate.store.datasets import iter_gold
+from annotate.store.datasets import copy_chat_jsonl, iter_gold
+
+_MARK = "\x00annotate-document\x00"
+_PROBE = " \u3000<b>{{ x }}</b>\r\n文本\t"
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -29,36 +36,55 @@ def load_prompts(schemas: list[str]) -> dict[str, Prompt]:
     return out
 
 
-def line_prefixes(prompts: dict[str, Prompt]) -> dict[str, str]:
-    """Everything of a line before the user content, per schema (the system message included)."""
-    return {
-        name: '{"messages": [{"role": "system", "content": ' + _dumps(p.system()) + '}, {"role": "user", "content": '
-        for name, p in prompts.items()
-    }
+def around_document(prompt: Prompt) -> tuple[str, str] | None:
+    """``(before, after)`` with ``prompt.user(text) == before + text + after`` for any text, or None."""
+    rendered = prompt.user(_MARK)
+    if rendered.count(_MARK) != 1:
+        return None
+    before, after = rendered.split(_MARK)
+    if prompt.user(_PROBE) != before + _PROBE + after:
+        return None
+    return before, after
 
 
-def chat_line(prefix: str, user: str, record_json: str) -> str:
-    """One JSONL line; ``record_json`` is the stored gold record, used verbatim as the answer."""
-    return prefix + _dumps(user) + '}, {"role": "assistant", "content": ' + _dumps(record_json) + "}]}\n"
+def chat_line(system: str, user: str, record_json: str) -> str:
+    """One JSONL line, the same shape DuckDB writes; ``record_json`` is the stored gold record."""
+    return _dumps({"messages": [
+        {"role": "system", "content": system},
+        {"role": "user", "content": user},
+        {"role": "assistant", "content": record_json},
+    ]}) + "\n"  # fmt: skip
 
 
 def write(job: ExportJob) -> FormatResult:
     prompts = load_prompts(sorted(job.schemas))
-    prefixes = line_prefixes(prompts)
-    pending = 0
-    with SplitFiles(job.out, ".jsonl") as files:
-        for row in iter_gold(job.con, job.selection):
-            split = job.split.assign(row.doc_id)
-            files.get(row.schema_name, split).write(
-                chat_line(prefixes[row.schema_name], prompts[row.schema_name].user(row.text), row.record_json)
-            )
-            files.count(row.schema_name, split)
-            pending += 1
-            if pending == 1000:
-                job.on_rows(pending)
-                pending = 0
-    job.on_rows(pending)
+    systems = {name: p.system() for name, p in prompts.items()}
+    split_around = {name: around_document(p) for name, p in prompts.items()}
+    files: dict[str, int] = {}
+    if all(v is not None for v in split_around.values()):
+        parts = job.out / ".parts"
+        copy_chat_jsonl(
+            job.con,
+            job.selection,
+            job.split,
+            {name: (systems[name], *split_around[name]) for name in prompts},  # type: ignore[misc]
+            parts,
+        )
+        for schema, split, path in collect_partitions(parts, job.out, ".jsonl"):
+            files[str(path.relative_to(job.out))] = job.rows_of(schema, split)
+        job.on_rows(job.summary.total)
+    else:
+        with SplitFiles(job.out, ".jsonl") as out:
+            for row in iter_gold(job.con, job.selection, scratch=job.out):
+                split = job.split.assign(row.doc_id)
+                prompt = prompts[row.schema_name]
+                out.get(row.schema_name, split).write(
+                    chat_line(systems[row.schema_name], prompt.user(row.text), row.record_json)
+                )
+                out.count(row.schema_name, split)
+                job.on_rows(1)
+        files = out.rows
     return FormatResult(
-        files=files.rows,
+        files=files,
         info={"prompts": {name: {"id": p.id, "hash": p.hash, "file": p.path.name} for name, p in prompts.items()}},
     )

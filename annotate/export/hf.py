@@ -4,9 +4,9 @@
 large stack that the rest of the tool does not need. Without it the format stops before any work
 with one line saying how to install it.
 
-Rows are first streamed to per-split JSONL files and then loaded by the ``json`` builder, which
-converts them to Arrow in batches — memory stays flat however many documents there are, unlike
-``Dataset.from_list``. Columns: doc_id, gold_id, schema, split, text, record (the gold record as
+DuckDB first writes per-split JSONL files (the same rows and spans as ``spans-jsonl``), which the
+``json`` builder converts to Arrow in batches — memory stays flat however many documents there
+are, unlike ``Dataset.from_list``. Columns: doc_id, gold_id, schema, split, text, record (the gold record as
 a JSON string: schemas differ and keep evolving, and a string column never fails to cast) and
 spans (list of {start, end, label, path}).
 """
@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotate.export.base import ExportError, ExportJob, FormatResult, SplitFiles
-from annotate.export.spans_jsonl import SpanStats, spans_of
-from annotate.store.datasets import iter_gold
+from annotate.export.base import ExportError, ExportJob, FormatResult, collect_partitions
+from annotate.store.datasets import copy_hf_jsonl
 
 MISSING = "the hf format needs the optional package 'datasets': pip install 'annotate[hf]' (or pip install datasets)"
-
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def require_datasets() -> Any:
@@ -60,37 +56,20 @@ def features(ds: Any) -> Any:
 
 def write(job: ExportJob) -> FormatResult:
     ds = require_datasets()
-    stats = SpanStats()
-    scratch = Path(tempfile.mkdtemp(prefix="annotate-hf-", dir=job.out))
+    scratch = Path(tempfile.mkdtemp(prefix="hf-", dir=job.out))
     try:
-        with SplitFiles(scratch / "jsonl", ".jsonl") as files:
-            for row in iter_gold(job.con, job.selection):
-                split = job.split.assign(row.doc_id)
-                line = {
-                    "doc_id": row.doc_id,
-                    "gold_id": row.gold_id,
-                    "schema": row.schema_name,
-                    "split": split,
-                    "text": row.text,
-                    "record": row.record_json,
-                    "spans": spans_of(row.text, json.loads(row.groundings_json), stats, row.gold_id),
-                }
-                files.get(row.schema_name, split).write(_dumps(line) + "\n")
-                files.count(row.schema_name, split)
+        copy_hf_jsonl(job.con, job.selection, job.split, scratch / "parts")
+        by_schema: dict[str, dict[str, str]] = {}
+        for schema, split, path in collect_partitions(scratch / "parts", scratch / "jsonl", ".jsonl"):
+            by_schema.setdefault(schema, {})[split] = str(path)
         out_files: dict[str, int] = {}
-        for schema_name in sorted({key.split("/", 1)[0] for key in files.rows}):
-            data_files = {
-                split: str(scratch / "jsonl" / schema_name / f"{split}.jsonl")
-                for split in job.split.names
-                if f"{schema_name}/{split}.jsonl" in files.rows
-            }
-            dataset = ds.load_dataset(
-                "json", data_files=data_files, features=features(ds), cache_dir=str(scratch / "cache")
-            )
+        for schema_name, data_files in sorted(by_schema.items()):
+            ordered = {split: data_files[split] for split in job.split.names if split in data_files}
+            dataset = ds.load_dataset("json", data_files=ordered, features=features(ds), cache_dir=str(scratch / "cache"))
             dataset.save_to_disk(str(job.out / schema_name))
-            for split in data_files:
-                out_files[f"{schema_name}/{split}"] = files.rows[f"{schema_name}/{split}.jsonl"]
-            job.on_rows(sum(out_files[f"{schema_name}/{s}"] for s in data_files))
+            for split in ordered:
+                out_files[f"{schema_name}/{split}"] = job.rows_of(schema_name, split)
+            job.on_rows(job.rows_of(schema_name))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return FormatResult(files=out_files, info={"spans": stats.spans, "datasets_version": ds.__version__})
+    return FormatResult(files=out_files, info={"datasets_version": ds.__version__})

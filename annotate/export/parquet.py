@@ -13,11 +13,10 @@ The ``split`` column is computed by the same md5 bucket as the other formats.
 from __future__ import annotations
 
 from annotate.export.base import ExportJob, FormatResult
-from annotate.store.datasets import copy_gold_parquet, gold_summary, record_structure
+from annotate.store.datasets import copy_gold_parquet, record_structure
 
 
 def write(job: ExportJob) -> FormatResult:
-    summary = gold_summary(job.con, job.selection, job.split)
     files: dict[str, int] = {}
     structures = {}
     for name, spec in sorted(job.schemas.items()):
@@ -34,7 +33,7 @@ def write(job: ExportJob) -> FormatResult:
             records_path=folder / "records.parquet",
             spans_path=folder / "spans.parquet",
         )
-        rows = sum(summary.counts.get(name, {}).values())
+        rows = job.rows_of(name)
         files[f"{name}/records.parquet"] = rows
         files[f"{name}/spans.parquet"] = rows
         job.on_rows(rows)

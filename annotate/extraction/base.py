@@ -10,25 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from annotate.core.calls import LLMCall
 from annotate.core.types import Document, Extraction
 from annotate.schema_registry import SchemaSpec
-
-
-@dataclass
-class LLMCall:
-    """One attempt at one chunk — failed attempts included. Never carries secrets."""
-
-    doc_id: str
-    chunk: int
-    version_key: str
-    attempt: int
-    request: dict[str, Any]
-    response: dict[str, Any] | None = None
-    error: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_ms: float = 0.0
-    run_id: str | None = None
 
 
 class CallLog(Protocol):
@@ -44,7 +28,7 @@ class ResponseCache(Protocol):
 
 
 class NullCallLog:
-    def record_call(self, call: LLMCall) -> None:  # noqa: ARG002 - intentionally discards
+    def record_call(self, call: LLMCall) -> None:
         return None
 
 
@@ -59,10 +43,10 @@ class MemoryCallLog:
 
 
 class NullCache:
-    def get(self, doc_id: str, chunk: int, version_key: str) -> dict[str, Any] | None:  # noqa: ARG002
+    def get(self, doc_id: str, chunk: int, version_key: str) -> dict[str, Any] | None:
         return None
 
-    def put(self, doc_id: str, chunk: int, version_key: str, response: dict[str, Any]) -> None:  # noqa: ARG002
+    def put(self, doc_id: str, chunk: int, version_key: str, response: dict[str, Any]) -> None:
         return None
 
 

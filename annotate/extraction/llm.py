@@ -14,9 +14,10 @@ a schema is prepared once (the document goes into a placeholder), one ``AsyncOpe
 every call of the backend, and a response is validated once.
 
 Retries: validation failures and quotes that are not in the chunk are re-asked up to
-``max_retries`` times; HTTP 408/409/429/5xx and timeouts are retried with backoff honouring
-``Retry-After``/``retry-after-ms``; an unreachable endpoint or a rejected key (401/403) raises
-``EndpointUnavailable`` at once — one clear message, no retry loop — so a batch can stop.
+``max_retries`` times; HTTP 408/409/429/5xx, timeouts and dropped connections are retried (up to
+``http_retries``) with backoff honouring ``Retry-After``/``retry-after-ms``; an endpoint nobody
+listens on (connection refused) or a rejected key (401/403) raises ``EndpointUnavailable`` at once
+— one clear message, no retry loop — so a batch can stop instead of failing every document.
 
 The model returns verbatim strings; offsets are computed here with ``ground_record`` on the text of
 the chunk the model saw, then shifted to the whole document.
@@ -43,7 +44,6 @@ from instructor.v2.core.registry import mode_registry
 from pydantic import BaseModel
 
 from annotate.core.chunking import DEFAULT_CHUNK_CHARS, DEFAULT_OVERLAP_CHARS, Chunk, split_text
-from annotate.core.evidence import iter_evidence
 from annotate.core.grounding import confidence, ground_record
 from annotate.core.merge import merge_records
 from annotate.core.types import Document, Extraction, ExtractionFailure, Grounding
@@ -218,6 +218,14 @@ def _retry_after(headers: Any) -> float | None:
     return None
 
 
+def _note(exc: BaseException, reason: str) -> None:
+    """Attach the one-line reason the ``completion:error``/``parse:error`` handler logs."""
+    try:
+        exc.annotate_reason = reason  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - exception types without a __dict__
+        pass
+
+
 def _backoff(n: int, base: float = 0.5) -> float:
     return min(base * 2**n, 8.0) * (1 - 0.25 * random.random())
 
@@ -294,6 +302,7 @@ class LLMBackend:
         self.hooks.on("parse:error", _on_error)
         self._handlers = mode_registry.get_handlers(Provider.OPENAI, self.mode)
         self._prepared: dict[tuple[str, str], _Prepared] = {}
+        self._vkeys: dict[str, tuple[type[BaseModel], str]] = {}
         self._client: openai.AsyncOpenAI | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sem: asyncio.Semaphore | None = None
@@ -304,8 +313,12 @@ class LLMBackend:
         return get_prompt(schema if isinstance(schema, str) else schema.name, self.prompts_folder)
 
     def version_key(self, schema: SchemaSpec) -> str:
+        """Computed once per schema: the schema hash means generating its JSON schema (~ms)."""
+        cached = self._vkeys.get(schema.name)
+        if cached is not None and cached[0] is schema.model:
+            return cached[1]
         prompt = self.prompt(schema)
-        return version_key(
+        key = version_key(
             schema=schema.name,
             schema_hash=schema.hash,
             producer=prompt.id,
@@ -313,6 +326,8 @@ class LLMBackend:
             model=self.settings.model,
             settings=self.settings.generation(),
         )
+        self._vkeys[schema.name] = (schema.model, key)
+        return key
 
     def describe(self) -> str:
         """One line for humans (no secrets)."""
@@ -402,7 +417,7 @@ class LLMBackend:
                     else:
                         response = await client.chat.completions.create(**kwargs)
                 except openai.APIStatusError as exc:
-                    exc.annotate_reason = f"http {exc.status_code}: {_short(exc)}"  # type: ignore[attr-defined]
+                    _note(exc, f"http {exc.status_code}: {_short(exc)}")
                     self.hooks.emit_completion_error(exc)
                     attempt.stats.calls += 1
                     if exc.status_code in (401, 403):
@@ -420,7 +435,7 @@ class LLMBackend:
                     http_failures += 1
                     continue
                 except openai.APITimeoutError as exc:
-                    exc.annotate_reason = f"timeout after {s.timeout:g}s"  # type: ignore[attr-defined]
+                    _note(exc, f"timeout after {s.timeout:g}s")
                     self.hooks.emit_completion_error(exc)
                     attempt.stats.calls += 1
                     if http_failures >= s.http_retries:
@@ -431,12 +446,19 @@ class LLMBackend:
                     http_failures += 1
                     continue
                 except openai.APIConnectionError as exc:
-                    exc.annotate_reason = f"connection error: {_short(exc.__cause__ or exc)}"  # type: ignore[attr-defined]
+                    cause = exc.__cause__ or exc
+                    _note(exc, f"connection error: {type(cause).__name__}: {_short(cause)}")
                     self.hooks.emit_completion_error(exc)
-                    raise EndpointUnavailable(
-                        f"cannot reach the LLM endpoint {s.base_url or 'https://api.openai.com/v1'} "
-                        f"({_short(exc.__cause__ or exc, 120)}); is it running? check OPENAI_BASE_URL"
-                    ) from None
+                    attempt.stats.calls += 1
+                    if type(cause).__name__ == "ConnectError" or http_failures >= s.http_retries:
+                        # nothing listens there (or it keeps dropping us): no retry loop, one clear message
+                        raise EndpointUnavailable(
+                            f"cannot reach the LLM endpoint {s.base_url or 'https://api.openai.com/v1'} "
+                            f"({_short(cause, 120)}); is it running? check OPENAI_BASE_URL"
+                        ) from None
+                    await asyncio.sleep(_backoff(http_failures, s.backoff))  # a dropped connection: retry
+                    http_failures += 1
+                    continue
 
                 attempt.stats.calls += 1
                 self.hooks.emit_completion_response(response)
@@ -451,15 +473,15 @@ class LLMBackend:
                     )
                     result = check(parsed) if check is not None else parsed
                 except IncompleteOutputException as exc:
-                    exc.annotate_reason = "truncated: the answer hit the output token limit"  # type: ignore[attr-defined]
+                    _note(exc, "truncated: the answer hit the output token limit")
                     self.hooks.emit_parse_error(exc)
                     raise ExtractionFailure(
                         "truncated: the model's answer hit the output token limit (lower ANNOTATE_CHUNK_CHARS)",
                         stage="llm",
                     ) from None
-                except Exception as exc:  # noqa: BLE001 - any bad answer is re-asked, then reported
+                except Exception as exc:  # any bad answer is re-asked, then reported
                     reason = _reason(exc)
-                    exc.annotate_reason = reason  # type: ignore[attr-defined]
+                    _note(exc, reason)
                     self.hooks.emit_parse_error(exc)
                     if reasks < s.max_retries:
                         reasks += 1
@@ -471,6 +493,9 @@ class LLMBackend:
                 _on_ok(attempt)
                 return parsed, result
         finally:
+            if attempt.call is not None:  # cancelled (Ctrl-C) or an unexpected error mid-attempt: still logged
+                attempt.call.error = attempt.call.error or "interrupted before an answer"
+                _finish(attempt)
             _CURRENT.reset(token)
 
     # -------------------------------------------------------------- extraction
@@ -550,7 +575,7 @@ class LLMBackend:
             parts = [(r[0], r[1], c.start) for c, r in zip(chunks, results, strict=True)]  # type: ignore[index]
             merged, groundings = merge_records(schema.model, parts)
             record = schema.model.model_validate(merged).model_dump(mode="json")
-        if not any(True for _ in iter_evidence(schema.model, record)):
+        if not groundings:  # one grounding per evidence value: none means nothing was extracted
             raise ExtractionFailure("empty: the model returned no values", stage="llm")
         return Extraction(
             doc_id=doc.doc_id,

@@ -133,7 +133,9 @@ class LSClient:
         """Import tasks (with their predictions) in one call; returns the new task ids in order."""
 
         def go() -> list[int]:
-            resp = self._raw("POST", f"api/projects/{project_id}/import", params={"return_task_ids": "true"}, json=tasks)
+            resp = self._raw(
+                "POST", f"api/projects/{project_id}/import", params={"return_task_ids": "true"}, json=tasks
+            )
             return list(resp.get("task_ids") or [])
 
         return self._call("import tasks", go)
@@ -145,7 +147,9 @@ class LSClient:
         )
 
     def list_predictions(self, project_id: int) -> list[dict[str, Any]]:
-        return self._call("list predictions", lambda: self._raw("GET", "api/predictions/", params={"project": project_id}))
+        return self._call(
+            "list predictions", lambda: self._raw("GET", "api/predictions/", params={"project": project_id})
+        )
 
     def task_doc_ids(self, project_id: int) -> dict[str, int]:
         """doc_id -> task id of every task in the project (to reconcile with a lost or new store)."""
@@ -155,7 +159,9 @@ class LSClient:
             page = 1
             while True:
                 resp = self._raw(
-                    "GET", "api/tasks/", params={"project": project_id, "page": page, "page_size": 500, "fields": "task_only"}
+                    "GET",
+                    "api/tasks/",
+                    params={"project": project_id, "page": page, "page_size": 500, "fields": "task_only"},
                 )
                 for t in resp.get("tasks", []):
                     doc_id = (t.get("data") or {}).get("doc_id")
@@ -184,11 +190,15 @@ class LSClient:
     def create_annotation(self, task_id: int, result: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
         """Submit an annotation as the API user (tests use it to simulate annotators)."""
         body = {"result": result, **fields}
-        return self._call("create an annotation", lambda: self._raw("POST", f"api/tasks/{task_id}/annotations/", json=body))
+        return self._call(
+            "create an annotation", lambda: self._raw("POST", f"api/tasks/{task_id}/annotations/", json=body)
+        )
 
     def update_annotation(self, annotation_id: int, result: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
         body = {"result": result, **fields}
-        return self._call("update an annotation", lambda: self._raw("PATCH", f"api/annotations/{annotation_id}/", json=body))
+        return self._call(
+            "update an annotation", lambda: self._raw("PATCH", f"api/annotations/{annotation_id}/", json=body)
+        )
 
     def task(self, task_id: int) -> dict[str, Any]:
         return self._call("read a task", lambda: self._raw("GET", f"api/tasks/{task_id}"))

@@ -9,8 +9,12 @@ Design — what the annotator sees, and why:
   ``items[].indicators[]``, ``qa[]`` …) has a block label. A block region spans the whole
   paragraph / table row of one item, and an evidence region belongs to the innermost block of its
   parent's pattern that contains it. Highlighting "this row" and then the pieces inside it is what
-  a reader does anyway; relations (arrows between regions) were rejected because on a 136-row
-  table they become an unreadable web and are easy to forget. A child outside every block of its
+  a reader does anyway. A pushed top-level block is stretched to the end of the sentence its
+  last child ends in (never into the next block), so a shortcoming the model missed in
+  "但在A、B、C等方面仍存不足。" already lies inside its unit's block when the annotator adds it.
+  Relations (arrows between regions) as the main mechanism were rejected because on a 136-row
+  table they become an unreadable web and are easy to forget; the push adds one (child -> block)
+  only where blocks overlap and containment alone would pick the wrong parent. A child outside every block of its
   parent's kind is an *orphan* and its annotation is quarantined rather than guessed.
 * Order within a list is text order (the order the annotator reads).
 * Scalars that are not quoted from the text (ISO dates, ``seq``, ``status``, indicator numbers)

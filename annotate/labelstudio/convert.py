@@ -498,9 +498,16 @@ def region_signatures(results: list[dict[str, Any]]) -> dict[str, tuple[Any, ...
     for r in results:
         if r.get("type") not in ("labels", "relation") and r.get("id") in regions:
             v = {k: x for k, x in (r.get("value") or {}).items() if k not in ("start", "end", "text")}
-            extra.setdefault(r["id"], []).append((r.get("from_name", ""), json.dumps(v, sort_keys=True, ensure_ascii=False)))
+            extra.setdefault(r["id"], []).append(
+                (r.get("from_name", ""), json.dumps(v, sort_keys=True, ensure_ascii=False))
+            )
     return {
-        rid: (r["value"].get("start"), r["value"].get("end"), tuple(r["value"].get("labels") or ()), tuple(sorted(extra.get(rid, []))))
+        rid: (
+            r["value"].get("start"),
+            r["value"].get("end"),
+            tuple(r["value"].get("labels") or ()),
+            tuple(sorted(extra.get(rid, []))),
+        )
         for rid, r in regions.items()
     }
 

@@ -151,7 +151,10 @@ def _push_schema(
         if task_id is None:
             task = new_tasks.setdefault(
                 p.doc_id,
-                {"data": {"text": p.text, "doc_id": p.doc_id, "schema": name, "source": p.source or ""}, "predictions": []},
+                {
+                    "data": {"text": p.text, "doc_id": p.doc_id, "schema": name, "source": p.source or ""},
+                    "predictions": [],
+                },
             )
             task["predictions"].append(payload)
         else:

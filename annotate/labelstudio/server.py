@@ -233,7 +233,7 @@ def up(root: Path | None = None, *, venv: Path | None = None, port: int | None =
     port = free_port(port or state.get("port"))
     url = f"http://{HOST}:{port}"
     (root / "data").mkdir(parents=True, exist_ok=True)
-    logfile = open(root / "server.log", "ab")  # noqa: SIM115 - handed to the child process
+    logfile = open(root / "server.log", "ab")
     cmd = [str(_executable(venv)), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)]
     proc = subprocess.Popen(
         cmd, cwd=root, env=_server_env(root, creds), stdin=subprocess.DEVNULL, stdout=logfile,

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import enum
 import json
+import tempfile
 import types
 import typing
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, Union, get_args, get_origin
@@ -160,29 +162,129 @@ def split_sql(spec: SplitSpec, column: str = "doc_id") -> str:
 
 
 # --- streaming rows -------------------------------------------------------------------------
+#
+# This DuckDB's Python client materialises a query's whole result in the engine before the first
+# ``fetchmany`` (streaming needs pyarrow), so a big export must never be one SELECT fetched into
+# Python. Instead DuckDB writes the rows itself with COPY — streaming, multi-threaded, spilling to
+# disk under a memory limit — either straight into the export files (chat-jsonl, spans-jsonl,
+# Parquet) or into a scratch JSONL file that Python then reads line by line (``iter_gold``).
+
+_SOURCE = "FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})"
+
+_SPANS = (
+    "list_sort(list_transform(list_filter(json_transform(g.groundings, {structure}),"
+    ' lambda s: s.start IS NOT NULL AND s."end" IS NOT NULL'
+    ' AND (s.quote IS NULL OR substring(d.text, s.start + 1, s."end" - s.start) = s.quote)),'
+    ' lambda s: struct_pack(start := s.start, "end" := s."end",'
+    " label := regexp_replace(s.path, '\\[\\d+\\]', '[]', 'g'), path := s.path{extra})))"
+)
+"""Aligned groundings that still slice to their quote, as sorted {start, end, label, path} structs.
+
+``label`` is the field pattern (``units[].shortcomings[]``); ``substring`` counts code points,
+like Python's string indices. Spans that no longer match the text are left out (and counted).
+"""
 
 
-def iter_gold(
-    con: duckdb.DuckDBPyConnection, sel: Selection, *, batch_rows: int = BATCH_ROWS
-) -> Iterator[GoldRow]:
-    """Selected gold rows with their document text, streamed (no ORDER BY over the wide columns).
+def spans_sql(*, with_quote: bool = False) -> str:
+    extra = ", quote := s.quote, status := s.status" if with_quote else ""
+    return _SPANS.format(structure=_literal(GROUNDING_STRUCTURE), extra=extra)
 
-    Gold whose document row is missing cannot be exported with its text and is skipped; see
-    :func:`missing_text_count`.
+
+@contextmanager
+def bounded_memory(con: duckdb.DuckDBPyConnection, limit: str, spill_dir: Path) -> Iterator[None]:
+    """Cap DuckDB's memory for the block (spilling to ``spill_dir``), then restore the settings.
+
+    DuckDB otherwise takes up to 80 % of RAM for hash tables and caches, so an export's footprint
+    would grow with the data; under a cap it stays flat and large joins spill to disk.
+    """
+    before = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET memory_limit = {_literal(limit)}")
+    con.execute(f"SET temp_directory = {_literal(str(spill_dir))}")
+    try:
+        yield
+    finally:
+        if before:
+            con.execute(f"SET memory_limit = {_literal(str(before[0]))}")
+            con.execute(f"SET temp_directory = {_literal(str(before[1] or ''))}")
+
+
+def copy_chat_jsonl(
+    con: duckdb.DuckDBPyConnection,
+    sel: Selection,
+    spec: SplitSpec,
+    prompts: dict[str, tuple[str, str, str]],
+    out_dir: Path,
+) -> None:
+    """One ``{"messages": [system, user, assistant]}`` line per document, partitioned by schema and split.
+
+    ``prompts[schema] = (system, before, after)``: the user message is ``before + text + after``
+    (the pipeline's user template rendered around the document), the assistant message the gold
+    record as stored. Output: ``out_dir/schema_name=S/split=P/data_*.json``.
     """
     chosen, params = _chosen(sel)
-    cur = con.execute(
-        "SELECT g.gold_id, g.doc_id, g.schema_name, g.version, g.record::VARCHAR, g.groundings::VARCHAR,"
-        " g.annotator, g.prediction_version_key, d.text"
-        f" FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})",
+    names = sorted(prompts)
+    con.execute(
+        "COPY (SELECT g.schema_name, " + split_sql(spec, "g.doc_id") + " AS split,"
+        " [{'role': 'system', 'content': p.system}, {'role': 'user', 'content': p.before || d.text || p.after},"
+        " {'role': 'assistant', 'content': g.record::VARCHAR}] AS messages"
+        " FROM gold g JOIN documents d ON d.doc_id = g.doc_id"
+        " JOIN (SELECT unnest(?::VARCHAR[]) AS schema_name, unnest(?::VARCHAR[]) AS system,"
+        " unnest(?::VARCHAR[]) AS before, unnest(?::VARCHAR[]) AS after) p ON p.schema_name = g.schema_name"
+        f" WHERE g.gold_id IN ({chosen}))"
+        f" TO {_literal(str(out_dir))} (FORMAT json, PARTITION_BY (schema_name, split))",
+        [names, [prompts[n][0] for n in names], [prompts[n][1] for n in names], [prompts[n][2] for n in names], *params],
+    )
+
+
+def copy_spans_jsonl(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec, out_dir: Path) -> None:
+    """``{"text", "spans", "doc_id", "meta": {schema, gold_id, split}}`` per document, partitioned like chat."""
+    chosen, params = _chosen(sel)
+    split = split_sql(spec, "g.doc_id")
+    con.execute(
+        f"COPY (SELECT g.schema_name AS part_schema, {split} AS part_split, d.text AS text, {spans_sql()} AS spans,"
+        f" g.doc_id AS doc_id, struct_pack(schema := g.schema_name, gold_id := g.gold_id, split := {split}) AS meta"
+        f" {_SOURCE.format(chosen=chosen)})"
+        f" TO {_literal(str(out_dir))} (FORMAT json, PARTITION_BY (part_schema, part_split))",
         params,
     )
-    while True:
-        rows = cur.fetchmany(batch_rows)
-        if not rows:
-            return
-        for row in rows:
-            yield GoldRow(*row)
+
+
+def copy_hf_jsonl(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec, out_dir: Path) -> None:
+    """Flat rows for ``datasets``' json builder: doc_id, gold_id, schema, split, text, record (JSON text), spans."""
+    chosen, params = _chosen(sel)
+    split = split_sql(spec, "g.doc_id")
+    con.execute(
+        f"COPY (SELECT g.schema_name AS part_schema, {split} AS part_split, g.doc_id, g.gold_id,"
+        f" g.schema_name AS schema, {split} AS split, d.text, g.record::VARCHAR AS record, {spans_sql()} AS spans"
+        f" {_SOURCE.format(chosen=chosen)})"
+        f" TO {_literal(str(out_dir))} (FORMAT json, PARTITION_BY (part_schema, part_split))",
+        params,
+    )
+
+
+def iter_gold(con: duckdb.DuckDBPyConnection, sel: Selection, *, scratch: Path | None = None) -> Iterator[GoldRow]:
+    """Selected gold rows with their document text, in constant memory.
+
+    DuckDB writes the rows to a scratch JSONL file (under ``scratch`` or the system temp folder),
+    which is read back one line at a time and deleted. Gold whose document row is missing has no
+    text to export and is skipped; see :func:`missing_text_count`.
+    """
+    chosen, params = _chosen(sel)
+    with tempfile.TemporaryDirectory(prefix="annotate-gold-", dir=scratch) as tmp:
+        path = Path(tmp) / "gold.jsonl"
+        con.execute(
+            "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, g.record::VARCHAR AS record_json,"
+            " g.groundings::VARCHAR AS groundings_json, g.annotator, g.prediction_version_key, d.text"
+            f" {_SOURCE.format(chosen=chosen)}) TO {_literal(str(path))} (FORMAT json)",
+            params,
+        )
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield GoldRow(**json.loads(line))
 
 
 def missing_text_count(con: duckdb.DuckDBPyConnection, sel: Selection) -> int:
@@ -198,7 +300,7 @@ def missing_text_count(con: duckdb.DuckDBPyConnection, sel: Selection) -> int:
 def iter_gold_ids(
     con: duckdb.DuckDBPyConnection, sel: Selection, *, batch_rows: int = 10 * BATCH_ROWS
 ) -> Iterator[str]:
-    """Selected gold ids in sorted order (keys only, so the sort stays small): for the manifest."""
+    """Selected gold ids in sorted order, for the manifest (keys only: ~50 bytes a document)."""
     chosen, params = _chosen(sel)
     cur = con.execute(
         f"SELECT g.gold_id FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})"
@@ -219,8 +321,9 @@ class GoldSummary:
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # schema -> split -> documents
     prediction_version_keys: dict[str, int] = field(default_factory=dict)  # key -> documents
-    spans: dict[str, int] = field(default_factory=dict)  # schema -> aligned spans
+    spans: dict[str, int] = field(default_factory=dict)  # schema -> spans exported
     unaligned: dict[str, int] = field(default_factory=dict)  # schema -> values without a span
+    mismatched: dict[str, int] = field(default_factory=dict)  # schema -> spans no longer slicing to their quote
 
     @property
     def total(self) -> int:
@@ -229,10 +332,7 @@ class GoldSummary:
 
 def gold_summary(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec) -> GoldSummary:
     chosen, params = _chosen(sel)
-    base = (
-        "FROM gold g JOIN documents d ON d.doc_id = g.doc_id"
-        f" WHERE g.gold_id IN ({chosen})"
-    )
+    base = _SOURCE.format(chosen=chosen)
     out = GoldSummary()
     for schema_name, split, n in con.execute(
         f"SELECT g.schema_name, {split_sql(spec, 'g.doc_id')} AS split, count(*) {base} GROUP BY ALL ORDER BY ALL",
@@ -243,15 +343,18 @@ def gold_summary(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec
         f"SELECT coalesce(g.prediction_version_key, '(none)'), count(*) {base} GROUP BY ALL ORDER BY ALL", params
     ).fetchall():
         out.prediction_version_keys[key] = int(n)
-    for schema_name, aligned, unaligned in con.execute(
-        "SELECT schema_name, count(*) FILTER (WHERE s.start IS NOT NULL AND s.\"end\" IS NOT NULL),"
-        " count(*) FILTER (WHERE s.start IS NULL OR s.\"end\" IS NULL)"
-        f" FROM (SELECT g.schema_name, unnest(json_transform(g.groundings, '{GROUNDING_STRUCTURE}')) AS s {base})"
-        " GROUP BY ALL ORDER BY ALL",
+    aligned = 's.start IS NOT NULL AND s."end" IS NOT NULL'
+    matches = 's.quote IS NULL OR substring(g.text, s.start + 1, s."end" - s.start) = s.quote'
+    for schema_name, ok, unaligned, mismatched in con.execute(
+        f"SELECT g.schema_name, count(*) FILTER (WHERE {aligned} AND ({matches})),"
+        f" count(*) FILTER (WHERE NOT ({aligned})), count(*) FILTER (WHERE {aligned} AND NOT ({matches}))"
+        f" FROM (SELECT g.schema_name, d.text, unnest(json_transform(g.groundings, {_literal(GROUNDING_STRUCTURE)})) AS s"
+        f" {base}) g GROUP BY ALL ORDER BY ALL",
         params,
     ).fetchall():
-        out.spans[schema_name] = int(aligned)
+        out.spans[schema_name] = int(ok)
         out.unaligned[schema_name] = int(unaligned)
+        out.mismatched[schema_name] = int(mismatched)
     return out
 
 
@@ -346,13 +449,7 @@ def copy_gold_parquet(
         f" TO {_literal(str(records_path))} (FORMAT parquet)",
         params,
     )
-    spans = (
-        f"list_sort(list_transform(list_filter(json_transform(g.groundings, {_literal(GROUNDING_STRUCTURE)}),"
-        ' lambda s: s.start IS NOT NULL AND s."end" IS NOT NULL),'
-        ' lambda s: struct_pack(start := s.start, "end" := s."end",'
-        " label := regexp_replace(s.path, '\\[\\d+\\]', '[]', 'g'), path := s.path, quote := s.quote,"
-        " status := s.status)))"
-    )
+    spans = spans_sql(with_quote=True)
     con.execute(
         f"COPY (SELECT g.gold_id, g.doc_id, {split} AS split, {spans} AS spans {source})"
         f" TO {_literal(str(spans_path))} (FORMAT parquet)",

@@ -39,11 +39,15 @@ _ON_CONFLICT = (
 )
 
 
-def upsert_documents(con: duckdb.DuckDBPyConnection, docs: Iterable[tuple[Document, str | None]]) -> int:
+def upsert_documents(
+    con: duckdb.DuckDBPyConnection, docs: Iterable[tuple[Document, str | None]], *, fresh: bool = False
+) -> int:
     """Insert documents or refresh their last-seen path (and routed schema when one is given).
 
     The text is never rewritten: a document's identity *is* its text, so a different text is a
-    different row. Call inside the caller's transaction when it belongs to a larger unit of work.
+    different row. ``fresh=True`` promises none of them is stored yet (the batch knows): a plain
+    insert costs about half an upsert. Call inside the caller's transaction when it belongs to a
+    larger unit of work.
     """
     latest: dict[str, list[Any]] = {}
     for doc, schema_name in docs:
@@ -52,8 +56,13 @@ def upsert_documents(con: duckdb.DuckDBPyConnection, docs: Iterable[tuple[Docume
         latest[doc.doc_id] = [doc.doc_id, doc.source, doc.text, json.dumps(doc.metadata, ensure_ascii=False), schema]
     return insert_rows(
         con, "documents", ("doc_id", "source", "text", "metadata", "schema_name"), list(latest.values()),
-        suffix=_ON_CONFLICT,
+        suffix="" if fresh else _ON_CONFLICT,
     )
+
+
+def known_doc_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every stored doc id (keys only), so a batch knows which documents are new."""
+    return {d for (d,) in con.execute("SELECT doc_id FROM documents").fetchall()}
 
 
 def upsert_document(con: duckdb.DuckDBPyConnection, doc: Document, schema_name: str | None = None) -> None:

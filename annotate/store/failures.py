@@ -141,6 +141,12 @@ def resolve_failures_many(
     return len(rows)
 
 
+def open_failure_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Doc ids and paths with an open failure: a batch closes failures only where there are some."""
+    rows = con.execute("SELECT doc_id, source FROM failures WHERE NOT resolved").fetchall()
+    return {key for row in rows for key in row if key}
+
+
 def open_failures(con: duckdb.DuckDBPyConnection, stage: str | None = None) -> list[Failure]:
     """Unresolved failures, newest first."""
     sql = f"SELECT {_COLUMNS} FROM failures WHERE NOT resolved"

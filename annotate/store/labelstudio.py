@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from annotate.store.bulk import insert_rows
+
 
 @dataclass(frozen=True)
 class PushablePrediction:
@@ -100,12 +102,14 @@ def task_map(con: duckdb.DuckDBPyConnection, server_url: str, project_id: int) -
 def add_tasks(
     con: duckdb.DuckDBPyConnection, server_url: str, project_id: int, schema_name: str, tasks: list[tuple[str, int]]
 ) -> None:
-    for doc_id, task_id in tasks:
-        con.execute(
-            "INSERT INTO ls_tasks (server_url, project_id, task_id, doc_id, schema_name) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            [server_url, project_id, task_id, doc_id, schema_name],
-        )
+    unique = {doc_id: task_id for doc_id, task_id in tasks}
+    insert_rows(
+        con,
+        "ls_tasks",
+        ("server_url", "project_id", "task_id", "doc_id", "schema_name"),
+        [(server_url, project_id, task_id, doc_id, schema_name) for doc_id, task_id in unique.items()],
+        suffix="ON CONFLICT DO NOTHING",
+    )
 
 
 def pushed_versions(con: duckdb.DuckDBPyConnection, server_url: str) -> set[tuple[int, str]]:
@@ -114,12 +118,14 @@ def pushed_versions(con: duckdb.DuckDBPyConnection, server_url: str) -> set[tupl
 
 
 def add_predictions(con: duckdb.DuckDBPyConnection, server_url: str, rows: list[tuple[int, str, int | None]]) -> None:
-    for task_id, version_key, prediction_id in rows:
-        con.execute(
-            "INSERT INTO ls_predictions (server_url, task_id, version_key, prediction_id) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (server_url, task_id, version_key) DO UPDATE SET prediction_id = excluded.prediction_id",
-            [server_url, task_id, version_key, prediction_id],
-        )
+    unique = {(t, v): i for t, v, i in rows}
+    insert_rows(
+        con,
+        "ls_predictions",
+        ("server_url", "task_id", "version_key", "prediction_id"),
+        [(server_url, t, v, i) for (t, v), i in unique.items()],
+        suffix="ON CONFLICT (server_url, task_id, version_key) DO UPDATE SET prediction_id = excluded.prediction_id",
+    )
 
 
 def task_doc(con: duckdb.DuckDBPyConnection, server_url: str, task_id: int) -> tuple[str, str] | None:

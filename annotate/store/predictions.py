@@ -78,11 +78,14 @@ _ON_CONFLICT = (
 )
 
 
-def save_predictions(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Extraction, str]]) -> int:
+def save_predictions(
+    con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Extraction, str]], *, fresh: bool = False
+) -> int:
     """Insert (or, for a forced re-extraction, replace) predictions keyed by their version key.
 
-    Each item is ``(extraction, backend name)``; the key is ``extraction.model_version``. Call
-    inside a transaction that also holds the documents' rows; :func:`save_results` does both.
+    Each item is ``(extraction, backend name)``; the key is ``extraction.model_version``.
+    ``fresh=True`` promises none of the keys is stored yet (a plain, cheaper insert). Call inside
+    a transaction that also holds the documents' rows; :func:`save_results` does both.
     """
     latest: dict[tuple[str, str], list[Any]] = {}
     for extraction, backend in items:
@@ -95,7 +98,9 @@ def save_predictions(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[Extra
             json.dumps([g.model_dump(mode="json") for g in extraction.groundings], ensure_ascii=False),
             extraction.confidence,
         ]
-    return insert_rows(con, "predictions", _COLUMNS.split(", ")[:-1], list(latest.values()), suffix=_ON_CONFLICT)
+    return insert_rows(
+        con, "predictions", _COLUMNS.split(", ")[:-1], list(latest.values()), suffix="" if fresh else _ON_CONFLICT
+    )
 
 
 def save_prediction(con: duckdb.DuckDBPyConnection, extraction: Extraction, *, backend: str) -> None:
@@ -107,16 +112,18 @@ def save_results(
     results: Sequence[tuple[Document, Extraction, str]],
     *,
     resolve: bool = True,
+    fresh: bool = False,
 ) -> int:
     """The unit of work of a pre-label: documents + predictions + closing their open failures.
 
     Runs inside the caller's transaction (the store writer's, or :func:`save_result`'s), so a
     process killed at any moment never leaves a prediction without its document or a stale
     failure beside a success. ``resolve=False`` skips the failure update when the caller knows
-    none of these documents has an open failure.
+    none of these documents has an open failure; ``fresh=True`` promises that neither the
+    documents nor the predictions are stored yet (plain inserts instead of upserts).
     """
-    upsert_documents(con, [(doc, extraction.schema_name) for doc, extraction, _ in results])
-    save_predictions(con, [(extraction, backend) for _, extraction, backend in results])
+    upsert_documents(con, [(doc, extraction.schema_name) for doc, extraction, _ in results], fresh=fresh)
+    save_predictions(con, [(extraction, backend) for _, extraction, backend in results], fresh=fresh)
     if resolve:
         resolve_failures_many(
             con,

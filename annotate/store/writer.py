@@ -2,10 +2,11 @@
 
 DuckDB lets one process write a file and a commit costs a sync; issuing them from the asyncio
 loop would stall every in-flight LLM call. So the loop only enqueues (non-blocking) and this
-thread drains the queue: whatever accumulated while it was committing becomes the next
-transaction. A transaction only ever holds whole units of work (a document's row + prediction
-is one item), so a SIGKILL at any moment loses at most the last uncommitted batch, never half a
-document. If a batch fails, its items are replayed one by one so one bad item loses nothing else.
+thread drains the queue: whatever accumulated while it was committing (or lingering a few
+milliseconds) becomes the next transaction. A transaction only ever holds whole units of work
+(a document's row + prediction is one item), so a SIGKILL at any moment loses at most the last
+uncommitted batch, never half a document. If a batch fails, its items are replayed one by one so
+one bad item loses nothing else.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from typing import Any
 import duckdb
 
 Handler = Callable[[duckdb.DuckDBPyConnection, list[Any]], None]
+HandlerSpec = Handler | tuple[Handler, Handler]
+"""A handler, or ``(fast, safe)``: the safe one replays items one by one after a failed batch
+(e.g. an upsert where the fast path assumed a plain insert would do)."""
 
 
 @dataclass
@@ -27,6 +31,7 @@ class WriterStats:
     items: int = 0
     transactions: int = 0
     busy_s: float = 0.0
+    cpu_s: float = 0.0
     errors: list[str] = field(default_factory=list)
 
 
@@ -41,16 +46,22 @@ _STOP = object()
 class StoreWriter:
     """Owns a cursor of ``con`` and applies queued items with registered handlers.
 
-    ``submit(kind, item)`` is safe from any thread and never blocks. Consecutive items of one kind
-    are handed to their handler together (one ``executemany`` instead of a statement per row).
+    ``submit(kind, item)`` is safe from any thread and never blocks. The items of one kind in a
+    batch are handed to their handler together (one multi-row statement instead of one per row).
     """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, handlers: dict[str, Handler], *, max_batch: int = 512
+        self,
+        con: duckdb.DuckDBPyConnection,
+        handlers: dict[str, HandlerSpec],
+        *,
+        max_batch: int = 2048,
+        linger: float = 0.05,
     ) -> None:
         self._cur = con.cursor()
-        self._handlers = handlers
+        self._handlers = {k: h if isinstance(h, tuple) else (h, h) for k, h in handlers.items()}
         self._max_batch = max_batch
+        self._linger = linger
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.stats = WriterStats()
         self._closed = False
@@ -95,9 +106,17 @@ class StoreWriter:
     # -- the thread ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.stats.cpu_s = time.thread_time()
+
+    def _loop(self) -> None:
         stop = False
         while not stop:
             first = self._queue.get()
+            if isinstance(first, tuple) and self._linger > 0:
+                time.sleep(self._linger)  # let a few more arrive: one commit for many documents
             batch: list[Any] = [first]
             while len(batch) < self._max_batch:
                 try:
@@ -127,19 +146,22 @@ class StoreWriter:
             self._commit(rest)
 
     def _groups(self, items: list[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
-        groups: list[tuple[str, list[Any]]] = []
-        for kind, item in items:
-            if groups and groups[-1][0] == kind:
-                groups[-1][1].append(item)
-            else:
-                groups.append((kind, [item]))
-        return groups
+        """All items of a kind together (in submission order), kinds in order of first appearance.
 
-    def _apply(self, items: list[tuple[str, Any]]) -> None:
+        Items of different kinds are independent rows (attempt logs, cache entries, a document's
+        result), so one multi-row statement per kind is safe — and interleaved arrivals (call,
+        cache, result, call, …) would otherwise mean one statement per row.
+        """
+        groups: dict[str, list[Any]] = {}
+        for kind, item in items:
+            groups.setdefault(kind, []).append(item)
+        return list(groups.items())
+
+    def _apply(self, items: list[tuple[str, Any]], safe: bool = False) -> None:
         self._cur.execute("BEGIN TRANSACTION")
         try:
             for kind, group in self._groups(items):
-                self._handlers[kind](self._cur, group)
+                self._handlers[kind][1 if safe else 0](self._cur, group)
             self._cur.execute("COMMIT")
         except BaseException:
             try:
@@ -156,7 +178,7 @@ class StoreWriter:
         except Exception:
             for item in items:  # isolate the bad item; everything else still lands
                 try:
-                    self._apply([item])
+                    self._apply([item], safe=True)
                     self.stats.transactions += 1
                 except Exception as exc:  # reported, never silently dropped
                     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

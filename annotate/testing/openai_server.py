@@ -490,7 +490,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     app: OpenAITestServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return None
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:

@@ -166,7 +166,9 @@ def test_ctrl_c_keeps_finished_work_and_rerun_completes(
     assert _table(db_path, "SELECT count(*) FROM predictions") == [(summary.predicted,)]
     llm_server.configure(latency=0.0)
     rest = prelabel(docs, BatchOptions(backend="llm"), db=db_path)
-    assert rest.cached == summary.predicted and rest.predicted == len(docs) - summary.predicted
+    # finished documents are skipped; a document cancelled after its call comes from the cache
+    assert rest.cached >= summary.predicted and rest.cached + rest.predicted == len(docs)
+    assert rest.calls <= len(docs) - summary.predicted
     assert _table(db_path, "SELECT count(*), count(DISTINCT doc_id) FROM predictions") == [(len(docs), len(docs))]
 
 

@@ -15,7 +15,7 @@ from annotate.testing.corpus import generate_corpus
 from annotate.testing.openai_server import OpenAITestServer
 
 ANNOTATE = str(Path(sys.executable).parent / "annotate")
-COUNT = 48
+COUNT = 32
 
 
 def _prelabel(folder: Path, db: Path) -> subprocess.Popen[bytes]:
@@ -68,7 +68,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(llm_server: OpenAITestSe
 
     killed_db = tmp_path / "killed.duckdb"
     kills = 0
-    for at in (8, 30):  # kill twice, at different depths of the run
+    for at in (6, 16):  # kill twice, at different depths of the run
         base = llm_server.stats()["completions"]
         proc = _prelabel(folder, killed_db)
         _wait_for_completions(llm_server, proc, base + at)

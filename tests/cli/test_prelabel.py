@@ -91,10 +91,30 @@ def test_prelabel_status_show_and_a_free_rerun(
     assert aligned
     for g in aligned:  # show's offsets index the document's cleaned text (which the source contains)
         assert g["quote"] in text
+    assert data["gold"] is None
+    add_gold(db, data)  # what `pull` does later: show then includes the latest gold
+    with_gold = json.loads(run(env, "show", doc_id, "--json", "--db", str(db)).stdout)
+    assert with_gold["gold"]["record"] == data["prediction"]["record"]
+    assert with_gold["gold"]["version"] == 1
     pretty = run(env, "show", doc_id, "--db", str(db))
     assert pretty.returncode == 0 and doc_id in pretty.stdout and "groundings" in pretty.stdout
     missing = run(env, "show", "ffffffffffff", "--db", str(db))
     assert missing.returncode != 0 and "ffffffffffff" in one_error_line(missing)
+
+
+def add_gold(db: Path, shown: dict) -> None:
+    from annotate.store.db import connect
+    from annotate.store.gold import add_gold_version
+
+    con = connect(db)
+    try:
+        prediction = shown["prediction"]
+        add_gold_version(
+            con, doc_id=shown["doc_id"], schema_name=shown["schema"], record=prediction["record"],
+            groundings=prediction["groundings"], prediction_version_key=prediction["model_version"],
+        )
+    finally:
+        con.close()
 
 
 def counts_doc_id(env: dict[str, str], db: Path) -> str:
@@ -195,12 +215,14 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_work(
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
+    assert "prelabel summary" in out  # what was done is still reported
     server.configure(latency=0.0)
     status = json.loads(run(env, "status", "--json", "--db", str(db)).stdout)
     assert 4 <= status["predicted"] < 24 and status["failed"] == 0
     rest = run(env, "prelabel", str(tmp_path / "docs"), "--backend", "llm", "--db", str(db), "--json")
     assert rest.returncode == 0
-    assert json.loads(rest.stdout)["cached"] == status["predicted"]
+    done = json.loads(rest.stdout)
+    assert done["cached"] >= status["predicted"] and done["cached"] + done["predicted"] == 24
 
 
 def test_secrets_never_reach_db_logs_or_outputs(

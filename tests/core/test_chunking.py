@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ SEED_004 = "004_da9373b7adbb6a20"
 def _covers(text: str, chunks: list) -> None:
     assert chunks[0].start == 0
     assert chunks[-1].end == len(text)
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start <= a.end, "a gap between chunks"
         assert b.end > a.end, "no progress"
     for c in chunks:

@@ -67,3 +67,38 @@ def test_no_prompt_for_a_schema_stops_before_writing(scenario: Scenario, tmp_pat
     finally:
         prompts.load_prompts.cache_clear()
         con.close()
+
+
+def test_a_template_that_transforms_the_text_is_rendered_per_document(
+    scenario: Scenario, tmp_path: Path, monkeypatch
+) -> None:
+    from annotate.export.chat_jsonl import around_document
+    from annotate.extraction import prompts
+
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    for schema in ("meeting_review", "task_progress"):
+        (folder / f"{schema}.toml").write_text(
+            f'id = "{schema}.t1"\nschema = "{schema}"\nsystem = "抽取 {schema}"\n'
+            'user = "<document>\\n{{ text | replace(\'\\u3000\', \' \') }}\\n</document>"\n',
+            encoding="utf-8",
+        )
+    monkeypatch.setenv("ANNOTATE_PROMPTS", str(folder))
+    prompts.load_prompts.cache_clear()
+    con = connect(scenario.db, read_only=True)
+    try:
+        prompt = get_prompt("meeting_review")
+        assert around_document(prompt) is None
+        assert around_document(get_prompt("task_progress")) is None
+        out = tmp_path / "chat"
+        result = run_export(con, fmt="chat-jsonl", out=out, selection=parse_version("latest"), split="100")
+        assert result.documents == 3
+        lines = [json.loads(x) for f in out.glob("*/*.jsonl") for x in f.read_text("utf-8").splitlines()]
+        assert len(lines) == 3
+        for example in lines:
+            user = example["messages"][1]["content"]
+            assert "\u3000" not in user and user.startswith("<document>\n")
+        assert not list(out.rglob("gold.jsonl"))  # the scratch file is gone
+    finally:
+        prompts.load_prompts.cache_clear()
+        con.close()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from annotate.core.evidence import get_at
 from annotate.export import parse_version, run_export
-from annotate.export.spans_jsonl import SpanStats, spans_of
 from annotate.store.db import connect
 from annotate.store.gold import latest_gold
 from tests.export.store_scenario import Scenario
@@ -31,24 +30,5 @@ def test_spans_slice_the_text_to_the_gold_values(scenario: Scenario, tmp_path: P
     labels = {s["label"] for r in rows for s in r["spans"]}
     assert {"units[].shortcomings[]", "items[].lead_units[]", "items[].indicators[].text"} <= labels
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    assert manifest["format_info"]["spans"] == sum(len(r["spans"]) for r in rows)
+    assert sum(manifest["spans"]["exported"].values()) == sum(len(r["spans"]) for r in rows)
     con.close()
-
-
-def test_unaligned_and_stale_spans_are_left_out_and_counted() -> None:
-    text = "天桥街道接诉即办"
-    stats = SpanStats()
-    spans = spans_of(
-        text,
-        [
-            {"path": "units[0].shortcomings[0]", "start": 4, "end": 8, "quote": "接诉即办"},
-            {"path": "units[0].unit", "start": 0, "end": 4, "quote": "天桥街道"},
-            {"path": "chair", "start": None, "end": None, "quote": None},
-            {"path": "directives[0]", "start": 0, "end": 2, "quote": "不对"},
-        ],
-        stats,
-        "g1",
-    )
-    assert [s["path"] for s in spans] == ["units[0].unit", "units[0].shortcomings[0]"]
-    assert spans[1]["label"] == "units[].shortcomings[]"
-    assert (stats.spans, stats.unaligned, stats.mismatched) == (2, 1, ["g1 directives[0]"])

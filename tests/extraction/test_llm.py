@@ -13,7 +13,6 @@ import pytest
 from annotate.core.grounding import check_invariant
 from annotate.core.types import ExtractionFailure
 from annotate.documents import load_document
-from annotate.extraction.backends import choose_backend
 from annotate.extraction.base import ExtractContext, ExtractStats, MemoryCallLog
 from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.pipeline import extract_document
@@ -171,19 +170,12 @@ def test_empty_document_fails_with_reason(llm_server: OpenAITestServer) -> None:
         run(backend_for(llm_server), Document(doc_id="x", text=" \n"), "meeting_review")
 
 
-def test_choose_backend(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert choose_backend("auto").name == "rules"
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("ANNOTATE_MODEL", "said-once-model")
-    first = choose_backend("auto", mode="md_json")
-    second = choose_backend("auto", mode="md_json")
-    assert first.name == second.name == "llm"
-    assert first.settings.mode == "md_json"
-    err = capsys.readouterr().err
-    assert err.count("said-once-model") == 1
-    assert KEY not in err
-    with pytest.raises(Exception, match="unknown backend"):
-        choose_backend("gpt")
+def test_instructor_hooks_see_every_attempt(fixtures_dir: Path, llm_server: OpenAITestServer) -> None:
+    """The backend emits instructor's hook events, so callers can attach their own handlers."""
+    backend = backend_for(llm_server, max_retries=1)
+    seen: list[str] = []
+    backend.hooks.on("completion:kwargs", lambda **kw: seen.append("kwargs"))
+    backend.hooks.on("completion:response", lambda response: seen.append("response"))
+    backend.hooks.on("parse:error", lambda error, **kw: seen.append("parse:error"))
+    run(backend, load_document(fixtures_dir / "llm" / "partly_ungrounded.txt"), "meeting_review")
+    assert seen == ["kwargs", "response", "parse:error"] * 2

@@ -64,7 +64,7 @@ def test_hash_changes_with_any_edit(tmp_path: Path) -> None:
 def test_bad_prompt_file_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "broken.toml"
     bad.write_text('id = "x.v1"\nsystem = "s"\nuser = "no markers {{ text }}"\n', encoding="utf-8")
-    with pytest.raises(PromptError, match="broken.toml"):
+    with pytest.raises(PromptError, match=r"broken\.toml"):
         load_prompt_file(bad)
     with pytest.raises(PromptError, match="no prompt for schema"):
         get_prompt("nonexistent", ROOT / "prompts")

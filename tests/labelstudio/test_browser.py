@@ -31,15 +31,15 @@ ARGS = [
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make browser)")
-def test_annotator_submits_a_pushed_task_and_pull_makes_gold(
-    ls_env: Any, tmp_path: Path, fixtures_dir: Path
-) -> None:
+def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_path: Path, fixtures_dir: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     db = tmp_path / "review.duckdb"
     doc = load_document(fixtures_dir / "labelstudio" / "review_meeting.txt")
     spec = get_schema("meeting_review")
-    record = normalise(spec.model, json.loads((fixtures_dir / "labelstudio" / "review_meeting.gold.json").read_text("utf-8")))
+    record = normalise(
+        spec.model, json.loads((fixtures_dir / "labelstudio" / "review_meeting.gold.json").read_text("utf-8"))
+    )
     groundings = ground_record(doc.text, spec.model, record)
     con = connect(db)
     save_result(con, doc, Extraction(doc_id=doc.doc_id, schema_name=spec.name, model_version="meeting_review/browser@v1",

@@ -46,7 +46,10 @@ def _assert_round_trip(schema: str, text: str, record: dict[str, Any]) -> list[d
     groundings = ground_record(text, spec.model, record)
     results = to_results(ls, text, record, groundings)
     assert check_spans(text, results) == []
-    assert LabelInterface(build_config(ls)).validate_prediction({"result": results, "score": 0.5}, return_errors=True) == []
+    assert (
+        LabelInterface(build_config(ls)).validate_prediction({"result": results, "score": 0.5}, return_errors=True)
+        == []
+    )
     back = from_results(ls, text, results)
     assert back.record == record
     assert back.review == ACCEPT
@@ -121,7 +124,9 @@ def meeting() -> tuple[Any, str, list[dict[str, Any]]]:
 
 
 def _region(results: list[dict[str, Any]], label: str, text: str) -> dict[str, Any]:
-    return next(r for r in results if r["type"] == "labels" and r["value"]["labels"] == [label] and r["value"]["text"] == text)
+    return next(
+        r for r in results if r["type"] == "labels" and r["value"]["labels"] == [label] and r["value"]["text"] == text
+    )
 
 
 def test_orphan_child_region_is_an_error(meeting: tuple[Any, str, list[dict[str, Any]]]) -> None:
@@ -130,7 +135,9 @@ def test_orphan_child_region_is_an_error(meeting: tuple[Any, str, list[dict[str,
     s = text.index("王明")
     results.append({"id": "orphan1", "from_name": LABELS, "to_name": "text", "type": "labels",
                     "value": {"start": s, "end": s + 2, "text": "王明", "labels": ["units[].shortcomings[]"]}})  # fmt: skip
-    with pytest.raises(ConversionError, match=r"orphan region units\[\]\.shortcomings\[\] 「王明」.*outside every units\[\]"):
+    with pytest.raises(
+        ConversionError, match=r"orphan region units\[\]\.shortcomings\[\] 「王明」.*outside every units\[\]"
+    ):
         from_results(ls, text, results)
 
 
@@ -153,7 +160,13 @@ def test_review_reject_and_note(meeting: tuple[Any, str, list[dict[str, Any]]]) 
     ls, text, results = meeting
     results = [r for r in results if r["from_name"] != REVIEW] + [
         {"id": "rv", "from_name": REVIEW, "to_name": "text", "type": "choices", "value": {"choices": [REJECT]}},
-        {"id": "rn", "from_name": "review_note", "to_name": "text", "type": "textarea", "value": {"text": ["不是点评会"]}},
+        {
+            "id": "rn",
+            "from_name": "review_note",
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"text": ["不是点评会"]},
+        },
     ]
     out = from_results(ls, text, results)
     assert (out.review, out.review_note) == (REJECT, "不是点评会")
@@ -163,7 +176,15 @@ def test_overlapping_blocks_are_disambiguated_by_a_relation() -> None:
     spec = get_schema("meeting_review")
     ls = label_spec("meeting_review", spec.model)
     text = "甲街道：问题A。乙街道：问题C、问题B。"
-    record = normalise(ls, {"units": [{"unit": "甲街道", "shortcomings": ["问题A", "问题C"]}, {"unit": "乙街道", "shortcomings": ["问题B"]}]})
+    record = normalise(
+        ls,
+        {
+            "units": [
+                {"unit": "甲街道", "shortcomings": ["问题A", "问题C"]},
+                {"unit": "乙街道", "shortcomings": ["问题B"]},
+            ]
+        },
+    )
     groundings = ground_record(text, spec.model, record)
     results = to_results(ls, text, record, groundings)
     assert any(r["type"] == "relation" for r in results)
@@ -174,7 +195,9 @@ def test_region_stats_counts_kept_edited_added_deleted(meeting: tuple[Any, str, 
     _, text, prediction = meeting
     ann = copy.deepcopy(prediction)
     edited = _region(ann, "chair", "王明")
-    edited["value"].update(start=edited["value"]["start"] - 2, text=text[edited["value"]["start"] - 2 : edited["value"]["end"]])
+    edited["value"].update(
+        start=edited["value"]["start"] - 2, text=text[edited["value"]["start"] - 2 : edited["value"]["end"]]
+    )
     ann.remove(_region(ann, "units[].shortcomings[]", "垃圾分类"))
     ann.append({"id": "new1", "from_name": LABELS, "to_name": "text", "type": "labels",
                 "value": {"start": 0, "end": 2, "text": text[:2], "labels": ["meeting"]}})  # fmt: skip

@@ -25,7 +25,6 @@ from annotate.labelstudio.config import LABELS, REJECT, REVIEW, UNALIGNED
 from annotate.labelstudio.convert import normalise
 from annotate.schema_registry import get_schema
 from annotate.store import connect
-from annotate.store import labelstudio as ls_store
 from annotate.store.gold import latest_gold
 from annotate.store.predictions import save_result
 
@@ -92,7 +91,11 @@ class World:
 
 
 def _region(result: list[dict[str, Any]], label: str, text: str) -> dict[str, Any]:
-    return next(r for r in result if r.get("type") == "labels" and r["value"]["labels"] == [label] and r["value"]["text"] == text)
+    return next(
+        r
+        for r in result
+        if r.get("type") == "labels" and r["value"]["labels"] == [label] and r["value"]["text"] == text
+    )
 
 
 def _draft(pred: dict[str, Any]) -> list[dict[str, Any]]:
@@ -146,7 +149,13 @@ def world(tmp_path_factory: pytest.TempPathFactory, label_studio: Any, ls_client
         p = w.prediction(SEED_STEMS[1])
         rejected = [r for r in _draft(p) if r["from_name"] != REVIEW] + [
             {"id": "rv", "from_name": REVIEW, "to_name": "text", "type": "choices", "value": {"choices": [REJECT]}},
-            {"id": "rn", "from_name": "review_note", "to_name": "text", "type": "textarea", "value": {"text": ["重复文档"]}},
+            {
+                "id": "rn",
+                "from_name": "review_note",
+                "to_name": "text",
+                "type": "textarea",
+                "value": {"text": ["重复文档"]},
+            },
         ]
         ls_client.create_annotation(w.task_id(SEED_STEMS[1]), rejected, lead_time=4.0, parent_prediction=p["id"])
         # invalid results: an orphan child, a span that no longer matches, a required field missing

@@ -57,7 +57,9 @@ def test_up_on_a_running_server_just_reports_it(label_studio: server.ServerInfo)
     assert server.status(_root(label_studio)).running
 
 
-def test_cli_up_and_status_report_the_running_server(label_studio: server.ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_up_and_status_report_the_running_server(
+    label_studio: server.ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ANNOTATE_HOME", str(_root(label_studio).parent))
     monkeypatch.setattr(server, "home", lambda base=None: _root(label_studio))
     res = CliRunner().invoke(app, ["ls", "up"])
@@ -69,7 +71,9 @@ def test_cli_up_and_status_report_the_running_server(label_studio: server.Server
     assert label_studio.password not in res.stdout and label_studio.token not in res.stdout
 
 
-def test_local_server_is_the_default_connection(label_studio: server.ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_server_is_the_default_connection(
+    label_studio: server.ServerInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     conn = resolve(_root(label_studio))

@@ -52,7 +52,7 @@ def test_record_structure_types_every_schema_field() -> None:
 
 def test_latest_selection_and_what_it_leaves_out(store: Scenario) -> None:
     con = connect(store.db, read_only=True)
-    rows = list(iter_gold(con, Selection(), batch_rows=1))  # one row per fetch: the streaming path
+    rows = list(iter_gold(con, Selection()))
     assert sorted((r.doc_id, r.version) for r in rows) == sorted(
         [(store.doc_ids["000_bc3a7675d392fb2c"], 2), (store.doc_ids["001_7fbc296d44d6aab6"], 2),
          (store.doc_ids["004_da9373b7adbb6a20"], 1)]
@@ -89,17 +89,61 @@ def test_evaluation_reads(store: Scenario) -> None:
     con.close()
 
 
-def test_wide_rows_stream_without_piling_up(tmp_path: Path) -> None:
-    """fetchmany over the join gives every row once; no ORDER BY means DuckDB streams it."""
+def test_iter_gold_streams_through_a_scratch_file_it_removes(tmp_path: Path) -> None:
+    from annotate.core.types import Document
+    from annotate.store.documents import upsert_documents
     from annotate.store.gold import add_gold_version
 
     con = connect(tmp_path / "wide.duckdb")
-    con.execute("BEGIN TRANSACTION")
-    for i in range(300):
-        doc_id = f"{i:016x}"
-        con.execute("INSERT INTO documents (doc_id, text, schema_name) VALUES (?, ?, 'meeting_review')", [doc_id, "文" * 2000])
-        add_gold_version(con, doc_id=doc_id, schema_name="meeting_review", record={"units": []}, groundings=[])
-    con.execute("COMMIT")
-    got = [r.doc_id for r in iter_gold(con, Selection(), batch_rows=7)]
-    assert len(got) == 300 and len(set(got)) == 300
+    docs = [Document(doc_id=f"{i:016x}", text=f"{i}" + "文" * 2000) for i in range(300)]
+    upsert_documents(con, [(d, "meeting_review") for d in docs])
+    for d in docs:
+        add_gold_version(con, doc_id=d.doc_id, schema_name="meeting_review", record={"units": []}, groundings=[])
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    rows = iter_gold(con, Selection(), scratch=scratch)
+    first = next(rows)
+    assert first.text.endswith("文") and first.record_json == '{"units": []}'
+    assert len(list(scratch.iterdir())) == 1  # the scratch file exists while rows are read
+    got = [first.doc_id, *(r.doc_id for r in rows)]
+    assert sorted(got) == sorted(d.doc_id for d in docs)
+    assert list(scratch.iterdir()) == []
+    con.close()
+
+
+def test_stale_and_unaligned_spans_are_left_out_and_counted(tmp_path: Path) -> None:
+    from annotate.core.types import Document
+    from annotate.store.datasets import copy_spans_jsonl, gold_summary
+    from annotate.store.documents import upsert_documents
+    from annotate.store.gold import add_gold_version
+
+    text = "天桥街道😀接诉即办"
+    con = connect(tmp_path / "spans.duckdb")
+    upsert_documents(con, [(Document(doc_id="d1", text=text), "meeting_review")])
+    add_gold_version(
+        con, doc_id="d1", schema_name="meeting_review",
+        record={"units": [{"unit": "天桥街道", "shortcomings": ["接诉即办"]}], "chair": "王五", "directives": ["不对"]},
+        groundings=[
+            {"path": "units[0].shortcomings[0]", "value": "接诉即办", "start": 5, "end": 9, "quote": "接诉即办"},
+            {"path": "units[0].unit", "value": "天桥街道", "start": 0, "end": 4, "quote": "天桥街道"},
+            {"path": "chair", "value": "王五", "start": None, "end": None, "quote": None},
+            {"path": "directives[0]", "value": "不对", "start": 0, "end": 2, "quote": "不对"},
+        ],
+    )  # fmt: skip
+    split = parse_split("100")
+    summary = gold_summary(con, Selection(), split)
+    assert (summary.spans, summary.unaligned, summary.mismatched) == (
+        {"meeting_review": 2}, {"meeting_review": 1}, {"meeting_review": 1},
+    )  # fmt: skip
+    copy_spans_jsonl(con, Selection(), split, tmp_path / "parts")
+    [file] = list((tmp_path / "parts").rglob("*.json"))
+    [line] = file.read_text(encoding="utf-8").splitlines()
+    import json
+
+    row = json.loads(line)
+    assert row["spans"] == [
+        {"start": 0, "end": 4, "label": "units[].unit", "path": "units[0].unit"},
+        {"start": 5, "end": 9, "label": "units[].shortcomings[]", "path": "units[0].shortcomings[0]"},
+    ]  # code points, like Python: the emoji before 接 counts as one
+    assert text[5:9] == "接诉即办" and row["meta"] == {"schema": "meeting_review", "gold_id": "d1:meeting_review:v1", "split": "train"}
     con.close()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 from annotate.core.types import Document, Extraction
 from annotate.store.failures import record_failure
+from annotate.store.gold import add_gold_version
+from annotate.store.labelstudio import add_tasks
 from annotate.store.predictions import save_result
+from annotate.store.review import add_quarantine, record_annotation
 from annotate.store.status import stage_counts, status_report
 
 KEYS = ("documents", "predicted", "failed", "pushed", "annotated", "gold", "quarantined")
@@ -27,24 +32,19 @@ def test_counts_follow_every_stage(con: duckdb.DuckDBPyConnection, seed_pairs: l
     record_failure(con, stage="extract", reason="timeout", doc_id="d-missing", source="x.txt")
     record_failure(con, stage="load", reason="x.bin: binary", source="x.bin")
     record_failure(con, stage="load", reason="x.bin: binary", source="x.bin")
-    for task_id, doc in enumerate((doc0, doc1), start=1):
-        con.execute(
-            "INSERT INTO ls_tasks (server_url, project_id, task_id, doc_id, schema_name) VALUES (?, 1, ?, ?, ?)",
-            ["http://ls", task_id, doc.doc_id, "meeting_review"],
+    add_tasks(con, "http://ls", 1, ex0.schema_name, [(doc0.doc_id, 1)])
+    add_tasks(con, "http://ls", 1, ex1.schema_name, [(doc1.doc_id, 2)])
+    for annotation_id, task_id, (doc, ex), outcome in ((7, 1, seed_pairs[0], "accepted"), (8, 2, seed_pairs[1], "quarantined")):
+        record_annotation(
+            con, server_url="http://ls", annotation_id=annotation_id, task_id=task_id, doc_id=doc.doc_id,
+            schema_name=ex.schema_name, annotator="a@example.org", result=[], lead_time=1.0,
+            created_at=None, updated_at=datetime(2026, 1, 1), outcome=outcome,
         )
-    con.execute(
-        "INSERT INTO annotations (server_url, annotation_id, task_id, doc_id, schema_name, result, outcome, updated_at)"
-        " VALUES ('http://ls', 7, 1, ?, ?, '[]', 'accepted', now()), ('http://ls', 8, 2, ?, ?, '[]', 'quarantined', now())",
-        [doc0.doc_id, ex0.schema_name, doc1.doc_id, ex1.schema_name],
-    )
-    for version in (1, 2):
-        con.execute(
-            "INSERT INTO gold (gold_id, doc_id, schema_name, version, record, groundings) VALUES (?, ?, ?, ?, '{}', '[]')",
-            [f"g{version}", doc0.doc_id, ex0.schema_name, version],
-        )
-    con.execute(
-        "INSERT INTO quarantine (server_url, annotation_id, doc_id, schema_name, reason) VALUES ('http://ls', 8, ?, ?, ?)",
-        [doc1.doc_id, ex1.schema_name, "region text does not match the document"],
+    for _ in range(2):  # two gold versions of one document: one gold document
+        add_gold_version(con, doc_id=doc0.doc_id, schema_name=ex0.schema_name, record=ex0.record, groundings=[])
+    add_quarantine(
+        con, server_url="http://ls", annotation_id=8, doc_id=doc1.doc_id, schema_name=ex1.schema_name,
+        reason="region text does not match the document", result=None,
     )
     counts = stage_counts(con)
     assert (counts.documents, counts.predicted, counts.failed) == (len(seed_pairs), len(seed_pairs), 2)

@@ -55,3 +55,26 @@ def test_close_commits_everything_queued(db_path: Path) -> None:
         assert count_calls(con) == 50
     finally:
         con.close()
+
+
+def test_failed_batch_is_replayed_with_the_safe_handler(con: duckdb.DuckDBPyConnection) -> None:
+    """The fast path assumed new keys; one was not new: the replay upserts and nothing is lost."""
+    put_responses(con, [("d1", 0, "vk", {"v": "old"})])
+
+    def fast(c: duckdb.DuckDBPyConnection, items: list) -> None:
+        for doc_id, value in items:
+            c.execute(
+                "INSERT INTO response_cache (doc_id, chunk, version_key, response) VALUES (?, 0, 'vk', ?)",
+                [doc_id, f'{{"v": "{value}"}}'],
+            )
+
+    def safe(c: duckdb.DuckDBPyConnection, items: list) -> None:
+        put_responses(c, [(doc_id, 0, "vk", {"v": value}) for doc_id, value in items])
+
+    writer = StoreWriter(con, {"cache": (fast, safe)})
+    writer.submit("cache", ("d0", "new"))
+    writer.submit("cache", ("d1", "newer"))  # exists: the fast plain insert fails the batch
+    writer.close()
+    assert writer.stats.errors == []
+    assert get_response(con, "d0", 0, "vk") == {"v": "new"}
+    assert get_response(con, "d1", 0, "vk") == {"v": "newer"}

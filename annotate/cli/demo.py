@@ -1,0 +1,62 @@
+"""``annotate demo``: the whole loop on the seed corpus, for someone trying the tool.
+
+It only chains the real commands — start Label Studio, pre-label ``seeds/`` (with the LLM when one
+is configured, else the offline pre-labeler), push the predictions — and then says how to log in
+and what to run after correcting. Nothing here is demo-only logic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from annotate.cli import labelstudio, prelabel
+from annotate.schema_registry import PROJECT_ROOT
+
+
+def _seeds() -> Path:
+    local = Path.cwd() / "seeds"
+    return local if local.is_dir() else PROJECT_ROOT / "seeds"
+
+
+def demo_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Documents to pre-label (default: seeds/).")] = None,
+    backend: Annotated[str, typer.Option(help="auto | llm | rules")] = "auto",
+    db: labelstudio.DbOption = None,
+) -> None:
+    """Start Label Studio, pre-label the seeds into the store, push them, and print how to log in."""
+    console = Console(stderr=True)
+    console.rule("1/3 Label Studio")
+    labelstudio.up_command(port=None)
+    console.rule("2/3 pre-label")
+    failed = False
+    try:
+        prelabel.prelabel_command(paths=paths or [_seeds()], backend=backend, db=db)
+    except typer.Exit as exc:
+        if exc.exit_code != prelabel.EXIT_FAILED:
+            raise
+        failed = True  # the failures are listed above; push what did succeed
+    console.rule("3/3 push")
+    labelstudio.push_command(db=db)
+    from annotate.labelstudio import server
+
+    info = server.status()
+    Console().print(
+        Panel.fit(
+            f"Open [bold]{info.url}[/] and log in as [bold]{info.username}[/] / [bold]{info.password}[/]\n"
+            "Each seed is a task with its records highlighted: correct the regions, then Submit.\n"
+            "Then: [bold]annotate pull[/] (gold into the store) and [bold]annotate status[/].\n"
+            "Stop the server with [bold]annotate ls down[/].",
+            title="annotate demo: ready",
+        )
+    )
+    if failed:
+        raise typer.Exit(prelabel.EXIT_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_command)
