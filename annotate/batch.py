@@ -72,6 +72,7 @@ class DocOutcome:
     stage: str | None = None
     reason: str | None = None
     calls: int = 0
+    unsure: bool = False  # the router guessed: the person should check the genre
 
 
 @dataclass
@@ -226,7 +227,6 @@ _FATAL_NAMES = {
     "AuthenticationError",
     "PermissionDeniedError",
     "APIConnectionError",
-    "APITimeoutError",
     "NotFoundError",
     "EndpointUnavailable",
     "BackendError",
@@ -319,6 +319,8 @@ class _Run:
         doc: Document | None = None,
         schema: str | None = None,
         version_key: str | None = None,
+        *,
+        unsure: bool = False,
     ) -> None:
         self.writer.submit("failure", _FailureItem(stage, reason, str(path), doc, schema, version_key))
         if doc is not None:
@@ -326,7 +328,9 @@ class _Run:
             self.open_failures.add(doc.doc_id)
         self.open_failures.add(str(path))
         self.report(
-            DocOutcome(str(path), "failed", doc.doc_id if doc else None, schema, stage=stage, reason=reason)
+            DocOutcome(
+                str(path), "failed", doc.doc_id if doc else None, schema, stage=stage, reason=reason, unsure=unsure
+            )
         )
 
     async def worker(self) -> None:
@@ -362,7 +366,7 @@ class _Run:
         version_key = self.version_key(schema)
         if not self.options.force and (doc.doc_id, version_key) in self.done:
             self._add_stats(stats)
-            self.report(DocOutcome(str(path), "cached", doc.doc_id, schema.name))
+            self.report(DocOutcome(str(path), "cached", doc.doc_id, schema.name, unsure=unsure))
             return
         try:
             extraction = await self.backend.extract(doc, schema, self.ctx, stats)
@@ -375,7 +379,7 @@ class _Run:
                 return
             stage = exc.stage if isinstance(exc, ExtractionFailure) else "extract"
             reason = exc.reason if isinstance(exc, ExtractionFailure) else f"{type(exc).__name__}: {one_line(exc)}"
-            self.fail(path, stage, reason, doc, schema.name, version_key)
+            self.fail(path, stage, reason, doc, schema.name, version_key, unsure=unsure)
             return
         self._add_stats(stats)
         if extraction.model_version != version_key or extraction.doc_id != doc.doc_id:
@@ -387,7 +391,7 @@ class _Run:
         self.known_docs.add(doc.doc_id)
         self.done.add((doc.doc_id, version_key))
         status = "predicted" if stats.calls or not stats.cache_hits else "cached"
-        self.report(DocOutcome(str(path), status, doc.doc_id, schema.name, calls=stats.calls))
+        self.report(DocOutcome(str(path), status, doc.doc_id, schema.name, calls=stats.calls, unsure=unsure))
 
     def _check_fatal(self, exc: BaseException) -> bool:
         """Stop the whole run on an error no document would escape (fail fast, one message)."""

@@ -64,6 +64,8 @@ def _summary_table(summary: Any) -> Table:
         ("tokens out", summary.completion_tokens),
         ("elapsed", f"{summary.elapsed:.1f} s"),
     ]
+    if summary.unsure_routes:
+        rows.insert(5, ("  routed by a guess (unsure)", summary.unsure_routes))
     for name, value in rows:
         table.add_row(name, str(value))
     return table
@@ -104,6 +106,11 @@ def prelabel_command(
         progress.update(task_id, total=total)
 
     def on_doc(outcome: DocOutcome, s: BatchSummary) -> None:
+        if outcome.unsure:
+            progress.console.print(
+                f"unsure: {outcome.source} routed to {outcome.schema} (keywords were not conclusive; "
+                "use --schema to override)", markup=False, highlight=False, soft_wrap=True,
+            )
         if outcome.status == "failed":
             reason = outcome.reason or "unknown reason"
             line = reason if reason.startswith(outcome.source) else f"{outcome.source}: {reason}"
@@ -126,6 +133,8 @@ def prelabel_command(
         raise _err(str(exc)) from None
     except KeyboardInterrupt:
         raise _err("interrupted", EXIT_INTERRUPTED) from None
+    except Exception as exc:  # a bug or a broken install: still one line, never a traceback
+        raise _err(f"{type(exc).__name__}: {exc}") from None
     if summary.files == 0:
         raise _err(f"no documents found in {', '.join(map(str, paths))} (supported: .txt .md .html)")
     if as_json:
@@ -156,6 +165,8 @@ def status_command(
     con = _connect(db, read_only=True)
     try:
         report = status_report(con)
+    except Exception as exc:
+        raise _err(f"{type(exc).__name__}: {exc}") from None
     finally:
         con.close()
     if as_json:
@@ -243,6 +254,10 @@ def show_command(
     con = _connect(db, read_only=True)
     try:
         data = _show_data(con, doc_id)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        raise _err(f"{type(exc).__name__}: {exc}") from None
     finally:
         con.close()
     if as_json:

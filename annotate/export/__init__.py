@@ -189,9 +189,8 @@ def run_export(
             job = ExportJob(
                 con=con, selection=selection, split=spec, schemas=schemas, out=staging, summary=summary, on_rows=on_rows
             )
-            with bounded_memory(con, EXPORT_MEMORY, staging / ".spill"):
+            with bounded_memory(con, EXPORT_MEMORY):
                 result: FormatResult = module.write(job)
-            shutil.rmtree(staging / ".spill", ignore_errors=True)
             excluded = {
                 f"superseded_by_{k}": v for k, v in superseded_counts(con, selection).items()
             } | {"missing_document_text": missing_text_count(con, selection)}
@@ -220,11 +219,7 @@ def run_export(
                 },
                 "prompts": result.info.pop("prompts", None) or _prompt_info(sorted(schemas)),
                 "prediction_version_keys": summary.prediction_version_keys,
-                "spans": {
-                    "exported": summary.spans,
-                    "unaligned_values_left_out": summary.unaligned,
-                    "stale_spans_left_out": summary.mismatched,
-                },
+                **({"spans": result.info.pop("spans")} if "spans" in result.info else {}),
                 "excluded": excluded,
                 "files": result.files,
                 **({"format_info": result.info} if result.info else {}),

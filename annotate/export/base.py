@@ -6,8 +6,10 @@ Formats are small modules with a ``write(job) -> FormatResult`` function; the or
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -86,27 +88,77 @@ class SplitFiles:
         self.close()
 
 
-def collect_partitions(parts: Path, out: Path, suffix: str) -> list[tuple[str, str, Path]]:
-    """Move DuckDB's hive-partitioned output (``k=schema/k=split/data_*.json``) to ``out/schema/split<suffix>``.
+_LEAD = re.compile(rb'^\{"s":"([A-Za-z0-9_.-]+)","p":"([A-Za-z0-9_.-]+)",')
 
-    A partition written as several files is concatenated in name order. Returns
-    ``(schema, split, path)`` per file written; ``parts`` is removed.
+
+class LineRouter:
+    """Route the lines of DuckDB's pass files to ``out/<schema>/<split><suffix>``, dropping the lead keys.
+
+    Every line starts ``{"s":SCHEMA,"p":SPLIT,`` (see ``annotate.store.datasets``); the rest of
+    the object is copied byte for byte — nothing is decoded, parsed or re-encoded — one line at a
+    time, and each pass file is deleted once routed. :meth:`route_async` runs on one background
+    thread, so routing pass N overlaps DuckDB writing pass N+1 (DuckDB releases the GIL), while
+    passes still land in order.
     """
-    written = []
-    for schema_dir in sorted(p for p in parts.iterdir() if p.is_dir()):
-        schema = schema_dir.name.split("=", 1)[-1]
-        for split_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
-            split = split_dir.name.split("=", 1)[-1]
-            target = out / schema / f"{split}{suffix}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            pieces = sorted(split_dir.iterdir())
-            if len(pieces) == 1:
-                pieces[0].replace(target)
-            else:
-                with target.open("wb") as dst:
-                    for piece in pieces:
-                        with piece.open("rb") as src:
-                            shutil.copyfileobj(src, dst)
-            written.append((schema, split, target))
+
+    def __init__(self, out: Path, suffix: str = ".jsonl") -> None:
+        self.out = out
+        self.suffix = suffix
+        self._handles: dict[tuple[bytes, bytes], IO[bytes]] = {}
+        self.written: dict[tuple[str, str], Path] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-route")
+        self._pending: list[Future[None]] = []
+
+    def route(self, part: Path) -> None:
+        with part.open("rb") as fh:
+            for line in fh:
+                m = _LEAD.match(line)
+                if m is None:
+                    if line.strip():
+                        raise ExportError(f"{part.name}: unexpected line from the store ({line[:60]!r})")
+                    continue
+                key = (m.group(1), m.group(2))
+                dst = self._handles.get(key)
+                if dst is None:
+                    schema, split = key[0].decode(), key[1].decode()
+                    target = self.out / schema / f"{split}{self.suffix}"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    dst = self._handles[key] = target.open("wb")
+                    self.written[(schema, split)] = target
+                dst.write(b"{")
+                dst.write(line[m.end() :])
+        part.unlink()
+
+    def route_async(self, part: Path) -> None:
+        self._pending.append(self._pool.submit(self.route, part))
+
+    def wait(self) -> dict[tuple[str, str], Path]:
+        """Finish every pending pass (re-raising its error); the files written, sorted."""
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._pending.clear()
+        return dict(sorted(self.written.items()))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        for dst in self._handles.values():
+            dst.close()
+        self._handles.clear()
+
+    def __enter__(self) -> LineRouter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def route_lines(parts: Path, out: Path, suffix: str = ".jsonl") -> dict[tuple[str, str], Path]:
+    """Route every pass file in ``parts`` now (see :class:`LineRouter`); ``parts`` is removed."""
+    with LineRouter(out, suffix) as router:
+        for part in sorted(parts.glob("pass-*.jsonl")):
+            router.route(part)
+        written = router.wait()
     shutil.rmtree(parts, ignore_errors=True)
     return written

@@ -6,7 +6,8 @@ exactly what it will see at inference time; the assistant message is the gold re
 
 DuckDB writes the lines itself (``COPY … (FORMAT json)``): the user template is rendered once
 around a marker to learn what goes before and after the document, and DuckDB concatenates that
-with each text. That keeps 100k documents to a few seconds in flat memory. A user template that
+with each text; Python only routes finished lines to their schema/split file. That keeps 100k
+documents to seconds in flat memory. A user template that
 transforms the document (a filter on ``text``) cannot be split that way; it is rendered per
 document in Python instead, which is slower but never wrong.
 """
@@ -14,10 +15,11 @@ document in Python instead, which is slower but never wrong.
 from __future__ import annotations
 
 import json
+import shutil
 
-from annotate.export.base import ExportError, ExportJob, FormatResult, SplitFiles, collect_partitions
+from annotate.export.base import ExportError, ExportJob, FormatResult, LineRouter, SplitFiles
 from annotate.extraction.prompts import Prompt, PromptError, get_prompt
-from annotate.store.datasets import copy_chat_jsonl, iter_gold
+from annotate.store.datasets import copy_chat_jsonl, iter_gold, key_ranges
 
 _MARK = "\x00annotate-document\x00"
 _PROBE = " \u3000<b>{{ x }}</b>\r\n文本\t"
@@ -63,15 +65,15 @@ def write(job: ExportJob) -> FormatResult:
     files: dict[str, int] = {}
     if all(v is not None for v in split_around.values()):
         parts = job.out / ".parts"
-        copy_chat_jsonl(
-            job.con,
-            job.selection,
-            job.split,
-            {name: (systems[name], *split_around[name]) for name in prompts},  # type: ignore[misc]
-            parts,
-        )
-        for schema, split, path in collect_partitions(parts, job.out, ".jsonl"):
-            files[str(path.relative_to(job.out))] = job.rows_of(schema, split)
+        messages = {name: (systems[name], *split_around[name]) for name in prompts}
+        with LineRouter(job.out) as router:
+            for pass_no, key_range in enumerate(key_ranges(job.con, job.selection, groundings=False)):
+                router.route_async(
+                    copy_chat_jsonl(job.con, job.selection, job.split, messages, parts, key_range, pass_no)  # type: ignore[arg-type]
+                )
+            for (schema, split), path in router.wait().items():
+                files[str(path.relative_to(job.out))] = job.rows_of(schema, split)
+        shutil.rmtree(parts, ignore_errors=True)
         job.on_rows(job.summary.total)
     else:
         with SplitFiles(job.out, ".jsonl") as out:

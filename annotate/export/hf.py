@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from annotate.export.base import ExportError, ExportJob, FormatResult, collect_partitions
-from annotate.store.datasets import copy_hf_jsonl
+from annotate.export.base import ExportError, ExportJob, FormatResult, route_lines
+from annotate.store.datasets import copy_hf_jsonl, key_ranges, span_counts
 
 MISSING = "the hf format needs the optional package 'datasets': pip install 'annotate[hf]' (or pip install datasets)"
 
@@ -58,9 +58,10 @@ def write(job: ExportJob) -> FormatResult:
     ds = require_datasets()
     scratch = Path(tempfile.mkdtemp(prefix="hf-", dir=job.out))
     try:
-        copy_hf_jsonl(job.con, job.selection, job.split, scratch / "parts")
+        for pass_no, key_range in enumerate(key_ranges(job.con, job.selection)):
+            copy_hf_jsonl(job.con, job.selection, job.split, scratch / "parts", key_range, pass_no)
         by_schema: dict[str, dict[str, str]] = {}
-        for schema, split, path in collect_partitions(scratch / "parts", scratch / "jsonl", ".jsonl"):
+        for (schema, split), path in route_lines(scratch / "parts", scratch / "jsonl").items():
             by_schema.setdefault(schema, {})[split] = str(path)
         out_files: dict[str, int] = {}
         for schema_name, data_files in sorted(by_schema.items()):
@@ -72,4 +73,8 @@ def write(job: ExportJob) -> FormatResult:
             job.on_rows(job.rows_of(schema_name))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return FormatResult(files=out_files, info={"datasets_version": ds.__version__})
+    spans, unaligned = span_counts(job.con, job.selection)
+    return FormatResult(
+        files=out_files,
+        info={"datasets_version": ds.__version__, "spans": {"exported": spans, "unaligned_values_left_out": unaligned}},
+    )

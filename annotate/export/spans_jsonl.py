@@ -11,16 +11,23 @@ DuckDB computes the spans and writes the lines (``COPY … (FORMAT json)``).
 
 from __future__ import annotations
 
-from annotate.export.base import ExportJob, FormatResult, collect_partitions
-from annotate.store.datasets import copy_spans_jsonl
+import shutil
+
+from annotate.export.base import ExportJob, FormatResult, LineRouter
+from annotate.store.datasets import copy_spans_jsonl, key_ranges, pass_file, span_counts
 
 
 def write(job: ExportJob) -> FormatResult:
     parts = job.out / ".parts"
-    copy_spans_jsonl(job.con, job.selection, job.split, parts)
-    files = {
-        str(path.relative_to(job.out)): job.rows_of(schema, split)
-        for schema, split, path in collect_partitions(parts, job.out, ".jsonl")
-    }
+    with LineRouter(job.out) as router:
+        for pass_no, key_range in enumerate(key_ranges(job.con, job.selection)):
+            copy_spans_jsonl(job.con, job.selection, job.split, parts, key_range, pass_no)
+            router.route_async(pass_file(parts, pass_no))
+        files = {
+            str(path.relative_to(job.out)): job.rows_of(schema, split)
+            for (schema, split), path in router.wait().items()
+        }
+    shutil.rmtree(parts, ignore_errors=True)
     job.on_rows(job.summary.total)
-    return FormatResult(files=files)
+    spans, unaligned = span_counts(job.con, job.selection)
+    return FormatResult(files=files, info={"spans": {"exported": spans, "unaligned_values_left_out": unaligned}})

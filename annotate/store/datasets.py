@@ -12,16 +12,22 @@ Which gold is exported
     reproducible.
 
 Memory
-    Rows stream with ``fetchmany`` from a query with no ``ORDER BY`` over wide columns, so DuckDB
-    never has to materialise the texts; the only sorts and window functions run over narrow key
-    columns. The Parquet export never leaves DuckDB (``COPY``), converting the JSON record to the
-    schema's STRUCT/LIST types on the way.
+    This DuckDB's Python client materialises a whole result before the first ``fetchmany``
+    (streaming needs pyarrow), and its hash joins do not spill, so a 100k-document export can
+    neither be one SELECT fetched into Python nor one join of texts to records. Instead DuckDB
+    writes the rows itself with ``COPY`` (streaming, multi-threaded) into the export files or
+    scratch files, under a memory cap (:func:`bounded_memory`), in passes over doc_id ranges
+    sized so each join fits (:func:`key_ranges`). Window functions and sorts only ever run over
+    narrow key columns. Parquet converts the JSON record to the schema's STRUCT/LIST types on the
+    way; JSONL lines are routed to their schema/split file by the exporter.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import json
+import math
 import tempfile
 import types
 import typing
@@ -34,14 +40,12 @@ from typing import Annotated, Any, Literal, Protocol, Union, get_args, get_origi
 import duckdb
 from pydantic import BaseModel
 
+PARQUET_ROW_GROUP = 16_384
+"""Rows per Parquet row group. DuckDB buffers a whole row group before writing it; with document
+texts in the rows its default (122,880) would hold about a gigabyte, this about 150 MB."""
+
 BATCH_ROWS = 1000
 """Rows per ``fetchmany``: large enough to amortise the call, small enough to keep memory flat."""
-
-GROUNDING_STRUCTURE = (
-    '[{"path": "VARCHAR", "value": "VARCHAR", "start": "BIGINT", "end": "BIGINT",'
-    ' "quote": "VARCHAR", "status": "VARCHAR", "score": "DOUBLE"}]'
-)
-
 
 class SplitSpec(Protocol):
     """Split names with each one's exclusive upper md5 bucket (``annotate.export.splits.SplitSpec``)."""
@@ -161,54 +165,131 @@ def split_sql(spec: SplitSpec, column: str = "doc_id") -> str:
     return f"(CASE {cases} ELSE {last} END)" if cases else last
 
 
-# --- streaming rows -------------------------------------------------------------------------
-#
-# This DuckDB's Python client materialises a query's whole result in the engine before the first
-# ``fetchmany`` (streaming needs pyarrow), so a big export must never be one SELECT fetched into
-# Python. Instead DuckDB writes the rows itself with COPY — streaming, multi-threaded, spilling to
-# disk under a memory limit — either straight into the export files (chat-jsonl, spans-jsonl,
-# Parquet) or into a scratch JSONL file that Python then reads line by line (``iter_gold``).
+# --- streaming rows (see "Memory" in the module docstring) -----------------------------------
 
 _SOURCE = "FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})"
 
 _SPANS = (
-    "list_sort(list_transform(list_filter(json_transform(g.groundings, {structure}),"
-    ' lambda s: s.start IS NOT NULL AND s."end" IS NOT NULL'
-    ' AND (s.quote IS NULL OR substring(d.text, s.start + 1, s."end" - s.start) = s.quote)),'
+    "list_sort(list_transform(list_filter({parsed},"
+    ' lambda s: s.start IS NOT NULL AND s."end" IS NOT NULL),'
     ' lambda s: struct_pack(start := s.start, "end" := s."end",'
-    " label := regexp_replace(s.path, '\\[\\d+\\]', '[]', 'g'), path := s.path{extra})))"
+    " label := regexp_replace(s.path, '\\[\\d+\\]', '[]', 'g'), path := s.path)))"
 )
-"""Aligned groundings that still slice to their quote, as sorted {start, end, label, path} structs.
+"""Aligned groundings as sorted {start, end, label, path} structs; ``label`` is the field pattern.
 
-``label`` is the field pattern (``units[].shortcomings[]``); ``substring`` counts code points,
-like Python's string indices. Spans that no longer match the text are left out (and counted).
+Offsets are exported as stored: ``pull`` only accepts gold whose every span slices the text to
+its value (anything else is quarantined) and a document's text never changes (its id is its
+hash), so re-checking each span here would only cost time (substring on CJK text is the most
+expensive step of the whole export). Unaligned values have no span and are counted, not shifted.
 """
 
 
-def spans_sql(*, with_quote: bool = False) -> str:
-    extra = ", quote := s.quote, status := s.status" if with_quote else ""
-    return _SPANS.format(structure=_literal(GROUNDING_STRUCTURE), extra=extra)
+SPAN_STRUCTURE = '[{"path": "VARCHAR", "start": "BIGINT", "end": "BIGINT"}]'
+"""Only what a span needs: parsing fewer keys of the groundings JSON is most of the spans' cost."""
+
+
+def spans_sql(source: str | None = None) -> str:
+    """The spans expression over ``source`` (a parsed groundings list; by default parsed here)."""
+    parsed = source or f"json_transform(g.groundings, {_literal(SPAN_STRUCTURE)})"
+    return _SPANS.replace("{parsed}", parsed)
 
 
 @contextmanager
-def bounded_memory(con: duckdb.DuckDBPyConnection, limit: str, spill_dir: Path) -> Iterator[None]:
-    """Cap DuckDB's memory for the block (spilling to ``spill_dir``), then restore the settings.
+def bounded_memory(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Cap DuckDB's memory for the block, then restore the previous cap.
 
-    DuckDB otherwise takes up to 80 % of RAM for hash tables and caches, so an export's footprint
-    would grow with the data; under a cap it stays flat and large joins spill to disk.
+    DuckDB otherwise takes up to 80 % of RAM for caches and buffers, so an export's footprint
+    would grow with the data (its own uncapped COPY of 100k documents peaks near 7 GB here).
     """
-    before = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
-    ).fetchone()
-    spill_dir.mkdir(parents=True, exist_ok=True)
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
     con.execute(f"SET memory_limit = {_literal(limit)}")
-    con.execute(f"SET temp_directory = {_literal(str(spill_dir))}")
+    failed = False
     try:
         yield
+    except BaseException:
+        failed = True
+        raise
     finally:
-        if before:
-            con.execute(f"SET memory_limit = {_literal(str(before[0]))}")
-            con.execute(f"SET temp_directory = {_literal(str(before[1] or ''))}")
+        if row:
+            try:
+                con.execute(f"SET memory_limit = {_literal(str(row[0]))}")
+            except duckdb.Error:
+                if not failed:  # an aborted transaction refuses SET; the first error is the one to report
+                    raise
+
+
+KeyRange = tuple[str | None, str | None]
+"""A half-open range of doc_ids ``[lo, hi)``; None is open-ended."""
+
+PASS_BYTES = 256 * 1024 * 1024
+"""Bytes of text and gold per pass over the data. Joining a document's text to its gold needs a
+hash table of one side, and this DuckDB does not spill that table to disk, so a large export is
+split into passes over doc_id ranges, each small enough for the memory cap."""
+
+
+def key_ranges(
+    con: duckdb.DuckDBPyConnection, sel: Selection, pass_bytes: int | None = None, *, groundings: bool = True
+) -> list[KeyRange]:
+    """doc_id ranges that split the selection into passes of about ``pass_bytes`` each.
+
+    ``groundings=False`` when the passes do not read the groundings (records, chat): fewer passes.
+
+    Sizes are estimated from a system sample (a few row groups, not a scan); the boundaries are
+    exact quantiles of the selected doc_ids, so passes hold equal numbers of documents.
+    """
+    chosen, params = _chosen(sel)
+    row = con.execute(f"SELECT count(*) FROM gold g WHERE g.gold_id IN ({chosen})", params).fetchone()
+    n = int(row[0]) if row else 0
+    if n == 0:
+        return [(None, None)]
+
+    def avg(sql: str) -> float:
+        got = con.execute(sql + " USING SAMPLE 2% (system)").fetchone()
+        if not got or got[0] is None:
+            got = con.execute(sql).fetchone()
+        return float(got[0] or 0.0) if got else 0.0
+
+    gold_bytes = "strlen(record::VARCHAR) + strlen(groundings::VARCHAR)" if groundings else "strlen(record::VARCHAR)"
+    per_doc = avg("SELECT avg(strlen(text)) FROM documents") + avg(f"SELECT avg({gold_bytes}) FROM gold")
+    passes = max(1, math.ceil(n * per_doc / (pass_bytes or PASS_BYTES)))
+    if passes == 1:
+        return [(None, None)]
+    cuts = con.execute(
+        f"SELECT quantile_disc(g.doc_id, ?::DOUBLE[]) FROM gold g WHERE g.gold_id IN ({chosen})",
+        [[i / passes for i in range(1, passes)], *params],
+    ).fetchone()
+    bounds = sorted(set(cuts[0])) if cuts and cuts[0] else []
+    edges: list[str | None] = [None, *bounds, None]
+    return list(itertools.pairwise(edges))
+
+
+def _in_range(key_range: KeyRange, *aliases: str) -> tuple[str, list[Any]]:
+    """``AND a.doc_id >= ? AND a.doc_id < ?`` for each alias (each table's scan gets the filter)."""
+    lo, hi = key_range
+    sql, params = "", []
+    for alias in aliases:
+        if lo is not None:
+            sql += f" AND {alias}.doc_id >= ?"
+            params.append(lo)
+        if hi is not None:
+            sql += f" AND {alias}.doc_id < ?"
+            params.append(hi)
+    return sql, params
+
+
+def pass_file(out_dir: Path, pass_no: int) -> Path:
+    return out_dir / f"pass-{pass_no:05d}.jsonl"
+
+
+def _routed(out_dir: Path, pass_no: int) -> str:
+    """COPY target for one pass: ``out_dir/pass-NNNNN.jsonl``, lines led by their ``"s"`` (schema) and
+    ``"p"`` (split) keys, which the exporter strips while routing each line to its file.
+
+    DuckDB's own ``PARTITION_BY`` would do the routing, but its partitioned JSON writer is about
+    twice as slow as a plain COPY here; reading two short keys off each line costs far less.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return f" TO {_literal(str(pass_file(out_dir, pass_no)))} (FORMAT json)"
 
 
 def copy_chat_jsonl(
@@ -217,74 +298,106 @@ def copy_chat_jsonl(
     spec: SplitSpec,
     prompts: dict[str, tuple[str, str, str]],
     out_dir: Path,
-) -> None:
-    """One ``{"messages": [system, user, assistant]}`` line per document, partitioned by schema and split.
+    key_range: KeyRange = (None, None),
+    pass_no: int = 0,
+) -> Path:
+    """One ``{"messages": [system, user, assistant]}`` line per document (lead keys ``s``/``p`` for routing).
 
     ``prompts[schema] = (system, before, after)``: the user message is ``before + text + after``
     (the pipeline's user template rendered around the document), the assistant message the gold
-    record as stored. Output: ``out_dir/schema_name=S/split=P/data_*.json``.
+    record as stored. Each line is assembled as text: the fixed JSON around the two per-document
+    strings — the system message included — is encoded once here, DuckDB JSON-escapes only the
+    text and the record (``to_json``), and its CSV writer, with quoting off, writes each line as
+    is (a JSON-escaped line holds no newline, quote-free delimiter or control character). That is
+    markedly faster than building the nested value for the JSON writer. Returns the pass file.
     """
     chosen, params = _chosen(sel)
+    in_range, range_params = _in_range(key_range, "g", "d")
     names = sorted(prompts)
+    heads = [
+        '"messages":[{"role":"system","content":' + json.dumps(prompts[n][0], ensure_ascii=False)
+        + '},{"role":"user","content":'
+        for n in names
+    ]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = pass_file(out_dir, pass_no)
     con.execute(
-        "COPY (SELECT g.schema_name, " + split_sql(spec, "g.doc_id") + " AS split,"
-        " [{'role': 'system', 'content': p.system}, {'role': 'user', 'content': p.before || d.text || p.after},"
-        " {'role': 'assistant', 'content': g.record::VARCHAR}] AS messages"
+        """COPY (SELECT '{"s":"' || g.schema_name || '","p":"' || """ + split_sql(spec, "g.doc_id") + """ || '",'"""
+        " || p.head || to_json(p.before || d.text || p.after) || ? || to_json(g.record::VARCHAR) || '}]}'"
         " FROM gold g JOIN documents d ON d.doc_id = g.doc_id"
-        " JOIN (SELECT unnest(?::VARCHAR[]) AS schema_name, unnest(?::VARCHAR[]) AS system,"
+        " JOIN (SELECT unnest(?::VARCHAR[]) AS schema_name, unnest(?::VARCHAR[]) AS head,"
         " unnest(?::VARCHAR[]) AS before, unnest(?::VARCHAR[]) AS after) p ON p.schema_name = g.schema_name"
-        f" WHERE g.gold_id IN ({chosen}))"
-        f" TO {_literal(str(out_dir))} (FORMAT json, PARTITION_BY (schema_name, split))",
-        [names, [prompts[n][0] for n in names], [prompts[n][1] for n in names], [prompts[n][2] for n in names], *params],
-    )
+        f" WHERE g.gold_id IN ({chosen}){in_range})"
+        f" TO {_literal(str(path))} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')",
+        ['},{"role":"assistant","content":', names, heads, [prompts[n][1] for n in names],
+         [prompts[n][2] for n in names], *params, *range_params],
+    )  # fmt: skip
+    return path
 
 
-def copy_spans_jsonl(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec, out_dir: Path) -> None:
+def copy_spans_jsonl(
+    con: duckdb.DuckDBPyConnection,
+    sel: Selection,
+    spec: SplitSpec,
+    out_dir: Path,
+    key_range: KeyRange = (None, None),
+    pass_no: int = 0,
+) -> None:
     """``{"text", "spans", "doc_id", "meta": {schema, gold_id, split}}`` per document, partitioned like chat."""
     chosen, params = _chosen(sel)
+    in_range, range_params = _in_range(key_range, "g", "d")
     split = split_sql(spec, "g.doc_id")
     con.execute(
-        f"COPY (SELECT g.schema_name AS part_schema, {split} AS part_split, d.text AS text, {spans_sql()} AS spans,"
+        f"COPY (SELECT g.schema_name AS s, {split} AS p, d.text AS text, {spans_sql()} AS spans,"
         f" g.doc_id AS doc_id, struct_pack(schema := g.schema_name, gold_id := g.gold_id, split := {split}) AS meta"
-        f" {_SOURCE.format(chosen=chosen)})"
-        f" TO {_literal(str(out_dir))} (FORMAT json, PARTITION_BY (part_schema, part_split))",
-        params,
+        f" {_SOURCE.format(chosen=chosen)}{in_range})" + _routed(out_dir, pass_no),
+        [*params, *range_params],
     )
 
 
-def copy_hf_jsonl(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec, out_dir: Path) -> None:
+def copy_hf_jsonl(
+    con: duckdb.DuckDBPyConnection,
+    sel: Selection,
+    spec: SplitSpec,
+    out_dir: Path,
+    key_range: KeyRange = (None, None),
+    pass_no: int = 0,
+) -> None:
     """Flat rows for ``datasets``' json builder: doc_id, gold_id, schema, split, text, record (JSON text), spans."""
     chosen, params = _chosen(sel)
+    in_range, range_params = _in_range(key_range, "g", "d")
     split = split_sql(spec, "g.doc_id")
     con.execute(
-        f"COPY (SELECT g.schema_name AS part_schema, {split} AS part_split, g.doc_id, g.gold_id,"
+        f"COPY (SELECT g.schema_name AS s, {split} AS p, g.doc_id, g.gold_id,"
         f" g.schema_name AS schema, {split} AS split, d.text, g.record::VARCHAR AS record, {spans_sql()} AS spans"
-        f" {_SOURCE.format(chosen=chosen)})"
-        f" TO {_literal(str(out_dir))} (FORMAT json, PARTITION_BY (part_schema, part_split))",
-        params,
+        f" {_SOURCE.format(chosen=chosen)}{in_range})" + _routed(out_dir, pass_no),
+        [*params, *range_params],
     )
 
 
 def iter_gold(con: duckdb.DuckDBPyConnection, sel: Selection, *, scratch: Path | None = None) -> Iterator[GoldRow]:
     """Selected gold rows with their document text, in constant memory.
 
-    DuckDB writes the rows to a scratch JSONL file (under ``scratch`` or the system temp folder),
-    which is read back one line at a time and deleted. Gold whose document row is missing has no
-    text to export and is skipped; see :func:`missing_text_count`.
+    DuckDB writes the rows to scratch JSONL files (under ``scratch`` or the system temp folder),
+    one pass of :func:`key_ranges` at a time, each read back one line at a time and deleted.
+    Gold whose document row is missing has no text to export and is skipped; see
+    :func:`missing_text_count`.
     """
     chosen, params = _chosen(sel)
-    with tempfile.TemporaryDirectory(prefix="annotate-gold-", dir=scratch) as tmp:
-        path = Path(tmp) / "gold.jsonl"
-        con.execute(
-            "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, g.record::VARCHAR AS record_json,"
-            " g.groundings::VARCHAR AS groundings_json, g.annotator, g.prediction_version_key, d.text"
-            f" {_SOURCE.format(chosen=chosen)}) TO {_literal(str(path))} (FORMAT json)",
-            params,
-        )
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    yield GoldRow(**json.loads(line))
+    for key_range in key_ranges(con, sel):
+        in_range, range_params = _in_range(key_range, "g", "d")
+        with tempfile.TemporaryDirectory(prefix="annotate-gold-", dir=scratch) as tmp:
+            path = Path(tmp) / "gold.jsonl"
+            con.execute(
+                "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, g.record::VARCHAR AS record_json,"
+                " g.groundings::VARCHAR AS groundings_json, g.annotator, g.prediction_version_key, d.text"
+                f" {_SOURCE.format(chosen=chosen)}{in_range}) TO {_literal(str(path))} (FORMAT json)",
+                [*params, *range_params],
+            )
+            with path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if line.strip():
+                        yield GoldRow(**json.loads(line))
 
 
 def missing_text_count(con: duckdb.DuckDBPyConnection, sel: Selection) -> int:
@@ -319,15 +432,29 @@ def iter_gold_ids(
 class GoldSummary:
     """What an export holds, computed in SQL so no row has to pass through Python to be counted."""
 
+
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # schema -> split -> documents
     prediction_version_keys: dict[str, int] = field(default_factory=dict)  # key -> documents
-    spans: dict[str, int] = field(default_factory=dict)  # schema -> spans exported
-    unaligned: dict[str, int] = field(default_factory=dict)  # schema -> values without a span
-    mismatched: dict[str, int] = field(default_factory=dict)  # schema -> spans no longer slicing to their quote
 
     @property
     def total(self) -> int:
         return sum(sum(by_split.values()) for by_split in self.counts.values())
+
+
+def span_counts(con: duckdb.DuckDBPyConnection, sel: Selection) -> tuple[dict[str, int], dict[str, int]]:
+    """Values with a span and values without one, per schema (parses every groundings list: not free)."""
+    chosen, params = _chosen(sel)
+    spans: dict[str, int] = {}
+    unaligned: dict[str, int] = {}
+    for schema_name, values, aligned in con.execute(
+        'SELECT g.schema_name, sum(len(s)), sum(len(list_filter(s, lambda x: x.start IS NOT NULL AND x."end" IS NOT NULL)))'
+        """ FROM (SELECT g.schema_name, json_transform(g.groundings, '[{"start": "BIGINT", "end": "BIGINT"}]')"""
+        f" AS s FROM gold g WHERE g.gold_id IN ({chosen})) g GROUP BY ALL ORDER BY ALL",
+        params,
+    ).fetchall():
+        spans[schema_name] = int(aligned or 0)
+        unaligned[schema_name] = int((values or 0) - (aligned or 0))
+    return spans, unaligned
 
 
 def gold_summary(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec) -> GoldSummary:
@@ -343,18 +470,6 @@ def gold_summary(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec
         f"SELECT coalesce(g.prediction_version_key, '(none)'), count(*) {base} GROUP BY ALL ORDER BY ALL", params
     ).fetchall():
         out.prediction_version_keys[key] = int(n)
-    aligned = 's.start IS NOT NULL AND s."end" IS NOT NULL'
-    matches = 's.quote IS NULL OR substring(g.text, s.start + 1, s."end" - s.start) = s.quote'
-    for schema_name, ok, unaligned, mismatched in con.execute(
-        f"SELECT g.schema_name, count(*) FILTER (WHERE {aligned} AND ({matches})),"
-        f" count(*) FILTER (WHERE NOT ({aligned})), count(*) FILTER (WHERE {aligned} AND NOT ({matches}))"
-        f" FROM (SELECT g.schema_name, d.text, unnest(json_transform(g.groundings, {_literal(GROUNDING_STRUCTURE)})) AS s"
-        f" {base}) g GROUP BY ALL ORDER BY ALL",
-        params,
-    ).fetchall():
-        out.spans[schema_name] = int(ok)
-        out.unaligned[schema_name] = int(unaligned)
-        out.mismatched[schema_name] = int(mismatched)
     return out
 
 
@@ -421,40 +536,65 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def copy_gold_parquet(
+def copy_records_parquet(
     con: duckdb.DuckDBPyConnection,
     sel: Selection,
     spec: SplitSpec,
     *,
     schema_name: str,
     structure: dict[str, Any],
-    records_path: Path,
-    spans_path: Path,
+    path: Path,
+    key_range: KeyRange = (None, None),
 ) -> None:
-    """Write one schema's records (typed STRUCT) and spans (LIST of STRUCT) with DuckDB's COPY.
-
-    ``records``: gold_id, doc_id, schema_name, version, split, text, record, annotator,
-    prediction_version_key. ``spans``: gold_id, doc_id, split, spans (aligned groundings sorted by
-    start, each ``{start, end, label, path, quote, status}``; ``label`` is the field pattern, e.g.
-    ``units[].shortcomings[]``).
-    """
+    """One schema's records (of one key range) as typed STRUCTs: gold_id, doc_id, schema_name,
+    version, split, text, record, annotator, prediction_version_key."""
     chosen, params = _chosen(Selection(schema=schema_name, version=sel.version, gold_ids=sel.gold_ids))
-    split = split_sql(spec, "g.doc_id")
-    source = f"FROM gold g JOIN documents d ON d.doc_id = g.doc_id WHERE g.gold_id IN ({chosen})"
+    in_range, range_params = _in_range(key_range, "g", "d")
     record_type = _literal(json.dumps(structure, ensure_ascii=False))
     con.execute(
         "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, "
-        f"{split} AS split, d.text, json_transform(g.record, {record_type}) AS record,"
-        f" g.annotator, g.prediction_version_key {source})"
-        f" TO {_literal(str(records_path))} (FORMAT parquet)",
-        params,
+        f"{split_sql(spec, 'g.doc_id')} AS split, d.text, json_transform(g.record, {record_type}) AS record,"
+        f" g.annotator, g.prediction_version_key {_SOURCE.format(chosen=chosen)}{in_range})"
+        f" TO {_literal(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {PARQUET_ROW_GROUP})",
+        [*params, *range_params],
     )
-    spans = spans_sql(with_quote=True)
+
+
+def copy_spans_parquet(
+    con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec, *, schema_name: str, path: Path
+) -> None:
+    """One schema's spans: gold_id, doc_id, split, spans (sorted {start, end, label, path}), unaligned
+    (how many of the record's values have no span). No text is joined, so one pass suffices.
+
+    Unlike the records, gold whose document row is missing is not filtered out here (the filter
+    costs half as much again as the spans): the store never loses a document, and
+    :func:`missing_text_count` puts any such row in the manifest."""
+    chosen, params = _chosen(Selection(schema=schema_name, version=sel.version, gold_ids=sel.gold_ids))
     con.execute(
-        f"COPY (SELECT g.gold_id, g.doc_id, {split} AS split, {spans} AS spans {source})"
-        f" TO {_literal(str(spans_path))} (FORMAT parquet)",
+        f"COPY (SELECT gold_id, doc_id, split, {spans_sql('gs')} AS spans, len(gs) - len(spans) AS unaligned FROM ("
+        f" SELECT g.gold_id, g.doc_id, {split_sql(spec, 'g.doc_id')} AS split,"
+        f" json_transform(g.groundings, {_literal(SPAN_STRUCTURE)}) AS gs"
+        f" FROM gold g WHERE g.gold_id IN ({chosen})))"
+        f" TO {_literal(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {PARQUET_ROW_GROUP})",
         params,
     )
+
+
+def parquet_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Rows in a Parquet file (from its footer: nothing is scanned)."""
+    row = con.execute(f"SELECT count(*) FROM read_parquet({_literal(str(path))})").fetchone()
+    return int(row[0]) if row else 0
+
+
+def parquet_span_counts(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> tuple[dict[str, int], dict[str, int]]:
+    """Spans and unaligned values per schema, read back from written spans files (columns only: fast)."""
+    spans, unaligned = {}, {}
+    for schema_name, path in paths.items():
+        row = con.execute(
+            f"SELECT coalesce(sum(len(spans)), 0), coalesce(sum(unaligned), 0) FROM read_parquet({_literal(str(path))})"
+        ).fetchone()
+        spans[schema_name], unaligned[schema_name] = (int(row[0]), int(row[1])) if row else (0, 0)
+    return spans, unaligned
 
 
 def copy_raw_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> None:

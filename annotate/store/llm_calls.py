@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from annotate.extraction.base import LLMCall
+from annotate.core.calls import LLMCall
 from annotate.store.bulk import insert_rows
 
 _SECRET_KEY = re.compile(

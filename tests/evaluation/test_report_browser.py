@@ -46,7 +46,7 @@ def test_report_renders_offline_in_chromium(scenario: Scenario, tmp_path: Path) 
             page = context.new_page()
             page.on("request", lambda r: requests.append(r.url))
 
-            def guard(route, request) -> None:  # noqa: ANN001 - playwright's callback types
+            def guard(route, request) -> None:
                 if request.url == url:
                     route.continue_()
                 else:

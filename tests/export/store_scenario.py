@@ -12,7 +12,7 @@ import copy
 import json
 import shutil
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def mutate(record: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _seed(stem: str) -> tuple[Document, str, str]:
     doc = load_document(ROOT / "seeds" / f"{stem}.txt")
     folder = ROOT / "tests" / "fixtures" / "seeds" / stem

@@ -9,8 +9,8 @@ from annotate.export import parse_version, run_export
 from annotate.export.splits import parse_split
 from annotate.extraction.prompts import get_prompt
 from annotate.store.db import connect
-from annotate.store.gold import latest_gold
 from annotate.store.documents import get_document
+from annotate.store.gold import latest_gold
 from tests.export.store_scenario import Scenario
 
 

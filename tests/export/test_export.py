@@ -143,3 +143,32 @@ def test_unknown_things_are_one_line_errors(scenario: Scenario, tmp_path: Path) 
     with pytest.raises(ExportError, match="manifest"):
         parse_version(str(tmp_path / "missing.json"))
     con.close()
+
+
+@pytest.mark.parametrize("fmt", ["chat-jsonl", "spans-jsonl", "parquet"])
+def test_several_passes_write_the_same_export(scenario: Scenario, tmp_path: Path, monkeypatch, fmt: str) -> None:
+    """Large exports run in doc_id-range passes (bounded memory); the result must not depend on it."""
+    import duckdb
+
+    from annotate.store import datasets
+
+    con = connect(scenario.db, read_only=True)
+    one = run_export(con, fmt=fmt, out=tmp_path / "one", selection=parse_version("1"))
+    monkeypatch.setattr(datasets, "PASS_BYTES", 20_000)  # a few documents per pass
+    assert len(datasets.key_ranges(con, parse_version("1"))) >= 3
+    many = run_export(con, fmt=fmt, out=tmp_path / "many", selection=parse_version("1"))
+    assert one.counts == many.counts and one.documents == many.documents == 5
+
+    def rows(root: Path) -> list[str]:
+        if fmt == "parquet":
+            q = duckdb.connect()
+            return sorted(
+                str(r) for pattern in ("*/records/*.parquet", "*/spans/*.parquet")
+                for r in q.execute(f"SELECT * FROM read_parquet('{root}/{pattern}', union_by_name = true)").fetchall()
+            )  # fmt: skip
+        return sorted(line for f in root.glob("*/*.jsonl") for line in f.read_text("utf-8").splitlines())
+
+    assert rows(tmp_path / "one") == rows(tmp_path / "many")
+    if fmt == "parquet":
+        assert len([f for f in many.files if "/records/" in f]) > len([f for f in one.files if "/records/" in f])
+    con.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from annotate.core.evidence import get_at
 from annotate.export import parse_version, run_export
 from annotate.export.splits import parse_split
 from annotate.store.db import connect
@@ -20,17 +21,18 @@ def test_records_keep_their_nested_types(scenario: Scenario, tmp_path: Path) -> 
     out = tmp_path / "pq"
     result = run_export(con, fmt="parquet", out=out, selection=parse_version("latest"), split="50/25/25")
     assert sorted(result.files) == [
-        "meeting_review/records.parquet", "meeting_review/spans.parquet",
-        "task_progress/records.parquet", "task_progress/spans.parquet",
+        "meeting_review/records/part-00000.parquet", "meeting_review/spans/part-00000.parquet",
+        "task_progress/records/part-00000.parquet", "task_progress/spans/part-00000.parquet",
     ]  # fmt: skip
+    assert result.files["meeting_review/records/part-00000.parquet"] == 2
     q = duckdb.connect()
-    types = {r[0]: r[1] for r in q.execute(f"DESCRIBE SELECT * FROM '{out}/task_progress/records.parquet'").fetchall()}
+    types = {r[0]: r[1] for r in q.execute(f"DESCRIBE SELECT * FROM '{out}/task_progress/records/*.parquet'").fetchall()}
     assert types["record"].startswith("STRUCT(title VARCHAR")
     assert "items STRUCT(category VARCHAR, seq BIGINT" in types["record"]
     assert "lead_units VARCHAR[]" in types["record"] and '"value" DOUBLE' in types["record"]
     [(doc_id, n_items, seq, units, record_json, split)] = q.execute(
         f"SELECT doc_id, len(record.items), record.items[1].seq, record.items[18].lead_units, to_json(record), split"
-        f" FROM '{out}/task_progress/records.parquet'"
+        f" FROM '{out}/task_progress/records/*.parquet'"
     ).fetchall()
     gold = latest_gold(con, doc_id, "task_progress")
     assert n_items == 136 and seq == 1
@@ -39,7 +41,7 @@ def test_records_keep_their_nested_types(scenario: Scenario, tmp_path: Path) -> 
     assert split == parse_split("50/25/25").assign(doc_id)
 
     mr = q.execute(
-        f"SELECT doc_id, split, record.units[2].shortcomings FROM '{out}/meeting_review/records.parquet' ORDER BY doc_id"
+        f"SELECT doc_id, split, record.units[2].shortcomings FROM '{out}/meeting_review/records/*.parquet' ORDER BY doc_id"
     ).fetchall()
     assert len(mr) == 2
     for doc_id, split, shortcomings in mr:
@@ -54,13 +56,16 @@ def test_spans_are_a_sorted_list_of_structs_that_slice_the_text(scenario: Scenar
     run_export(con, fmt="parquet", out=out, selection=parse_version("latest"))
     q = duckdb.connect()
     rows = q.execute(
-        f"SELECT s.doc_id, r.text, s.spans FROM '{out}/meeting_review/spans.parquet' s"
-        f" JOIN '{out}/meeting_review/records.parquet' r USING (gold_id)"
+        f"SELECT s.doc_id, r.text, s.spans, s.unaligned FROM '{out}/meeting_review/spans/*.parquet' s"
+        f" JOIN '{out}/meeting_review/records/*.parquet' r USING (gold_id)"
     ).fetchall()
     assert len(rows) == 2
-    for _doc_id, text, spans in rows:
-        assert spans and spans == sorted(spans, key=lambda s: (s["start"], s["end"]))
+    for doc_id, text, spans, unaligned in rows:
+        gold = latest_gold(con, doc_id, "meeting_review")
+        assert spans and spans == sorted(spans, key=lambda s: (s["start"], s["end"], s["label"], s["path"]))
+        assert len(spans) + unaligned == len(gold["groundings"])
         for s in spans:
-            assert text[s["start"] : s["end"]] == s["quote"]
+            assert list(s) == ["start", "end", "label", "path"]
+            assert text[s["start"] : s["end"]] == get_at(gold["record"], s["path"])
             assert s["label"] == re.sub(r"\[\d+\]", "[]", s["path"])
     con.close()

@@ -111,39 +111,43 @@ def test_iter_gold_streams_through_a_scratch_file_it_removes(tmp_path: Path) -> 
     con.close()
 
 
-def test_stale_and_unaligned_spans_are_left_out_and_counted(tmp_path: Path) -> None:
+def test_spans_unaligned_values_and_their_counts(tmp_path: Path) -> None:
+    import json
+
     from annotate.core.types import Document
-    from annotate.store.datasets import copy_spans_jsonl, gold_summary
+    from annotate.store.datasets import copy_spans_jsonl, copy_spans_parquet, parquet_span_counts, span_counts
     from annotate.store.documents import upsert_documents
     from annotate.store.gold import add_gold_version
 
-    text = "天桥街道😀接诉即办"
+    text = "天桥街道😀接诉即办，会议强调要压实责任"
     con = connect(tmp_path / "spans.duckdb")
     upsert_documents(con, [(Document(doc_id="d1", text=text), "meeting_review")])
     add_gold_version(
         con, doc_id="d1", schema_name="meeting_review",
-        record={"units": [{"unit": "天桥街道", "shortcomings": ["接诉即办"]}], "chair": "王五", "directives": ["不对"]},
+        record={"units": [{"unit": "天桥街道", "shortcomings": ["接诉即办"]}], "chair": "王五", "directives": ["要压实责任"]},
         groundings=[
             {"path": "units[0].shortcomings[0]", "value": "接诉即办", "start": 5, "end": 9, "quote": "接诉即办"},
             {"path": "units[0].unit", "value": "天桥街道", "start": 0, "end": 4, "quote": "天桥街道"},
             {"path": "chair", "value": "王五", "start": None, "end": None, "quote": None},
-            {"path": "directives[0]", "value": "不对", "start": 0, "end": 2, "quote": "不对"},
+            {"path": "directives[0]", "value": "要压实责任", "start": 14, "end": 19, "quote": "要压实责任"},
         ],
     )  # fmt: skip
     split = parse_split("100")
-    summary = gold_summary(con, Selection(), split)
-    assert (summary.spans, summary.unaligned, summary.mismatched) == (
-        {"meeting_review": 2}, {"meeting_review": 1}, {"meeting_review": 1},
-    )  # fmt: skip
+    assert span_counts(con, Selection()) == ({"meeting_review": 3}, {"meeting_review": 1})
     copy_spans_jsonl(con, Selection(), split, tmp_path / "parts")
-    [file] = list((tmp_path / "parts").rglob("*.json"))
+    [file] = list((tmp_path / "parts").glob("pass-*.jsonl"))
     [line] = file.read_text(encoding="utf-8").splitlines()
-    import json
-
+    assert line.startswith('{"s":"meeting_review","p":"train",')  # the lead keys the exporter routes by
     row = json.loads(line)
     assert row["spans"] == [
         {"start": 0, "end": 4, "label": "units[].unit", "path": "units[0].unit"},
         {"start": 5, "end": 9, "label": "units[].shortcomings[]", "path": "units[0].shortcomings[0]"},
-    ]  # code points, like Python: the emoji before 接 counts as one
-    assert text[5:9] == "接诉即办" and row["meta"] == {"schema": "meeting_review", "gold_id": "d1:meeting_review:v1", "split": "train"}
+        {"start": 14, "end": 19, "label": "directives[]", "path": "directives[0]"},
+    ]
+    for span in row["spans"]:  # Python string indices: the emoji before 接 is one code point
+        assert text[span["start"] : span["end"]] in ("天桥街道", "接诉即办", "要压实责任")
+    assert row["meta"] == {"schema": "meeting_review", "gold_id": "d1:meeting_review:v1", "split": "train"}
+    pq = tmp_path / "spans.parquet"
+    copy_spans_parquet(con, Selection(), split, schema_name="meeting_review", path=pq)
+    assert parquet_span_counts(con, {"meeting_review": pq}) == ({"meeting_review": 3}, {"meeting_review": 1})
     con.close()
