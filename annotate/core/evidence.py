@@ -31,8 +31,12 @@ Derived = Annotated[str, DERIVED]
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """Strip Optional / Annotated layers, collecting Annotated metadata on the way."""
+def unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """Strip Optional / Annotated layers, collecting Annotated metadata on the way.
+
+    Every module that walks a schema (grounding, merge, scoring, the labeling config, Parquet
+    types) needs the same answer to "what type is this field, really?" — this is it.
+    """
     meta: list[Any] = []
     while True:
         origin = get_origin(annotation)
@@ -48,9 +52,14 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
         return annotation, meta
 
 
+def is_derived(meta: list[Any]) -> bool:
+    """Whether Annotated metadata marks a field ``Derived`` (not quoted from the text)."""
+    return any(isinstance(m, _DerivedMarker) for m in meta)
+
+
 def _kind(annotation: Any, meta: list[Any]) -> tuple[str, Any]:
     """Classify a field: ('evidence'|'model'|'list'|'other', inner)."""
-    ann, more = _unwrap(annotation)
+    ann, more = unwrap(annotation)
     meta = meta + more
     if any(isinstance(m, _DerivedMarker) for m in meta):
         return "other", None

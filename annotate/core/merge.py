@@ -15,13 +15,12 @@ items from *other* chunks, so merging a single chunk is the identity.
 from __future__ import annotations
 
 import copy
-import types
 from functools import lru_cache
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from annotate.core.evidence import evidence_fields, iter_evidence
+from annotate.core.evidence import evidence_fields, iter_evidence, unwrap
 from annotate.core.grounding import shift
 from annotate.core.types import Grounding
 
@@ -30,17 +29,7 @@ ChunkPart = tuple[dict[str, Any], list[Grounding], int]
 
 
 def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-            continue
-        if origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation
+    return unwrap(annotation)[0]
 
 
 def _list_inner(annotation: Any) -> Any | None:

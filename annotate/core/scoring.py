@@ -29,17 +29,17 @@ counts of many documents field by field, which is the micro-average over a corpu
 from __future__ import annotations
 
 import enum
-import types
 import typing
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from annotate.core.alignment import fold
+from annotate.core.evidence import unwrap
 
 MODES = ("strict", "normalised")
 MIN_SIMILARITY = 60.0
@@ -141,17 +141,7 @@ def _comparable(value: Any, mode: str) -> Any:
 
 
 def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-            continue
-        if origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation
+    return unwrap(annotation)[0]
 
 
 def _is_model(t: Any) -> bool:

@@ -31,15 +31,13 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import types
-import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 from xml.sax.saxutils import quoteattr
 
 from pydantic import BaseModel
 
-from annotate.core.evidence import _DerivedMarker
+from annotate.core.evidence import is_derived, unwrap
 
 TEXT = "text"
 LABELS = "label"
@@ -125,20 +123,8 @@ class ConfigError(Exception):
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
     """Strip Optional/Annotated; report whether the field was marked Derived."""
-    derived = False
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            args = get_args(annotation)
-            derived = derived or any(isinstance(m, _DerivedMarker) for m in args[1:])
-            annotation = args[0]
-            continue
-        if origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation, derived
+    inner, meta = unwrap(annotation)
+    return inner, is_derived(meta)
 
 
 def control_name(pattern: str) -> str:
@@ -150,7 +136,7 @@ def _node(model: type[BaseModel], prefix: str, block: str | None, spec: dict[str
     node = ModelNode(block=block, model=model)
     for name, info in model.model_fields.items():
         pattern = f"{prefix}.{name}" if prefix else name
-        derived_meta = any(isinstance(m, _DerivedMarker) for m in info.metadata)
+        derived_meta = is_derived(list(info.metadata))
         ann, derived = _unwrap(info.annotation)
         derived = derived or derived_meta
         desc = info.description or ""
