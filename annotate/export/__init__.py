@@ -3,8 +3,9 @@
 One entry point, :func:`run_export`, does what every format needs — resolve which gold rows
 (``--version``), check the schemas, write into a staging directory next to ``--out`` and move it
 into place only when complete (a killed export never leaves a half-written dataset that looks
-finished), and write ``manifest.json``. Reads run in one transaction, so the files, the counts and
-the gold ids in the manifest all describe the same snapshot.
+finished), and write ``manifest.json``. Reads run in one transaction (the Parquet writer's
+parallel cursors aside), and the CLI opens the store read-only so no writer can interleave: the
+files, the counts and the gold ids in the manifest describe the same data.
 """
 
 from __future__ import annotations

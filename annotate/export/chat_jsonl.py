@@ -67,6 +67,8 @@ def write(job: ExportJob) -> FormatResult:
         parts = job.out / ".parts"
         messages = {name: (systems[name], *split_around[name]) for name in prompts}
         with LineRouter(job.out) as router:
+            # one pass at a time: the join already keeps both cores busy, and a second pass alongside
+            # would only double the memory; routing pass N overlaps writing pass N+1
             for pass_no, key_range in enumerate(key_ranges(job.con, job.selection, groundings=False)):
                 router.route_async(
                     copy_chat_jsonl(job.con, job.selection, job.split, messages, parts, key_range, pass_no)  # type: ignore[arg-type]

@@ -13,8 +13,11 @@ from annotate.store.db import connect
 from tests.export.store_scenario import Scenario
 
 
-@pytest.mark.skipif(importlib.util.find_spec("datasets") is not None, reason="datasets is installed here")
-def test_missing_datasets_is_one_clear_line(scenario: Scenario, tmp_path: Path) -> None:
+def test_missing_datasets_is_one_clear_line(scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(  # a machine without the extra, even where it is installed
+        importlib.util, "find_spec", lambda name, *a: None if name == "datasets" else real_find_spec(name, *a)
+    )
     con = connect(scenario.db, read_only=True)
     out = tmp_path / "hf"
     with pytest.raises(ExportError) as info:
@@ -27,7 +30,7 @@ def test_missing_datasets_is_one_clear_line(scenario: Scenario, tmp_path: Path) 
 
 
 @pytest.mark.skipif(importlib.util.find_spec("datasets") is None, reason="needs the optional 'datasets' extra")
-def test_dataset_dict_round_trip(scenario: Scenario, tmp_path: Path) -> None:  # pragma: no cover - extra only
+def test_dataset_dict_round_trip(scenario: Scenario, tmp_path: Path) -> None:
     import datasets
 
     con = connect(scenario.db, read_only=True)
