@@ -19,15 +19,18 @@ def main(argv: list[str]) -> int:
             print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(names)}", file=sys.stderr)
             return 2
         names = wanted
-    failed = 0
+    missed = []
     for name in names:
         print(f"\n== {name} ==", flush=True)
         start = time.perf_counter()
         module = importlib.import_module(f"bench.{name}")
-        rc = module.main() or 0
-        failed += rc != 0
+        if module.main():
+            missed.append(name)
         print(f"({name}: {time.perf_counter() - start:.1f} s)", flush=True)
-    return 1 if failed else 0
+    # Benchmarks measure; they do not gate. A missed goal is reported, and the exit status stays 0
+    # so that `make bench` always prints every figure (a benchmark that crashes still fails).
+    print(f"\ngoals missed in: {', '.join(missed)}" if missed else "\nall goals met")
+    return 0
 
 
 if __name__ == "__main__":
