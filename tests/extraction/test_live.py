@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from annotate.core.scoring import format_table, score_record
+from annotate.core.scoring import Score, aggregate, format_table, score_record
 from annotate.documents import load_document
+from annotate.evaluation.report import write_live_report
 from annotate.extraction.llm import LLMBackend
 from annotate.extraction.pipeline import extract_document
 from annotate.schema_registry import get_schema
@@ -51,6 +52,9 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     },
 }
 MIN_ALIGNED = 0.9
+REPORT = ROOT / "test-artifacts" / "live_report.html"
+_SCORES: dict[str, list[Score]] = {}
+_VERSION_KEYS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("stem", "seed", "folder"), CASES, ids=[c[0] for c in CASES])
@@ -69,6 +73,17 @@ def test_live_model_scores_above_thresholds(stem: str, seed: Path, folder: Path)
     result = asyncio.run(go())
     score = score_record(spec.model, result.record, expected.model_dump(mode="json"))
     print(format_table(score, title=f"{stem} ({backend.settings.model})"))
+    # The run so far as the standard quality report, so a prompt change is judged by numbers.
+    _SCORES.setdefault(spec.name, []).append(score)
+    _VERSION_KEYS[spec.name] = result.model_version
+    REPORT.parent.mkdir(exist_ok=True)
+    write_live_report(
+        REPORT,
+        {name: aggregate(scores) for name, scores in _SCORES.items()},
+        version_keys=_VERSION_KEYS,
+        thresholds=THRESHOLDS,
+        command="pytest -m live",
+    )
     low = {
         field: score.get(field).f1
         for field, minimum in THRESHOLDS[spec.name].items()
