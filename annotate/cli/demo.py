@@ -7,6 +7,7 @@ and what to run after correcting. Nothing here is demo-only logic.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,17 @@ from annotate.schema_registry import PROJECT_ROOT
 def _seeds() -> Path:
     local = Path.cwd() / "seeds"
     return local if local.is_dir() else PROJECT_ROOT / "seeds"
+
+
+def _prog() -> str:
+    """How the user can call this command again (``make demo`` runs ``.venv/bin/annotate``)."""
+    exe = Path(sys.argv[0])
+    if exe.name == "annotate" and exe.exists():
+        try:
+            return str(exe.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(exe)
+    return "annotate"
 
 
 def demo_command(
@@ -45,12 +57,13 @@ def demo_command(
     from annotate.labelstudio import server
 
     info = server.status()
+    prog = _prog()
     Console().print(
         Panel.fit(
             f"Open [bold]{info.url}[/] and log in as [bold]{info.username}[/] / [bold]{info.password}[/]\n"
             "Each seed is a task with its records highlighted: correct the regions, then Submit.\n"
-            "Then: [bold]annotate pull[/] (gold into the store) and [bold]annotate status[/].\n"
-            "Stop the server with [bold]annotate ls down[/].",
+            f"Then: [bold]{prog} pull[/] (gold into the store) and [bold]{prog} status[/].\n"
+            f"Stop the server with [bold]{prog} ls down[/].",
             title="annotate demo: ready",
         )
     )
