@@ -17,26 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-EXIT_FATAL = 2
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Database file (beats ANNOTATE_DB, default ./review.duckdb).")
-]
-
-
-def _err(message: str, code: int = EXIT_FATAL) -> typer.Exit:
-    """One line on stderr, no traceback; the Exit to raise."""
-    print(f"annotate: error: {' '.join(str(message).split())}", file=sys.stderr)
-    return typer.Exit(code)
-
-
-def _connect(db: Path | None) -> Any:
-    from annotate.store.db import StoreError, connect
-
-    try:
-        return connect(db, read_only=True)
-    except StoreError as exc:
-        raise _err(str(exc)) from None
+from annotate.cli.conventions import DbOption, fail, open_store
 
 
 def _command_line() -> str:
@@ -69,8 +50,8 @@ def export_command(
         spec = parse_split(split)
         selection = parse_version(version, schema=schema)
     except (SplitError, ExportError) as exc:
-        raise _err(str(exc)) from None
-    con = _connect(db)
+        raise fail(str(exc)) from None
+    con = open_store(db, read_only=True)
     console = Console(stderr=True)
     progress = Progress(
         TextColumn(f"export {fmt}"),
@@ -94,7 +75,7 @@ def export_command(
                 on_rows=lambda n: progress.advance(task, n),
             )
     except (ExportError, SplitError, StoreError, OSError) as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         con.close()
     table = Table(title=f"export {fmt} → {out}")
@@ -147,12 +128,12 @@ def eval_command(
     from annotate.store.db import StoreError, db_path
 
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
-        raise _err(f"--report {report}: give a path ending in .html")
-    con = _connect(db)
+        raise fail(f"--report {report}: give a path ending in .html")
+    con = open_store(db, read_only=True)
     try:
         evaluation = evaluate(con, schema=schema, version_keys=version, source=str(db_path(db)), command=_command_line())
     except (EvaluationError, StoreError) as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         con.close()
     console = Console()
@@ -172,7 +153,7 @@ def eval_command(
         try:
             write_report(evaluation, report)
         except OSError as exc:
-            raise _err(f"--report {report}: {exc.strerror or exc}") from None
+            raise fail(f"--report {report}: {exc.strerror or exc}") from None
         console.print(f"report written to {report}")
 
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from annotate.cli import labelstudio, prelabel
+from annotate.cli.conventions import EXIT_FAILED, DbOption
 from annotate.schema_registry import PROJECT_ROOT
 
 
@@ -38,7 +39,7 @@ def _prog() -> str:
 def demo_command(
     paths: Annotated[list[Path] | None, typer.Argument(help="Documents to pre-label (default: seeds/).")] = None,
     backend: Annotated[str, typer.Option(help="auto | llm | rules")] = "auto",
-    db: labelstudio.DbOption = None,
+    db: DbOption = None,
 ) -> None:
     """Start Label Studio, pre-label the seeds into the store, push them, and print how to log in."""
     console = Console(stderr=True)
@@ -49,7 +50,7 @@ def demo_command(
     try:
         prelabel.prelabel_command(paths=paths or [_seeds()], backend=backend, db=db)
     except typer.Exit as exc:
-        if exc.exit_code != prelabel.EXIT_FAILED:
+        if exc.exit_code != EXIT_FAILED:
             raise
         failed = True  # the failures are listed above; push what did succeed
     console.rule("3/3 push")
@@ -68,7 +69,7 @@ def demo_command(
         )
     )
     if failed:
-        raise typer.Exit(prelabel.EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED)
 
 
 def register(app: typer.Typer) -> None:

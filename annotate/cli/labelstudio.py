@@ -9,26 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-EXIT_FAILED = 1
-EXIT_FATAL = 2
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Database file (beats ANNOTATE_DB, default ./review.duckdb).")
-]
+from annotate.cli.conventions import EXIT_FAILED, DbOption, fail, open_store
 
 ls_app = typer.Typer(help="Run a local Label Studio (installed on first use into .ls-venv).", no_args_is_help=True)
 
 
-def _err(message: str, code: int = EXIT_FATAL) -> typer.Exit:
-    print(f"annotate: error: {' '.join(str(message).split())}", file=sys.stderr)
-    return typer.Exit(code)
 
 
 def _progress(console: Console) -> Progress:
@@ -50,7 +42,7 @@ def up_command(
         with console.status("starting Label Studio (first start takes ~40 s)…"):
             info = server.up(port=port, log=lambda m: console.print(f"[dim]{m}[/dim]"))
     except server.ServerError as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     print(f"Label Studio: {info.url}")
     print(f"user:         {info.username}")
     print(f"password:     {info.password}")
@@ -82,6 +74,18 @@ def status_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
         raise typer.Exit(EXIT_FAILED)
 
 
+def _per_schema(bar: Progress, verb: str) -> Callable[[str, int, int], None]:
+    """A progress hook that gives each schema's project its own bar."""
+    tasks: dict[str, Any] = {}
+
+    def on(name: str, done: int, total: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(f"{verb} {name}", total=total)
+        bar.update(tasks[name], completed=done)
+
+    return on
+
+
 def _client() -> Any:
     """A client whose server answered and accepted the token — or one line and exit 2."""
     from annotate.labelstudio.client import LabelStudioError, LSClient, resolve
@@ -90,17 +94,10 @@ def _client() -> Any:
         client = LSClient(resolve())
         client.whoami()
     except LabelStudioError as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     return client
 
 
-def _connect(db: Path | None) -> Any:
-    from annotate.store.db import StoreError, connect
-
-    try:
-        return connect(db)
-    except StoreError as exc:
-        raise _err(str(exc)) from None
 
 
 def push_command(
@@ -118,22 +115,16 @@ def push_command(
         try:
             get_schema(schema)
         except SchemaError as exc:
-            raise _err(str(exc)) from None
+            raise fail(str(exc)) from None
     client = _client()
-    con = _connect(db)
+    con = open_store(db)
     console = Console(stderr=True)
     try:
         with _progress(console) as bar:
-            tasks: dict[str, Any] = {}
-
-            def on(name: str, done: int, total: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(f"push {name}", total=total)
-                bar.update(tasks[name], completed=done)
-
+            on = _per_schema(bar, "push")
             stats = push(con, client, schema_name=schema, progress=on)
     except (LabelStudioError, SchemaError, ConfigError) as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         con.close()
     if as_json:
@@ -161,20 +152,14 @@ def pull_command(
     from annotate.schema_registry import SchemaError
 
     client = _client()
-    con = _connect(db)
+    con = open_store(db)
     console = Console(stderr=True)
     try:
         with _progress(console) as bar:
-            tasks: dict[str, Any] = {}
-
-            def on(name: str, done: int, total: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(f"pull {name}", total=total)
-                bar.update(tasks[name], completed=done)
-
+            on = _per_schema(bar, "pull")
             stats = pull(con, client, progress=on)
     except (LabelStudioError, SchemaError) as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         con.close()
     if as_json:

@@ -19,30 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-EXIT_FAILED = 1
-EXIT_FATAL = 2
-EXIT_INTERRUPTED = 130
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Database file (beats ANNOTATE_DB, default ./review.duckdb).")
-]
-
-
-def _err(message: str, code: int = EXIT_FATAL) -> typer.Exit:
-    """Print one line to stderr and return the Exit to raise (no traceback, ever)."""
-    first = " ".join(str(message).split())
-    print(f"annotate: error: {first}", file=sys.stderr)
-    return typer.Exit(code)
-
-
-def _connect(db: Path | None, read_only: bool = False) -> Any:
-    from annotate.store.db import StoreError, connect
-
-    try:
-        return connect(db, read_only=read_only)
-    except StoreError as exc:
-        raise _err(str(exc)) from None
-
+from annotate.cli.conventions import EXIT_FAILED, EXIT_INTERRUPTED, DbOption, fail, open_store
 
 # -- prelabel ------------------------------------------------------------------------------------
 
@@ -130,13 +107,13 @@ def prelabel_command(
                 run_batch(paths, options, db=db, progress=on_doc, on_start=on_start, handle_signals=True)
             )
     except (BatchError, StoreError) as exc:
-        raise _err(str(exc)) from None
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise _err("interrupted", EXIT_INTERRUPTED) from None
+        raise fail("interrupted", EXIT_INTERRUPTED) from None
     except Exception as exc:  # a bug or a broken install: still one line, never a traceback
-        raise _err(f"{type(exc).__name__}: {exc}") from None
+        raise fail(f"{type(exc).__name__}: {exc}") from None
     if summary.files == 0:
-        raise _err(f"no documents found in {', '.join(map(str, paths))} (supported: .txt .md .html)")
+        raise fail(f"no documents found in {', '.join(map(str, paths))} (supported: .txt .md .html)")
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
@@ -162,11 +139,11 @@ def status_command(
     """Counts per stage, open failures and quarantine reasons."""
     from annotate.store.status import status_report
 
-    con = _connect(db, read_only=True)
+    con = open_store(db, read_only=True)
     try:
         report = status_report(con)
     except Exception as exc:
-        raise _err(f"{type(exc).__name__}: {exc}") from None
+        raise fail(f"{type(exc).__name__}: {exc}") from None
     finally:
         con.close()
     if as_json:
@@ -217,9 +194,9 @@ def _show_data(con: Any, doc_id: str) -> dict[str, Any]:
     if doc_id in matches:
         matches = [doc_id]
     if not matches:
-        raise _err(f"no document {doc_id!r} in the store", EXIT_FAILED)
+        raise fail(f"no document {doc_id!r} in the store", EXIT_FAILED)
     if len(matches) > 1:
-        raise _err(f"{doc_id!r} matches several documents ({', '.join(matches[:5])}…); give more characters")
+        raise fail(f"{doc_id!r} matches several documents ({', '.join(matches[:5])}…); give more characters")
     stored = get_document(con, matches[0])
     assert stored is not None
     prediction = latest_prediction(con, stored.doc_id)
@@ -251,13 +228,13 @@ def show_command(
     db: DbOption = None,
 ) -> None:
     """The latest prediction (and latest gold) of one document, with its groundings."""
-    con = _connect(db, read_only=True)
+    con = open_store(db, read_only=True)
     try:
         data = _show_data(con, doc_id)
     except typer.Exit:
         raise
     except Exception as exc:
-        raise _err(f"{type(exc).__name__}: {exc}") from None
+        raise fail(f"{type(exc).__name__}: {exc}") from None
     finally:
         con.close()
     if as_json:

@@ -1,0 +1,37 @@
+"""What every ``annotate`` command does the same way: exit codes, one-line errors, ``--db``.
+
+Scripts rely on these: 0 all good, 1 some item failed (the rest was done), 2 the command could not
+run (bad option, busy or broken store, server down), 130 interrupted with finished work kept.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+EXIT_FAILED = 1
+EXIT_FATAL = 2
+EXIT_INTERRUPTED = 130
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Database file (beats ANNOTATE_DB, default ./review.duckdb).")
+]
+
+
+def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
+    """Print one line on stderr (never a traceback) and return the Exit to raise."""
+    print(f"annotate: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def open_store(db: Path | None, *, read_only: bool = False) -> Any:
+    """The review store, or one line and exit 2 (busy: names the process holding it)."""
+    from annotate.store.db import StoreError, connect
+
+    try:
+        return connect(db, read_only=read_only)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
