@@ -338,6 +338,30 @@ def copy_chat_jsonl(
     return path
 
 
+def _copy_routed(
+    con: duckdb.DuckDBPyConnection,
+    sel: Selection,
+    spec: SplitSpec,
+    columns: str,
+    out_dir: Path,
+    key_range: KeyRange,
+    pass_no: int,
+) -> None:
+    """COPY the chosen gold rows as JSON lines led by the routing keys ``s`` (schema) and ``p`` (split).
+
+    ``columns`` is the select list after those keys; ``{split}`` in it stands for the split expression.
+    """
+    chosen, params = _chosen(sel)
+    in_range, range_params = _in_range(key_range, "g", "d")
+    split = split_sql(spec, "g.doc_id")
+    select = columns.replace("{split}", split)
+    con.execute(
+        f"COPY (SELECT g.schema_name AS s, {split} AS p, {select}"
+        f" {_SOURCE.format(chosen=chosen)}{in_range})" + _routed(out_dir, pass_no),
+        [*params, *range_params],
+    )
+
+
 def copy_spans_jsonl(
     con: duckdb.DuckDBPyConnection,
     sel: Selection,
@@ -347,15 +371,11 @@ def copy_spans_jsonl(
     pass_no: int = 0,
 ) -> None:
     """``{"text", "spans", "doc_id", "meta": {schema, gold_id, split}}`` per document, partitioned like chat."""
-    chosen, params = _chosen(sel)
-    in_range, range_params = _in_range(key_range, "g", "d")
-    split = split_sql(spec, "g.doc_id")
-    con.execute(
-        f"COPY (SELECT g.schema_name AS s, {split} AS p, d.text AS text, {spans_sql()} AS spans,"
-        f" g.doc_id AS doc_id, struct_pack(schema := g.schema_name, gold_id := g.gold_id, split := {split}) AS meta"
-        f" {_SOURCE.format(chosen=chosen)}{in_range})" + _routed(out_dir, pass_no),
-        [*params, *range_params],
+    columns = (
+        f"d.text AS text, {spans_sql()} AS spans, g.doc_id AS doc_id,"
+        " struct_pack(schema := g.schema_name, gold_id := g.gold_id, split := {split}) AS meta"
     )
+    _copy_routed(con, sel, spec, columns, out_dir, key_range, pass_no)
 
 
 def copy_hf_jsonl(
@@ -367,15 +387,11 @@ def copy_hf_jsonl(
     pass_no: int = 0,
 ) -> None:
     """Flat rows for ``datasets``' json builder: doc_id, gold_id, schema, split, text, record (JSON text), spans."""
-    chosen, params = _chosen(sel)
-    in_range, range_params = _in_range(key_range, "g", "d")
-    split = split_sql(spec, "g.doc_id")
-    con.execute(
-        f"COPY (SELECT g.schema_name AS s, {split} AS p, g.doc_id, g.gold_id,"
-        f" g.schema_name AS schema, {split} AS split, d.text, g.record::VARCHAR AS record, {spans_sql()} AS spans"
-        f" {_SOURCE.format(chosen=chosen)}{in_range})" + _routed(out_dir, pass_no),
-        [*params, *range_params],
+    columns = (
+        "g.doc_id, g.gold_id, g.schema_name AS schema, {split} AS split, d.text,"
+        f" g.record::VARCHAR AS record, {spans_sql()} AS spans"
     )
+    _copy_routed(con, sel, spec, columns, out_dir, key_range, pass_no)
 
 
 def iter_gold(con: duckdb.DuckDBPyConnection, sel: Selection, *, scratch: Path | None = None) -> Iterator[GoldRow]:
