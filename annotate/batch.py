@@ -43,6 +43,13 @@ from annotate.store.writer import StoreWriter
 DEFAULT_CONCURRENCY = 8
 
 
+def lookahead(concurrency: int) -> int:
+    """Documents in progress beyond the request slots: loaded, routed and with their request
+    built, waiting for a slot — so a freed slot is refilled at once instead of after the next
+    document's preparation, and answers are validated while the slots stay busy."""
+    return max(2, concurrency // 4)
+
+
 class BatchError(Exception):
     """The run cannot go on at all (bad configuration, unreachable endpoint, rejected key).
 
@@ -281,6 +288,7 @@ class _Run:
             log=StoreCallLog(sink=self.writer.sink("call"), run_id=summary.run_id),
             force=options.force,
             run_id=summary.run_id,
+            call_slots=asyncio.Semaphore(options.concurrency),
         )
         self.done = predicted_keys(self.reader)
         self.known_docs = known_doc_ids(self.reader)
@@ -461,6 +469,7 @@ async def run_batch(
     summary = BatchSummary(run_id=uuid.uuid4().hex[:12])
     files = collect_files(paths, options.limit)
     summary.files = len(files)
+    own_backend = backend is None
     if backend is None:
         backend = make_backend(options.backend, **options.backend_options)
     summary.backend = backend.name
@@ -471,7 +480,8 @@ async def run_batch(
     if on_start is not None:
         on_start(len(files))
     loop = asyncio.get_running_loop()
-    tasks = [asyncio.create_task(run.worker()) for _ in range(min(options.concurrency, max(1, len(files))))]
+    workers = min(options.concurrency + lookahead(options.concurrency), max(1, len(files)))
+    tasks = [asyncio.create_task(run.worker()) for _ in range(workers)]
     run.tasks = tasks
 
     def interrupt() -> None:
@@ -508,7 +518,7 @@ async def run_batch(
         run.close()
         if own:
             con.close()
-        aclose = getattr(backend, "aclose", None)
+        aclose = getattr(backend, "aclose", None) if own_backend else None  # the caller's stays open
         if aclose is not None:
             with contextlib.suppress(Exception):
                 await aclose()

@@ -1,12 +1,21 @@
 """Pre-label throughput through ``annotate.batch`` at concurrency 32, as a ratio to the ideal.
 
 The whole batch path is measured — load, route, extract through the LLM backend (openai +
-instructor), store writes — not just the client: 512 generated documents, one call each, against
-the project's test server in its own process with 200 ms simulated latency. Ideal: 32 / 0.2 s =
-160 calls/s; goal >= 0.92 of it. A warm-up run first (client construction, openai's lazy imports),
-then the timed run into a fresh database. ``BENCH_PROFILE=1`` prints a pyinstrument profile of
-the timed run, which is how batch-side overhead (per-document connections, commits on the loop)
-was found and removed.
+instructor), store writes, from ``run_batch`` called to ``run_batch`` returned (opening the store,
+the final commit and checkpoint included) — not just the client: generated documents, one call
+each, against the project's test server in its own process with 200 ms simulated latency. Ideal:
+32 / 0.2 s = 160 calls/s; goal >= 0.92 of it. A warm-up run first (client construction, openai's
+lazy imports, the connection pool — the bare client below is warmed the same way), then the timed
+run into a fresh database.
+
+2048 documents by default (``BENCH_DOCUMENTS`` overrides; the issue asks for >= 500): throughput
+is a rate, and at 512 documents — 16 rounds of 32 — the run's fixed ~0.1 s (opening the store,
+the last commit and checkpoint) and the ramp-up/ramp-down of the first and last round weigh
+4-5 % on their own. ``BENCH_DOCUMENTS=512`` shows that figure.
+
+The server's own lateness (time beyond 200 ms from a request's arrival to its answer) is printed
+too: it counts against every client equally and is not client overhead. ``BENCH_PROFILE=1``
+prints a pyinstrument profile of the timed run.
 """
 
 from __future__ import annotations
@@ -18,11 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_cached_rerun import server_completions, start_server
+from bench.bench_cached_rerun import server_completions, server_stats, start_server
 
 CONCURRENCY = 32
 LATENCY = 0.2
-DOCUMENTS = 512
+DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "2048"))
 WARMUP = 64
 GOAL = 0.92
 
@@ -42,7 +51,7 @@ async def _raw_openai(base_url: str, paths: list[Path]) -> float:
     tool = {"type": "function", "function": {"name": spec.model.__name__, "parameters": spec.json_schema}}
     users = [prompt.user(load_document(p).text) for p in paths]
     client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-bench-not-a-secret", max_retries=0)
-    queue = list(range(len(users)))
+    queue = list(range(min(WARMUP, len(users))))
 
     async def worker() -> None:
         while queue:
@@ -55,7 +64,7 @@ async def _raw_openai(base_url: str, paths: list[Path]) -> float:
                 temperature=0.0,
             )
 
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY // 4)))  # warm the connection pool
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))  # warm up: imports, connection pool
     queue.extend(range(len(users)))
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -105,6 +114,7 @@ def main() -> int:
                 return summary, elapsed, server_completions(base_url) - before, cpu, raw_rate, loop_cpu
 
             summary, elapsed, requests, cpu, raw_rate, loop_cpu = asyncio.run(both())
+            served = server_stats(base_url)
     finally:
         server.terminate()
         server.wait(10)
@@ -122,6 +132,9 @@ def main() -> int:
           f"{LATENCY * 1000:.0f} ms latency -> ratio {rate / ideal:.3f} (goal >= {GOAL})")
     print(f"same run, bare openai client, same requests: {raw_rate:.1f} calls/s -> ratio {raw_rate / ideal:.3f}; "
           f"batch / bare client = {rate / raw_rate:.3f}")
+    print(f"test server's own lateness beyond {LATENCY * 1000:.0f} ms (all runs): mean "
+          f"{served['overshoot_ms_mean']:.2f} ms, max {served['overshoot_ms_max']:.1f} ms; "
+          f"most requests in flight at once: {served['max_in_flight']}")
     per = 1000 / max(calls, 1)
     print(f"client-side CPU per call: {cpu * per:.2f} ms (this process, all threads), of which event loop "
           f"{loop_cpu * per:.2f} ms and store writer thread {summary.writer_cpu_s * per:.2f} ms; "  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATE = str(Path(sys.executable).parent / "annotate")
@@ -40,10 +41,14 @@ def start_server(latency: float = 0.0) -> tuple[subprocess.Popen[str], str]:
     return proc, line.split(" ", 1)[1]
 
 
-def server_completions(base_url: str) -> int:
+def server_stats(base_url: str) -> dict[str, Any]:
     root = base_url.rsplit("/v1", 1)[0]
     with urllib.request.urlopen(f"{root}/_stats", timeout=5) as response:
-        return int(json.load(response)["completions"])
+        return dict(json.load(response))
+
+
+def server_completions(base_url: str) -> int:
+    return int(server_stats(base_url)["completions"])
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:

@@ -52,7 +52,7 @@ def prelabel_command(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).")],
     schema: Annotated[str, typer.Option(help="Schema name, or 'auto' to route each document.")] = "auto",
     backend: Annotated[str, typer.Option(help="auto | llm | rules")] = "auto",
-    concurrency: Annotated[int, typer.Option(min=1, help="Documents extracted at the same time.")] = 8,
+    concurrency: Annotated[int, typer.Option(min=1, help="LLM requests in flight at once (a few more documents are prepared ahead).")] = 8,
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N files.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-extract even what is already predicted.")] = False,
     db: DbOption = None,

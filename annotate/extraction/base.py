@@ -7,6 +7,7 @@ store), so the same backend runs in a one-off ``annotate extract`` with nothing 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -62,10 +63,20 @@ class ExtractStats:
 
 @dataclass
 class ExtractContext:
+    """What a run shares across its extractions.
+
+    ``call_slots`` bounds the LLM requests in flight across the whole run (``--concurrency``).
+    It is held only around each HTTP request, not around a document's whole extraction: the
+    batch keeps a few more documents in progress than there are slots, so the next request is
+    loaded, routed and built while the slots are full and goes out the moment one frees, and a
+    finished answer is validated and grounded while the others are still in flight.
+    """
+
     cache: ResponseCache = field(default_factory=NullCache)
     log: CallLog = field(default_factory=NullCallLog)
     force: bool = False
     run_id: str | None = None
+    call_slots: asyncio.Semaphore | None = None
 
 
 class Backend(Protocol):

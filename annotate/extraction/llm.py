@@ -401,6 +401,23 @@ class LLMBackend:
 
     # -------------------------------------------------------------- one structured call with retries
 
+    async def _send(
+        self, client: openai.AsyncOpenAI, body: dict[str, Any], slots: asyncio.Semaphore | None
+    ) -> ChatCompletion:
+        """One HTTP request, holding a slot of the run's (``slots``) and of this backend's limit.
+
+        Slots are held for the request only — not during a retry's back-off nor while the answer
+        is validated — so that the limit counts requests in flight, which is what endpoints
+        rate-limit and what keeps the pipe full.
+        """
+        if slots is not None:
+            async with slots:
+                return await self._send(client, body, None)
+        if self._sem is not None:
+            async with self._sem:
+                return await _post_chat(client, body)
+        return await _post_chat(client, body)
+
     async def call(
         self,
         prepared: _Prepared,
@@ -423,11 +440,7 @@ class LLMBackend:
             while True:
                 self.hooks.emit_completion_arguments(**kwargs)
                 try:
-                    if self._sem is not None:
-                        async with self._sem:
-                            response = await _post_chat(client, kwargs)
-                    else:
-                        response = await _post_chat(client, kwargs)
+                    response = await self._send(client, kwargs, attempt.ctx.call_slots)
                 except openai.APIStatusError as exc:
                     _note(exc, f"http {exc.status_code}: {_short(exc)}")
                     self.hooks.emit_completion_error(exc)

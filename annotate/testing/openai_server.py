@@ -43,7 +43,12 @@ Python API (stable; the batch tests rely on it)::
         server.configure(fault_rate=0.2, faults=["429", "500"], seed=1)
         ...
         server.stats()   # {"requests": .., "completions": .., "fixture_hits": .., "echo": ..,
-                         #  "faults": {"429": ..}, "prompt_tokens": .., "completion_tokens": ..}
+                         #  "faults": {"429": ..}, "prompt_tokens": .., "completion_tokens": ..,
+                         #  "in_flight": .., "max_in_flight": .., "overshoot_ms_mean": .., ...}
+
+``latency`` runs from a request's arrival to its answer, the server's own work included (as a
+real endpoint's would); ``overshoot_ms_mean``/``overshoot_ms_max`` say by how much it answered
+later than that, so a benchmark can tell the server's delay from the client's.
 
 CLI: ``python -m annotate.testing.openai_server --port 0 --latency 0.2 --fixtures tests/fixtures``
 prints ``READY <base_url>`` on one line and runs until SIGTERM/SIGINT.
@@ -355,10 +360,18 @@ class OpenAITestServer:
         with self._lock:
             out: dict[str, Any] = {
                 k: self._stats.get(k, 0)
-                for k in ("requests", "completions", "fixture_hits", "echo", "prompt_tokens", "completion_tokens")
+                for k in (
+                    "requests", "completions", "fixture_hits", "echo", "prompt_tokens", "completion_tokens",
+                    "in_flight", "max_in_flight",
+                )
             }
             out["faults"] = dict(self._fault_counts)
             out["faults_total"] = sum(self._fault_counts.values())
+            timed = self._stats.get("timed", 0)
+            # time beyond ``latency`` from a request's arrival to its last byte written: the
+            # server's own delay, which a benchmark must not count against the client
+            out["overshoot_ms_mean"] = round(self._stats.get("overshoot_us", 0) / timed / 1000, 3) if timed else 0.0
+            out["overshoot_ms_max"] = round(self._stats.get("overshoot_max_us", 0) / 1000, 3)
             return out
 
     def _draw_fault(self) -> str | None:
@@ -373,6 +386,12 @@ class OpenAITestServer:
                 return None
             self._fault_counts[kind] += 1
             return kind
+
+    def _in_flight(self, change: int) -> None:
+        """Completions being answered right now; the high-water mark shows a client's real concurrency."""
+        with self._lock:
+            self._stats["in_flight"] = max(0, self._stats["in_flight"] + change)  # a reset() may race
+            self._stats["max_in_flight"] = max(self._stats["max_in_flight"], self._stats["in_flight"])
 
     def _count(self, **amounts: int) -> None:
         with self._lock:
@@ -413,12 +432,34 @@ class OpenAITestServer:
 
     # ----------------------------------------------------------- the completion itself
 
-    def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes | None]:
-        """Answer one chat completion request: (status, headers, body or None to drop the connection)."""
+    def complete(self, body: dict[str, Any], arrived: float | None = None) -> tuple[int, dict[str, str], bytes | None]:
+        """Answer one chat completion request: (status, headers, body or None to drop the connection).
+
+        ``latency`` is the time from the request's arrival (``arrived``, ``time.perf_counter()``)
+        to the answer, as a real endpoint's latency includes its own work: the answer is built
+        first and the server sleeps only for what is left. Sleeping the full latency *after*
+        building it made every call slower than configured by the server's own CPU time (and by
+        its threads' GIL contention at concurrency 32), which benchmarks then blamed on the client.
+        """
+        arrived = time.perf_counter() if arrived is None else arrived
+        status, headers, payload = self._answer(body)
+        remaining = arrived + self.latency - time.perf_counter()
+        if remaining > 0:
+            time.sleep(remaining)
+        if payload is None:  # injected timeout: hold the connection past the client's timeout
+            time.sleep(self.timeout_hold)
+        return status, headers, payload
+
+    def record_service_time(self, seconds: float) -> None:
+        """How long a completion took from arrival to the last byte written (see ``stats()``)."""
+        overshoot_us = max(0, round((seconds - self.latency) * 1e6))
+        with self._lock:
+            self._stats["timed"] += 1
+            self._stats["overshoot_us"] += overshoot_us
+            self._stats["overshoot_max_us"] = max(self._stats["overshoot_max_us"], overshoot_us)
+
+    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes | None]:
         fault = self._draw_fault()
-        latency = self.latency
-        if latency > 0:
-            time.sleep(latency)
         messages = body.get("messages") or []
         mode, model_name, schema = requested_schema(body)
         document = document_in(messages)
@@ -426,7 +467,6 @@ class OpenAITestServer:
         self.log.append({"model_name": model_name, "mode": mode, "sha": sha, "fault": fault,
                          "messages": len(messages)})
         if fault == "timeout":
-            time.sleep(self.timeout_hold)
             return 0, {}, None
         if fault == "429":
             return 429, {"Retry-After": f"{self.retry_after:g}"}, _error("Rate limit reached (injected)", "rate_limit")
@@ -530,6 +570,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, _error(f"no route {self.path}", "not_found"))
 
     def do_POST(self) -> None:
+        arrived = time.perf_counter()
         self.app._count(requests=1)
         path = self.path.split("?", 1)[0].rstrip("/")
         try:
@@ -551,7 +592,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         self.app._count(completions=1)
-        status, headers, payload = self.app.complete(body)
+        self.app._in_flight(+1)
+        try:
+            status, headers, payload = self.app.complete(body, arrived)
+        finally:
+            self.app._in_flight(-1)
         if payload is None:  # injected timeout: drop the connection without an answer
             self.close_connection = True
             return
@@ -559,6 +604,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, payload, headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+            return
+        self.app.record_service_time(time.perf_counter() - arrived)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -172,6 +172,33 @@ def test_ctrl_c_keeps_finished_work_and_rerun_completes(
     assert _table(db_path, "SELECT count(*), count(DISTINCT doc_id) FROM predictions") == [(len(docs), len(docs))]
 
 
+def test_concurrency_bounds_requests_in_flight_not_documents(
+    llm_server: OpenAITestServer, tmp_path: Path, db_path: Path
+) -> None:
+    """``--concurrency N``: the endpoint sees at most N requests at once — and, with documents
+    prepared ahead, it does see N (the pipe stays full)."""
+    docs = generate_corpus(tmp_path / "docs", 40)
+    llm_server.configure(latency=0.05)
+    summary = prelabel(docs, BatchOptions(backend="llm", concurrency=4), db=db_path)
+    assert summary.predicted == len(docs) and summary.calls == len(docs)
+    assert llm_server.stats()["max_in_flight"] == 4
+
+
+def test_a_backend_passed_in_is_left_open(seeds_dir: Path, db_path: Path) -> None:
+    """The caller owns a backend it passes in (and may run another batch with it)."""
+    from annotate.extraction.rules import RulesBackend
+
+    class Tracked(RulesBackend):
+        closed = 0
+
+        async def aclose(self) -> None:
+            Tracked.closed += 1
+
+    backend = Tracked()
+    assert prelabel([seeds_dir], BatchOptions(backend="rules"), db=db_path, backend=backend).predicted == 5
+    assert Tracked.closed == 0
+
+
 def test_an_open_connection_can_be_passed_in(seeds_dir: Path, db_path: Path) -> None:
     con = connect(db_path)
     try:

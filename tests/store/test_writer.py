@@ -78,3 +78,15 @@ def test_failed_batch_is_replayed_with_the_safe_handler(con: duckdb.DuckDBPyConn
     assert writer.stats.errors == []
     assert get_response(con, "d0", 0, "vk") == {"v": "new"}
     assert get_response(con, "d1", 0, "vk") == {"v": "newer"}
+
+
+def test_flush_and_close_do_not_wait_out_the_linger(con: duckdb.DuckDBPyConnection) -> None:
+    """The linger batches a busy run's commits; whoever waits for the writer must not pay it."""
+    writer = StoreWriter(con, {"call": insert_calls}, linger=60.0)
+    writer.submit("call", _call("d1", 1))
+    assert writer.flush(timeout=10)  # committed long before the 60 s linger would have ended
+    assert count_calls(con) == 1
+    writer.submit("call", _call("d2", 1))
+    writer.close(timeout=10)
+    assert count_calls(con) == 2
+    assert writer.stats.errors == []

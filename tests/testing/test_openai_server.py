@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -83,6 +84,24 @@ def test_concurrent_clients_are_all_answered(fixtures_dir: Path, llm_server: Ope
 
     with ThreadPoolExecutor(64) as pool:
         assert list(pool.map(one, range(64))) == [200] * 64
+    stats = llm_server.stats()
+    assert 1 < stats["max_in_flight"] <= 64 and stats["in_flight"] == 0
+
+
+def test_latency_runs_from_arrival_and_overshoot_is_reported(fixtures_dir: Path, llm_server: OpenAITestServer) -> None:
+    """The configured latency includes the server's own work; what it adds beyond is in stats."""
+    text = (fixtures_dir / "llm" / "template_syntax.txt").read_text(encoding="utf-8")
+    llm_server.configure(latency=0.2)
+    conn = connect(llm_server)
+    start = time.perf_counter()
+    status, _, _ = post(conn, "/v1/chat/completions", tools_request("meeting_review", text))
+    elapsed = time.perf_counter() - start
+    conn.close()
+    assert status == 200
+    assert elapsed >= 0.2  # never early
+    stats = llm_server.stats()
+    assert 0 <= stats["overshoot_ms_mean"] <= stats["overshoot_ms_max"]
+    assert stats["overshoot_ms_max"] < (elapsed - 0.2) * 1000 + 1  # the server's part of any lateness
 
 
 @pytest.mark.parametrize("name", sorted(load_schemas()))
