@@ -9,6 +9,7 @@ import pytest
 pytest_plugins = [
     "tests.plugins.openai_server",
     "tests.plugins.label_studio",
+    "tests.plugins.store_scenario",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

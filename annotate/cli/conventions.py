@@ -7,6 +7,8 @@ run (bad option, busy or broken store, server down), 130 interrupted with finish
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,3 +37,27 @@ def open_store(db: Path | None, *, read_only: bool = False) -> Any:
         return connect(db, read_only=read_only)
     except StoreError as exc:
         raise fail(str(exc)) from None
+
+
+@contextmanager
+def store_session(
+    db: Path | None,
+    *,
+    read_only: bool = False,
+    errors: tuple[type[BaseException], ...] = (),
+    name_errors: bool = False,
+) -> Iterator[Any]:
+    """The store for the duration of a ``with``; ``errors`` raised inside become one line and exit 2.
+
+    ``name_errors`` prefixes the exception's type (for catch-alls, where the type is the news).
+    The store is closed either way, before any output is printed after the block.
+    """
+    con = open_store(db, read_only=read_only)
+    try:
+        yield con
+    except typer.Exit:
+        raise
+    except errors as exc:
+        raise fail(f"{type(exc).__name__}: {exc}" if name_errors else str(exc)) from None
+    finally:
+        con.close()

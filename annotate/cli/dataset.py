@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from annotate.cli.conventions import DbOption, fail, open_store
+from annotate.cli.conventions import DbOption, fail, store_session
 
 
 def _command_line() -> str:
@@ -51,18 +51,16 @@ def export_command(
         selection = parse_version(version, schema=schema)
     except (SplitError, ExportError) as exc:
         raise fail(str(exc)) from None
-    con = open_store(db, read_only=True)
-    console = Console(stderr=True)
     progress = Progress(
         TextColumn(f"export {fmt}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
     )
     task = progress.add_task("export", total=None)
-    try:
+    with store_session(db, read_only=True, errors=(ExportError, SplitError, StoreError, OSError)) as con:
         with progress:
             result = run_export(
                 con,
@@ -74,10 +72,6 @@ def export_command(
                 on_total=lambda n: progress.update(task, total=n),
                 on_rows=lambda n: progress.advance(task, n),
             )
-    except (ExportError, SplitError, StoreError, OSError) as exc:
-        raise fail(str(exc)) from None
-    finally:
-        con.close()
     table = Table(title=f"export {fmt} → {out}")
     table.add_column("schema")
     for name in spec.names:
@@ -129,13 +123,8 @@ def eval_command(
 
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise fail(f"--report {report}: give a path ending in .html")
-    con = open_store(db, read_only=True)
-    try:
+    with store_session(db, read_only=True, errors=(EvaluationError, StoreError)) as con:
         evaluation = evaluate(con, schema=schema, version_keys=version, source=str(db_path(db)), command=_command_line())
-    except (EvaluationError, StoreError) as exc:
-        raise fail(str(exc)) from None
-    finally:
-        con.close()
     console = Console()
     labels = short_labels(evaluation)
     if evaluation.versions:

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from annotate.cli.conventions import EXIT_FAILED, DbOption, fail, open_store
+from annotate.cli.conventions import EXIT_FAILED, DbOption, fail, store_session
 
 ls_app = typer.Typer(help="Run a local Label Studio (installed on first use into .ls-venv).", no_args_is_help=True)
 
@@ -117,16 +117,9 @@ def push_command(
         except SchemaError as exc:
             raise fail(str(exc)) from None
     client = _client()
-    con = open_store(db)
-    console = Console(stderr=True)
-    try:
-        with _progress(console) as bar:
-            on = _per_schema(bar, "push")
-            stats = push(con, client, schema_name=schema, progress=on)
-    except (LabelStudioError, SchemaError, ConfigError) as exc:
-        raise fail(str(exc)) from None
-    finally:
-        con.close()
+    with store_session(db, errors=(LabelStudioError, SchemaError, ConfigError)) as con:
+        with _progress(Console(stderr=True)) as bar:
+            stats = push(con, client, schema_name=schema, progress=_per_schema(bar, "push"))
     if as_json:
         print(json.dumps(stats.__dict__, ensure_ascii=False))
     else:
@@ -152,16 +145,9 @@ def pull_command(
     from annotate.schema_registry import SchemaError
 
     client = _client()
-    con = open_store(db)
-    console = Console(stderr=True)
-    try:
-        with _progress(console) as bar:
-            on = _per_schema(bar, "pull")
-            stats = pull(con, client, progress=on)
-    except (LabelStudioError, SchemaError) as exc:
-        raise fail(str(exc)) from None
-    finally:
-        con.close()
+    with store_session(db, errors=(LabelStudioError, SchemaError)) as con:
+        with _progress(Console(stderr=True)) as bar:
+            stats = pull(con, client, progress=_per_schema(bar, "pull"))
     if as_json:
         print(json.dumps(stats.__dict__, ensure_ascii=False))
     else:

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from annotate.cli.conventions import EXIT_FAILED, EXIT_INTERRUPTED, DbOption, fail, open_store
+from annotate.cli.conventions import EXIT_FAILED, EXIT_INTERRUPTED, DbOption, fail, store_session
 
 # -- prelabel ------------------------------------------------------------------------------------
 
@@ -139,13 +139,8 @@ def status_command(
     """Counts per stage, open failures and quarantine reasons."""
     from annotate.store.status import status_report
 
-    con = open_store(db, read_only=True)
-    try:
+    with store_session(db, read_only=True, errors=(Exception,), name_errors=True) as con:
         report = status_report(con)
-    except Exception as exc:
-        raise fail(f"{type(exc).__name__}: {exc}") from None
-    finally:
-        con.close()
     if as_json:
         print(json.dumps(report, ensure_ascii=False, default=str))
         return
@@ -228,15 +223,8 @@ def show_command(
     db: DbOption = None,
 ) -> None:
     """The latest prediction (and latest gold) of one document, with its groundings."""
-    con = open_store(db, read_only=True)
-    try:
+    with store_session(db, read_only=True, errors=(Exception,), name_errors=True) as con:
         data = _show_data(con, doc_id)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        raise fail(f"{type(exc).__name__}: {exc}") from None
-    finally:
-        con.close()
     if as_json:
         print(json.dumps(data, ensure_ascii=False, default=str))
         return

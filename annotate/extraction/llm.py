@@ -26,6 +26,7 @@ the chunk the model saw, then shifted to the whole document.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import os
@@ -63,6 +64,7 @@ DEFAULT_MODEL = "gpt-4o-mini"
 _PLACEHOLDER = "\u0000ANNOTATE-USER-MESSAGE\u0000"
 _RETRY_STATUS = {408, 409, 429}
 _MAX_RETRY_AFTER = 60.0
+_NO_LIMIT = contextlib.nullcontext()
 
 
 async def _post_chat(client: openai.AsyncOpenAI, body: dict[str, Any]) -> ChatCompletion:
@@ -410,13 +412,8 @@ class LLMBackend:
         is validated — so that the limit counts requests in flight, which is what endpoints
         rate-limit and what keeps the pipe full.
         """
-        if slots is not None:
-            async with slots:
-                return await self._send(client, body, None)
-        if self._sem is not None:
-            async with self._sem:
-                return await _post_chat(client, body)
-        return await _post_chat(client, body)
+        async with slots or _NO_LIMIT, self._sem or _NO_LIMIT:
+            return await _post_chat(client, body)
 
     async def call(
         self,

@@ -18,6 +18,7 @@ import duckdb
 
 from annotate.core.calls import LLMCall
 from annotate.store.bulk import insert_rows
+from annotate.store.where import where_equal
 
 _SECRET_KEY = re.compile(
     r"(x-)?api[_-]?key|(proxy-)?authorization|((access|auth|bearer|refresh|api|ls)[_-]?)?token"
@@ -125,14 +126,7 @@ def calls_for(
     con: duckdb.DuckDBPyConnection, *, doc_id: str | None = None, run_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Logged attempts (for ``show`` and tests), oldest first."""
-    where, params = [], []
-    if doc_id is not None:
-        where.append("doc_id = ?")
-        params.append(doc_id)
-    if run_id is not None:
-        where.append("run_id = ?")
-        params.append(run_id)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    clause, params = where_equal(doc_id=doc_id, run_id=run_id)
     cur = con.execute(
         "SELECT id, run_id, doc_id, chunk, version_key, attempt, request, response, error, prompt_tokens, "
         f"completion_tokens, latency_ms, created FROM llm_calls{clause} ORDER BY id",

@@ -18,6 +18,7 @@ from annotate.core.types import Document, Extraction, Grounding
 from annotate.store.bulk import insert_rows
 from annotate.store.documents import upsert_documents
 from annotate.store.failures import resolve_failures_many
+from annotate.store.where import where_equal
 
 
 @dataclass(frozen=True)
@@ -196,14 +197,7 @@ def list_predictions(
     latest_only: bool = True,
 ) -> list[StoredPrediction]:
     """Predictions in doc order; by default only each document's newest (per schema)."""
-    where, params = [], []
-    if schema_name is not None:
-        where.append("schema_name = ?")
-        params.append(schema_name)
-    if version_key is not None:
-        where.append("version_key = ?")
-        params.append(version_key)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    clause, params = where_equal(schema_name=schema_name, version_key=version_key)
     sql = f"SELECT {_COLUMNS} FROM predictions{clause}"
     if latest_only:
         sql += " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name ORDER BY created DESC, version_key DESC) = 1"

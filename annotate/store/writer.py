@@ -63,9 +63,7 @@ class StoreWriter:
         self._max_batch = max_batch
         self._linger = linger
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._urgent = 0  # flush/close markers queued: no lingering while someone waits
-        self._urgent_lock = threading.Lock()
-        self._wake = threading.Event()
+        self._hurry = threading.Event()  # set by flush()/close(): someone waits, do not linger
         self.stats = WriterStats()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="annotate-store-writer", daemon=True)
@@ -86,7 +84,7 @@ class StoreWriter:
         """Wait until everything submitted so far is committed."""
         marker = _Flush()
         self._queue.put(marker)
-        self._hurry()
+        self._hurry.set()
         return marker.done.wait(timeout)
 
     def close(self, timeout: float | None = None) -> None:
@@ -95,7 +93,7 @@ class StoreWriter:
             return
         self._closed = True
         self._queue.put(_STOP)
-        self._hurry()
+        self._hurry.set()
         self._thread.join(timeout)
         try:
             self._cur.close()
@@ -110,25 +108,6 @@ class StoreWriter:
 
     # -- the thread ---------------------------------------------------------------------------
 
-    def _hurry(self) -> None:
-        with self._urgent_lock:
-            self._urgent += 1
-        self._wake.set()
-
-    def _linger_wait(self) -> None:
-        """Let a few more items arrive (one commit for many documents) — unless a flush or close
-        is waiting: the end of a run must not pay the linger on top of its last commit."""
-        deadline = time.monotonic() + self._linger
-        while True:
-            with self._urgent_lock:
-                if self._urgent:
-                    return
-                self._wake.clear()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            self._wake.wait(remaining)
-
     def _run(self) -> None:
         try:
             self._loop()
@@ -140,7 +119,12 @@ class StoreWriter:
         while not stop:
             first = self._queue.get()
             if isinstance(first, tuple) and self._linger > 0:
-                self._linger_wait()
+                # let a few more arrive (one commit for many documents) — unless a flush or close
+                # waits: the end of a run must not pay the linger on top of its last commit
+                self._hurry.wait(self._linger)
+            # cleared before draining: a marker queued from here on sets it again and is either
+            # drained now or cuts the next linger short
+            self._hurry.clear()
             batch: list[Any] = [first]
             while len(batch) < self._max_batch:
                 try:
@@ -153,10 +137,8 @@ class StoreWriter:
             for b in batch:
                 if isinstance(b, _Flush):
                     b.done.set()
-                    self._done_urgent()
                 elif b is _STOP:
                     stop = True
-                    self._done_urgent()
         # anything submitted after STOP raced close(); apply it too rather than lose it
         rest = []
         while True:
@@ -170,10 +152,6 @@ class StoreWriter:
                 b.done.set()
         if rest:
             self._commit(rest)
-
-    def _done_urgent(self) -> None:
-        with self._urgent_lock:
-            self._urgent -= 1
 
     def _groups(self, items: list[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
         """All items of a kind together (in submission order), kinds in order of first appearance.

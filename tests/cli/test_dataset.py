@@ -12,19 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from annotate.cli import app
-from tests.export.store_scenario import Scenario, build, copy_of
+from tests.export.store_scenario import Scenario
 
 ANNOTATE = str(Path(sys.executable).parent / "annotate")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
-    return build(tmp_path_factory.mktemp("cli") / "template.duckdb")
-
-
-@pytest.fixture
-def store(template: Scenario, db_path: Path) -> Scenario:
-    return copy_of(template, db_path)
 
 
 def invoke(*args: str):
@@ -39,11 +29,11 @@ def one_error_line(stderr: str) -> str:
     return errors[0]
 
 
-def test_export_and_eval_in_real_processes(store: Scenario, tmp_path: Path) -> None:
+def test_export_and_eval_in_real_processes(scenario: Scenario, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANNOTATE_")} | {"COLUMNS": "160"}
     out = tmp_path / "exports" / "chat"
     done = subprocess.run(
-        [ANNOTATE, "export", "--format", "chat-jsonl", "--out", str(out), "--db", str(store.db), "--split", "90/10"],
+        [ANNOTATE, "export", "--format", "chat-jsonl", "--out", str(out), "--db", str(scenario.db), "--split", "90/10"],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -54,20 +44,20 @@ def test_export_and_eval_in_real_processes(store: Scenario, tmp_path: Path) -> N
 
     report = tmp_path / "reports" / "eval.html"
     done = subprocess.run(
-        [ANNOTATE, "eval", "--db", str(store.db), "--report", str(report)],
+        [ANNOTATE, "eval", "--db", str(scenario.db), "--report", str(report)],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "predictions vs gold" in done.stdout and store.versions["llm_mr"] in done.stdout
+    assert "predictions vs gold" in done.stdout and scenario.versions["llm_mr"] in done.stdout
     assert "agreement meeting_review: 1 documents, 1 pairs" in done.stdout
     html = report.read_text(encoding="utf-8")
     assert 'data-chart="calibration"' in html and "<script" not in html
 
 
-def test_eval_version_filter_and_schema(store: Scenario) -> None:
-    result = invoke("eval", "--db", str(store.db), "--version", store.versions["rules_tp"])
+def test_eval_version_filter_and_schema(scenario: Scenario) -> None:
+    result = invoke("eval", "--db", str(scenario.db), "--version", scenario.versions["rules_tp"])
     assert result.exit_code == 0, result.output
-    assert store.versions["rules_tp"] in result.stdout and store.versions["llm_mr"] not in result.stdout
+    assert scenario.versions["rules_tp"] in result.stdout and scenario.versions["llm_mr"] not in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -83,11 +73,11 @@ def test_eval_version_filter_and_schema(store: Scenario) -> None:
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
-    store: Scenario, tmp_path: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+    scenario: Scenario, tmp_path: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if "hf" in args:  # a user without the optional extra, even where the tests have it
         monkeypatch.setitem(sys.modules, "datasets", None)
-    result = invoke(*[a.replace("{tmp}", str(tmp_path)) for a in args], "--db", str(store.db))
+    result = invoke(*[a.replace("{tmp}", str(tmp_path)) for a in args], "--db", str(scenario.db))
     assert result.exit_code == 2, result.output
     assert message in one_error_line(result.stderr)
     assert not (tmp_path / "x").exists()

@@ -1,4 +1,6 @@
-"""A review store built from the scenario fixture once per session, copied per test."""
+"""``scenario``: a review store replayed from the scenario fixture, built once per session and
+copied per test (building it runs the whole push/pull path; the export, evaluation and CLI tests
+all read the same one)."""
 
 from __future__ import annotations
 
