@@ -16,15 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
+from annotate.cli.conventions import EXIT_FAILED, EXIT_FATAL, fail
 from annotate.core.types import Extraction
-
-EXIT_FAILED = 1
-EXIT_FATAL = 2
-
-
-def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    print(f"annotate: error: {' '.join(str(message).split())}", file=sys.stderr)
-    return typer.Exit(code)
 
 
 async def _run(path: Path, schema: str, backend_name: str, options: dict[str, Any]) -> Extraction:
@@ -68,14 +61,14 @@ def extract_command(
     try:
         result = asyncio.run(_run(file, schema, backend, options))
     except DocumentError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc), EXIT_FAILED) from None
     except (SchemaError, BackendError, PromptError, ValueError) as exc:
-        raise _fail(f"{file}: {exc}") from None
+        raise fail(f"{file}: {exc}", EXIT_FAILED) from None
     except ExtractionFailure as exc:
         code = EXIT_FATAL if exc.stage == "endpoint" else EXIT_FAILED
-        raise _fail(f"{file}: {exc.stage} failed: {exc.reason}", code) from None
+        raise fail(f"{file}: {exc.stage} failed: {exc.reason}", code) from None
     except ImportError as exc:
-        raise _fail(f"{file}: backend unavailable ({exc})") from None
+        raise fail(f"{file}: backend unavailable ({exc})", EXIT_FAILED) from None
     payload = result.public_dict()
     if as_json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")

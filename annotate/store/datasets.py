@@ -35,10 +35,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol, Union, get_args, get_origin
+from typing import Any, Literal, Protocol, Union, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
+
+from annotate.core.evidence import unwrap
 
 PARQUET_ROW_GROUP = 16_384
 """Rows per Parquet row group. DuckDB buffers a whole row group before writing it; with document
@@ -496,18 +498,12 @@ def gold_summary(con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec
 
 
 def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-            continue
-        if origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-            return "JSON" if len(args) > 1 else "VARCHAR"
-        return annotation
+    """The field's real type (``core.evidence.unwrap``); a union of several types stays JSON."""
+    annotation, _ = unwrap(annotation)
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return "JSON" if len(args) > 1 else "VARCHAR"
+    return annotation
 
 
 def _duck_type(annotation: Any) -> Any:
