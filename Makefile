@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: setup browser demo test lint bench clean
+.PHONY: setup browser demo test lint bench record clean
 
 $(STAMP):
 	rm -rf $(VENV)
@@ -35,5 +35,10 @@ test: setup browser lint
 bench: setup
 	$(BIN)/python -m bench
 
+# Re-record the real model's answers the prompt tests replay (starts the local model; 1-2 h on
+# 2 cores). RECORD_ARGS="--stale" re-records only what no longer replays; see README.
+record: setup
+	$(BIN)/python -m annotate.testing.record_cassettes $(RECORD_ARGS)
+
 clean:
-	rm -rf $(VENV) .ls-venv .annotate build *.egg-info
+	rm -rf $(VENV) .ls-venv .llm-venv .annotate build *.egg-info

@@ -12,12 +12,9 @@ Only the process recorded in the PID file (and the process group it leads) is ev
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,13 +24,24 @@ from pathlib import Path
 
 import httpx
 
+from annotate.processes import (
+    HOST,
+    alive,
+    free_port,
+    read_json,
+    runs,
+    start_detached,
+    stop,
+    stop_recorded,
+    write_private,
+)
+from annotate.processes import ServiceError as ServerError
+
+__all__ = ["HOST", "ServerError", "ServerInfo", "down", "ensure_installed", "free_port", "status", "up"]
+
 LS_VERSION = "1.23.2"
-HOST = "127.0.0.1"
 ADMIN_USER = "admin@annotate.local"
-
-
-class ServerError(Exception):
-    """A local-server problem the user can act on; ``str()`` is one line."""
+_NEEDLES = ("label-studio", "label_studio")
 
 
 @dataclass(frozen=True)
@@ -103,77 +111,20 @@ def ensure_installed(venv: Path | None = None, log: Callable[[str], None] = prin
     return venv
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_private(path: Path, data: dict) -> None:
-    """Write a file only the owner can read, without a window where it is world-readable."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=1)
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
-
-
 def credentials(root: Path) -> dict:
     """The admin credentials of this data dir, generated (and saved chmod 600) the first time."""
     path = root / "credentials.json"
-    creds = _read_json(path)
+    creds = read_json(path)
     if not {"username", "password", "token"} <= creds.keys():
         creds = {
             "username": ADMIN_USER,
             "password": secrets.token_urlsafe(12),
             "token": secrets.token_hex(20),
         }
-        _write_private(path, creds)
+        write_private(path, creds)
     elif path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
     return creds
-
-
-def free_port(preferred: int | None = None) -> int:
-    """``preferred`` if it is free (a stable URL across restarts), else one the OS picks."""
-    for port in ([preferred] if preferred else []) + [0]:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            # Like the server itself: a port whose last connections are in TIME_WAIT is free.
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind((HOST, port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise ServerError("no free TCP port on 127.0.0.1")
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours is not a server
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def _is_label_studio(pid: int) -> bool:
-    """Guard against PID reuse: only a process whose command line runs label-studio is ours."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return False
-    return "label-studio" in cmdline or "label_studio" in cmdline
 
 
 def _answers(url: str, token: str, username: str, timeout: float = 3.0) -> bool:
@@ -189,13 +140,13 @@ def _answers(url: str, token: str, username: str, timeout: float = 3.0) -> bool:
 
 def status(root: Path | None = None) -> ServerInfo:
     root = root or home()
-    state = _read_json(root / "server.json")
-    creds = _read_json(root / "credentials.json")
+    state = read_json(root / "server.json")
+    creds = read_json(root / "credentials.json")
     pid = state.get("pid")
     url = state.get("url", "")
-    running = bool(pid and _alive(pid) and url and _answers(url, creds.get("token", ""), creds.get("username", "")))
+    running = bool(pid and alive(pid) and url and _answers(url, creds.get("token", ""), creds.get("username", "")))
     return ServerInfo(url, creds.get("username", ""), creds.get("password", ""), creds.get("token", ""),
-                      pid if _alive(pid) else None, running, root / "data")  # fmt: skip
+                      pid if alive(pid) else None, running, root / "data")  # fmt: skip
 
 
 def _server_env(root: Path, creds: dict) -> dict[str, str]:
@@ -222,25 +173,20 @@ def up(root: Path | None = None, *, venv: Path | None = None, port: int | None =
     current = status(root)
     if current.running:
         return current
-    if current.pid and _is_label_studio(current.pid):
+    if current.pid and runs(current.pid, _NEEDLES):
         raise ServerError(
             f"Label Studio process {current.pid} is running but does not answer at {current.url}; "
             "wait for it or run `annotate ls down`"
         )
     venv = ensure_installed(venv, log=log)
     creds = credentials(root)
-    state = _read_json(root / "server.json")
+    state = read_json(root / "server.json")
     port = free_port(port or state.get("port"))
     url = f"http://{HOST}:{port}"
     (root / "data").mkdir(parents=True, exist_ok=True)
-    logfile = open(root / "server.log", "ab")
     cmd = [str(_executable(venv)), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)]
-    proc = subprocess.Popen(
-        cmd, cwd=root, env=_server_env(root, creds), stdin=subprocess.DEVNULL, stdout=logfile,
-        stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    logfile.close()
-    _write_private(root / "server.json", {"pid": proc.pid, "port": port, "url": url, "started": time.time()})
+    proc = start_detached(cmd, cwd=root, env=_server_env(root, creds), log=root / "server.log")
+    write_private(root / "server.json", {"pid": proc.pid, "port": port, "url": url, "started": time.time()})
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if proc.poll() is not None:
@@ -248,43 +194,10 @@ def up(root: Path | None = None, *, venv: Path | None = None, port: int | None =
         if _answers(url, creds["token"], creds["username"]):
             return ServerInfo(url, creds["username"], creds["password"], creds["token"], proc.pid, True, root / "data")
         time.sleep(0.5)
-    _stop(proc.pid)
+    stop(proc.pid)
     raise ServerError(f"Label Studio did not answer at {url} within {timeout:.0f} s; see {root / 'server.log'}")
-
-
-def _stop(pid: int, grace: float = 20.0) -> None:
-    """SIGTERM the process group the server leads (it was started in its own session), then SIGKILL."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        except PermissionError:
-            os.kill(pid, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            try:
-                waited, _ = os.waitpid(pid, os.WNOHANG)
-                if waited == pid:
-                    return
-            except ChildProcessError:
-                pass
-            if not _alive(pid):
-                return
-            time.sleep(0.2)
 
 
 def down(root: Path | None = None) -> bool:
     """Stop the server this data dir started (by its recorded PID); False if none was running."""
-    root = root or home()
-    state_file = root / "server.json"
-    state = _read_json(state_file)
-    pid = state.get("pid")
-    stopped = False
-    if pid and _alive(pid) and _is_label_studio(pid):
-        _stop(pid)
-        stopped = True
-    if state:
-        state.pop("pid", None)
-        _write_private(state_file, state)
-    return stopped
+    return stop_recorded((root or home()) / "server.json", _NEEDLES)

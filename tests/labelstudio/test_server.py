@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from annotate.cli import app
 from annotate.labelstudio import server
 from annotate.labelstudio.client import LabelStudioError, resolve
+from annotate.processes import alive
 
 pytestmark = pytest.mark.labelstudio
 
@@ -98,7 +99,7 @@ def test_down_stops_only_our_process_and_up_restarts_with_the_same_credentials(
     """Runs last (file order): restarts the session server on the same port (~5 s)."""
     root = _root(label_studio)
     assert server.down(root) is True
-    assert not server._alive(label_studio.pid)
+    assert not alive(label_studio.pid)
     assert not server.status(root).running
     assert server.down(root) is False
     again = server.up(root, port=int(label_studio.url.rsplit(":", 1)[1]))
