@@ -12,10 +12,12 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,6 +38,10 @@ class SchemaSpec:
     model: type[BaseModel]
     description: str
     keywords: dict[str, float] = field(default_factory=dict)
+    clean: Callable[[dict[str, Any], str], dict[str, Any]] | None = field(default=None, compare=False)
+    """The genre's clean-up of a model's answer with the text it came from (optional)."""
+    source_hash: str = ""
+    """Hash of the schema file: validators and ``clean`` change predictions without changing the JSON schema."""
 
     @cached_property
     def json_schema(self) -> dict:
@@ -43,8 +49,8 @@ class SchemaSpec:
 
     @cached_property
     def hash(self) -> str:
-        """Content hash of the JSON schema: part of every version key."""
-        blob = json.dumps(self.json_schema, sort_keys=True, ensure_ascii=False)
+        """Content hash of the JSON schema and the schema file: part of every version key."""
+        blob = json.dumps(self.json_schema, sort_keys=True, ensure_ascii=False) + self.source_hash
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     @cached_property
@@ -83,6 +89,7 @@ def load_schemas(folder: Path | None = None) -> dict[str, SchemaSpec]:
     """All schemas in the folder, by name."""
     folder = (folder or schemas_dir()).resolve()
     _import_package(folder)
+    shared = b"".join(f.read_bytes() for f in sorted(folder.glob("_*.py")))
     out: dict[str, SchemaSpec] = {}
     for file in sorted(folder.glob("*.py")):
         if file.name.startswith("_"):
@@ -94,6 +101,8 @@ def load_schemas(folder: Path | None = None) -> dict[str, SchemaSpec]:
                 model=module.MODEL,
                 description=getattr(module, "DESCRIPTION", ""),
                 keywords=dict(getattr(module, "KEYWORDS", {})),
+                clean=getattr(module, "clean", None),
+                source_hash=hashlib.sha256(file.read_bytes() + shared).hexdigest()[:12],
             )
         except AttributeError as exc:
             raise SchemaError(f"{file}: a schema file must define NAME and MODEL ({exc})") from exc

@@ -14,3 +14,57 @@ class Indicator(BaseModel):
     value: float | None = Field(None, description="The number as a plain number (89.62 for 89.62%).")
     unit: Derived | None = Field(None, description="The unit as written after the number (%, 万元, 平方米).")
     text: str = Field(description="The number with its unit exactly as written in the text.")
+
+
+def _find(value: str, text: str, pos: int) -> int:
+    at = text.find(value, pos)
+    return at if at >= 0 else text.find(value)
+
+
+def whole_clauses(values: list[str], text: str, *, ends: str = "。；;", prefix: str = "") -> list[str]:
+    """A model's pieces of clauses -> the whole clauses of the text that contain them, in order.
+
+    Small models cut clauses at commas ("扎实推进…工程", "完成…工作", "推动…完成") where the genre's
+    convention keeps a clause whole up to 。 or ；. Each piece found in the text (searching on from
+    the previous one) is widened to its clause — bounded by ``ends`` and line breaks, minus a
+    leading ``prefix`` such as the unit's own name — and pieces of one clause become that clause.
+    A piece not in the text is kept as it is (grounding will flag it).
+    """
+    out: list[str] = []
+    last: tuple[int, int] | None = None
+    pos = 0
+    stops = ends + "\n"
+    for value in values:
+        at = _find(value, text, pos) if value else -1
+        if at < 0:
+            out.append(value)
+            continue
+        start = max(text.rfind(c, 0, at) for c in stops) + 1
+        named = text.rfind(prefix, start, at) if prefix else -1
+        if named >= 0:  # the clause starts after the unit's name, whatever precedes it
+            start = named + len(prefix)
+        after = [i for i in (text.find(c, at + len(value)) for c in stops) if i >= 0]
+        end = min(after) if after else len(text)
+        pos = at + len(value)
+        if (start, end) == last:
+            continue
+        last = (start, end)
+        out.append(text[start:end].strip().strip("\u3000"))
+    return out
+
+
+def joined_pieces(values: list[str], text: str, *, joiners: str = "，,") -> list[str]:
+    """Consecutive pieces that the text joins with one comma become one value (a sentence cut at commas)."""
+    out: list[str] = []
+    last_end = -2
+    pos = 0
+    for value in values:
+        at = _find(value, text, pos) if value else -1
+        if at >= 0 and out and at - last_end == 1 and text[last_end] in joiners:
+            out[-1] = out[-1] + text[last_end] + value
+        else:
+            out.append(value)
+        if at >= 0:
+            last_end = at + len(value)
+            pos = last_end
+    return out

@@ -1,10 +1,27 @@
-"""Monthly work-review meetings (月度工作点评会): units speak in turn and are reviewed one by one."""
+"""Monthly work-review meetings (月度工作点评会): units speak in turn and are reviewed one by one.
+
+The validators are this genre's clean-up. They turn what a small model typically writes instead of
+the convention (``tests/fixtures/seeds/README.md``) into the convention, and leave values that
+already follow it untouched, so they are safe on gold records too:
+
+* a whole shortcoming sentence "但在A、B、C等方面仍存不足" (or "但存在A、B等不足") becomes its areas
+  A, B, C — each still a verbatim span of the text;
+* a speaker's title after a unit's name ("区委教育工委书记") is not part of the unit;
+* a clause list run together ("…；…。…") is split at 。 and ；, directives at 。, and the lead-in
+  "会议强调，" is not part of a directive.
+
+``clean`` does what needs the text: an achievement cut at a comma is widened to its whole clause
+(up to 。 or ；, without the unit's name), and a directive cut at commas is joined back.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import re
+
+from pydantic import BaseModel, Field, field_validator
 
 from annotate.core.evidence import Derived
+from schemas._common import joined_pieces, whole_clauses
 
 NAME = "meeting_review"
 DESCRIPTION = "Work-review meeting: who spoke, each unit's achievements and shortcomings, briefings, directives."
@@ -20,6 +37,35 @@ class Attendee(BaseModel):
     title: str | None = Field(None, description="The title(s) written before the name (e.g. 区委副书记、区长).")
 
 
+_TAIL = r"(?:(?:等方面|方面)(?:仍存不足|仍需加强|仍有不足|存在不足|有待加强)?|等(?:不足|问题|短板)|仍存不足|仍需加强)"
+_SHORTCOMING = (
+    re.compile(rf"^但是?(?:在|存在)?(?P<areas>.+?){_TAIL}?[。；;]?$"),  # "但在A、B等方面仍存不足"
+    re.compile(rf"^(?:在|存在)?(?P<areas>.+?){_TAIL}[。；;]?$"),  # "A、B等方面仍存不足"
+)
+_SPEAKER_TITLE = re.compile(r"(?<=\w{2})(?:主要负责同志|主要负责人|负责同志|负责人|书记)$")
+_LEAD_IN = re.compile(r"^(?:对于下一步工作，)?会议(?:强调|指出|要求)[，,：:]")
+
+
+def _split(values: list[str], separators: str) -> list[str]:
+    """Each value cut at ``separators`` (kept out), blanks and final punctuation dropped."""
+    out = []
+    for value in values:
+        for piece in re.split(f"[{separators}]", value):
+            piece = piece.strip().rstrip("。；;")
+            if piece:
+                out.append(piece)
+    return out
+
+
+def shortcoming_areas(values: list[str]) -> list[str]:
+    """"但在A、B、C等方面仍存不足" -> A, B, C; an area already on its own is kept as it is."""
+    out = []
+    for value in values:
+        match = next((m for p in _SHORTCOMING if (m := p.match(value.strip()))), None)
+        out.extend(_split([match.group("areas") if match else value], "、"))
+    return out
+
+
 class UnitReview(BaseModel):
     unit: str = Field(description="The unit that spoke, as named where its review starts (e.g. 天桥街道).")
     achievements: list[str] = Field(
@@ -30,6 +76,21 @@ class UnitReview(BaseModel):
         default_factory=list,
         description='Each area A, B, C of "但在A、B、C等方面仍存不足/仍需加强" or "但存在A、B、C等不足", verbatim.',
     )
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_not_speaker(cls, value: str) -> str:
+        return _SPEAKER_TITLE.sub("", value.strip())
+
+    @field_validator("achievements")
+    @classmethod
+    def _one_clause_each(cls, values: list[str]) -> list[str]:
+        return _split(values, "。；;")
+
+    @field_validator("shortcomings")
+    @classmethod
+    def _areas(cls, values: list[str]) -> list[str]:
+        return shortcoming_areas(values)
 
 
 class Briefing(BaseModel):
@@ -53,5 +114,18 @@ class MeetingReview(BaseModel):
         default_factory=list, description="Each directive sentence (会议强调/指出/要求 …), verbatim, without the lead-in."
     )
 
+    @field_validator("directives")
+    @classmethod
+    def _one_sentence_each(cls, values: list[str]) -> list[str]:
+        return [_LEAD_IN.sub("", v) for v in _split(values, "。")]
+
 
 MODEL = MeetingReview
+
+
+def clean(record: dict, text: str) -> dict:
+    """Achievements as whole clauses, directives as whole sentences (see the module docstring)."""
+    for unit in record.get("units") or []:
+        unit["achievements"] = whole_clauses(unit.get("achievements") or [], text, prefix=unit.get("unit") or "")
+    record["directives"] = joined_pieces(record.get("directives") or [], text)
+    return record

@@ -52,7 +52,7 @@ def prelabel_command(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).")],
     schema: Annotated[str, typer.Option(help="Schema name, or 'auto' to route each document.")] = "auto",
     backend: Annotated[str, typer.Option(help="auto | llm | rules")] = "auto",
-    concurrency: Annotated[int, typer.Option(min=1, help="LLM requests in flight at once (a few more documents are prepared ahead).")] = 8,
+    concurrency: Annotated[int, typer.Option(min=1, envvar="ANNOTATE_CONCURRENCY", help="LLM requests in flight at once (a few more documents are prepared ahead).")] = 8,
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N files.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-extract even what is already predicted.")] = False,
     db: DbOption = None,
@@ -209,11 +209,12 @@ def _show_data(con: Any, doc_id: str) -> dict[str, Any]:
 
 def _groundings_table(title: str, groundings: list[dict[str, Any]]) -> Table:
     table = Table(title=title, header_style="bold")
-    for name in ("path", "status", "span", "quote / value"):
+    for name in ("path", "status", "span", "confidence", "quote / value"):
         table.add_column(name)
     for g in groundings:
         span = f"{g.get('start')}–{g.get('end')}" if g.get("start") is not None else "—"
-        table.add_row(g.get("path", ""), g.get("status", ""), span, g.get("quote") or g.get("value") or "")
+        conf = f"{g['confidence']:.2f}" if g.get("confidence") is not None else "—"
+        table.add_row(g.get("path", ""), g.get("status", ""), span, conf, g.get("quote") or g.get("value") or "")
     return table
 
 
@@ -240,6 +241,8 @@ def show_command(
         if label == "prediction":
             out.print(f"[bold]prediction[/] {item['model_version']}  backend={item['backend']}  "
                       f"confidence={item['confidence']}", highlight=False)
+            for note in item.get("notes") or []:
+                out.print(f"  note: {note}", highlight=False)
         else:
             out.print(f"[bold]gold[/] version {item.get('version')}  annotator={item.get('annotator')}  "
                       f"from {item.get('prediction_version_key')}", highlight=False)

@@ -101,6 +101,40 @@ def _walk(annotation: Any, meta: list[Any], value: Any, path: str) -> Iterator[t
                 yield from _walk(inner, [], item, f"{path}[{i}]")
 
 
+def drop_empty(model: type[BaseModel], data: Any) -> Any:
+    """The record with blank evidence strings treated as missing values (in place, and returned).
+
+    Small models write ``""`` for a value they did not find. That is a missing value, not a quote
+    the text fails to support: an optional field becomes null, a blank list item goes, and
+    nothing is re-asked for it. A required field keeps its blank (validation decides).
+    """
+    if not isinstance(data, dict):
+        return data
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in data:
+            continue
+        data[key] = _drop_blank(info.annotation, list(info.metadata), data[key], required=info.is_required())
+    return data
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _drop_blank(annotation: Any, meta: list[Any], value: Any, *, required: bool) -> Any:
+    kind, inner = _kind(annotation, meta)
+    if kind == "evidence" and _blank(value) and not required:
+        return None
+    if kind == "model":
+        return drop_empty(inner, value)
+    if kind == "list" and isinstance(value, list):
+        items = [_drop_blank(inner, [], item, required=True) for item in value]
+        inner_kind, _ = _kind(inner, [])
+        return [item for item in items if not (inner_kind == "evidence" and _blank(item))]
+    return value
+
+
 def evidence_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
     """Evidence field paths as patterns with ``[]`` for list positions (e.g. ``units[].unit``).
 

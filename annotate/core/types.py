@@ -48,6 +48,9 @@ class Grounding(BaseModel):
     quote: str | None = None
     status: AlignmentStatus = AlignmentStatus.UNALIGNED
     score: float = 0.0
+    confidence: float | None = None
+    """How likely the value is right, in [0, 1]: alignment quality times the model's own probability
+    for the value where the backend measured one (``None``: not measured; alignment alone counts)."""
 
     @property
     def aligned(self) -> bool:
@@ -72,6 +75,9 @@ class Extraction(BaseModel):
     record: dict[str, Any]
     groundings: list[Grounding] = Field(default_factory=list)
     confidence: float | None = None
+    notes: list[str] = Field(default_factory=list)
+    """What the pipeline had to do to get this record (a truncated answer salvaged, items dropped,
+    re-asks): nothing is dropped silently."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -84,6 +90,7 @@ class Extraction(BaseModel):
             "record": self.record,
             "groundings": [g.model_dump(mode="json") for g in self.groundings],
             "confidence": self.confidence,
+            "notes": self.notes,
         }
 
 

@@ -221,7 +221,8 @@ def value_confidences(
 ) -> list[tuple[float, bool]]:
     """``(confidence, right)`` per predicted evidence value.
 
-    The confidence of a value is the one the pipeline derives from its alignment
+    The confidence of a value is the one the pipeline attached to it (alignment times the model's
+    own probability, for LLM output with logprobs), else the one its alignment alone gives
     (``annotate.core.grounding.confidence`` of that single grounding); it is right when the
     shared scorer finds the value among the gold values of its field (normalised comparison).
     """
@@ -229,7 +230,7 @@ def value_confidences(
     right = value_hits(model, gold, predicted, [g.path for g in items])
     out = []
     for g, ok in zip(items, right, strict=True):
-        conf = grounding_confidence([g])
+        conf = g.confidence if g.confidence is not None else grounding_confidence([g])
         if conf is not None:
             out.append((float(conf), bool(ok)))
     return out

@@ -59,6 +59,8 @@ class ExtractStats:
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    reasks: int = 0
+    """Answers that were re-asked (each costs one more call)."""
 
 
 @dataclass

@@ -1,7 +1,12 @@
 """Versioned prompt templates, kept as files in ``prompts/`` so that wording changes are reviewed as data.
 
 A prompt file is TOML with ``id`` (e.g. ``meeting_review.v1``), ``schema``, ``system`` and ``user``
-(Jinja2 templates). The fixed part (instructions, examples) is the system message and the document
+(Jinja2 templates), and optionally ``reask``: the note sent when an answer had faults, rendered
+with ``faults`` (each has ``path``, ``kind`` — ungrounded / invalid / not_json / empty —, ``value``
+and ``detail``). A re-ask repeats the first request and adds this note; it never carries the
+conversation so far, so it fits wherever the first request fit. ``system_variant`` is a second,
+differently worded system part, asked for the same chunk when confidence is measured by the
+agreement of two extractions (``ANNOTATE_CONFIDENCE=agreement``, for endpoints without logprobs). The fixed part (instructions, examples) is the system message and the document
 comes last, wrapped in ``<document>`` markers: providers cache a shared prefix, and the project's
 test server finds the document text between the markers to look up reference responses.
 
@@ -28,6 +33,10 @@ DOC_CLOSE = "\n</document>"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
+DEFAULT_REASK = """Your previous answer had these problems:
+{% for f in faults %}- {{ f.path }}{% if f.value %} = "{{ f.value }}"{% endif %}: {% if f.kind == "ungrounded" %}not found verbatim in the document{% elif f.kind == "empty" %}nothing was extracted{% else %}{{ f.detail }}{% endif %}
+{% endfor %}Read the text between <document> markers again and answer again in full, copying every value exactly as written; leave out what the document does not say."""
+
 _ENV = jinja2.Environment(
     autoescape=False,
     keep_trailing_newline=False,
@@ -50,12 +59,15 @@ class Prompt:
     hash: str
     path: Path
     description: str = ""
+    reask_template: str = DEFAULT_REASK
+    variant_template: str | None = None
     _compiled: dict[str, jinja2.Template] = field(default_factory=dict, compare=False, repr=False)
 
     def _template(self, which: str) -> jinja2.Template:
         tpl = self._compiled.get(which)
         if tpl is None:
-            source = self.system_template if which == "system" else self.user_template
+            source = {"system": self.system_template, "user": self.user_template, "reask": self.reask_template,
+                      "variant": self.variant_template or ""}[which]  # fmt: skip
             tpl = _ENV.from_string(source)
             self._compiled[which] = tpl
         return tpl
@@ -64,9 +76,19 @@ class Prompt:
         """The fixed part; rendered once per backend and schema, not per call."""
         return self._template("system").render(**variables)
 
+    def variant(self, **variables: Any) -> str:
+        """The differently worded system part for agreement confidence."""
+        if self.variant_template is None:
+            raise PromptError(f"{self.path}: confidence by agreement needs a system_variant in this prompt file")
+        return self._template("variant").render(**variables)
+
     def user(self, text: str, **variables: Any) -> str:
         """The document part. Jinja never re-evaluates variable values, so ``{{`` in a document is safe."""
         return self._template("user").render(text=text, **variables)
+
+    def reask(self, faults: Any) -> str:
+        """The note that names an answer's faults (see the module docstring)."""
+        return self._template("reask").render(faults=faults).strip()
 
     def messages(self, text: str, **variables: Any) -> list[dict[str, str]]:
         return [
@@ -97,14 +119,20 @@ def load_prompt_file(path: Path) -> Prompt:
         raise PromptError(f"{path}: prompt file lacks {', '.join(missing)}")
     if "<document>" not in data["user"]:
         raise PromptError(f"{path}: the user template must wrap the document in <document> markers")
+    reask = data.get("reask")
+    if reask is not None and not isinstance(reask, str):
+        raise PromptError(f"{path}: reask must be a string template")
     return Prompt(
         id=data["id"],
         schema=data.get("schema", path.stem),
         system_template=data["system"],
         user_template=data["user"],
-        hash=content_hash(raw, 12),
+        # The default note is part of what the prompt sends, so it is part of the hash too.
+        hash=content_hash(raw if reask is not None else raw + DEFAULT_REASK.encode(), 12),
         path=path,
         description=data.get("description", ""),
+        reask_template=reask if reask is not None else DEFAULT_REASK,
+        variant_template=data.get("system_variant") if isinstance(data.get("system_variant"), str) else None,
     )
 
 

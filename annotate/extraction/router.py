@@ -86,7 +86,7 @@ async def ask_llm(
     stats: ExtractStats,
 ) -> str:
     """Ask the model with the router prompt; cached like extraction calls (chunk -1)."""
-    from annotate.extraction.llm import _Attempt
+    from annotate.extraction.llm_http import Attempt
 
     names = sorted(schemas)
     prompt = backend.prompt("router")
@@ -106,9 +106,9 @@ async def ask_llm(
             return hit["genre"]
     system = prompt.system(schemas=[schemas[n] for n in names])
     prepared = backend.prepared(f"router:{','.join(names)}", model, system)
-    attempt = _Attempt(ctx, stats, doc.doc_id, -1, vkey, backend.settings.mode)
-    parsed, _ = await backend.call(prepared, prompt.user(doc.text[:ROUTER_CHARS]), attempt)
-    genre = getattr(parsed, "genre", None)
+    attempt = Attempt(ctx, stats, doc.doc_id, -1, vkey, backend.settings.mode)
+    answer = await backend.ask(prepared, prompt, prompt.user(doc.text[:ROUTER_CHARS]), model, attempt, text=None)
+    genre = (answer.record or {}).get("genre")
     if genre not in schemas:
         raise ExtractionFailure(f"router: the model answered {genre!r}, not a known schema", stage="route")
     ctx.cache.put(doc.doc_id, -1, vkey, {"genre": genre})

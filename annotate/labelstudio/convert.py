@@ -97,14 +97,16 @@ class _Emitter:
         self.n += 1
         return f"{kind}{self.n:04d}"
 
-    def region(self, rid: str, label: str, start: int, end: int) -> dict[str, Any]:
-        r = {
+    def region(self, rid: str, label: str, start: int, end: int, score: float | None = None) -> dict[str, Any]:
+        r: dict[str, Any] = {
             "id": rid,
             "from_name": LABELS,
             "to_name": TEXT,
             "type": "labels",
             "value": {"start": start, "end": end, "text": self.text[start:end], "labels": [label]},
         }
+        if score is not None:  # the value's confidence: Label Studio shows it per region
+            r["score"] = score
         self.results.append(r)
         return r
 
@@ -140,7 +142,7 @@ class _Emitter:
         quote = self.text[g.start : g.end]
         if g.quote is not None and quote != g.quote:
             raise ConversionError(f"{path}: text[{g.start}:{g.end}] is {quote!r}, not the grounded quote {g.quote!r}")
-        region = self.region(self.next_id("s"), pattern, g.start, g.end)
+        region = self.region(self.next_id("s"), pattern, g.start, g.end, g.confidence)
         if value != quote:
             self.per_region(region, VALUE_NOTE, "textarea", {"text": [value]})
 

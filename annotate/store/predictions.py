@@ -31,6 +31,7 @@ class StoredPrediction:
     groundings: list[dict[str, Any]]
     confidence: float | None
     created: datetime
+    notes: list[str]
 
     def to_extraction(self) -> Extraction:
         return Extraction(
@@ -40,6 +41,7 @@ class StoredPrediction:
             record=self.record,
             groundings=[Grounding.model_validate(g) for g in self.groundings],
             confidence=self.confidence,
+            notes=self.notes,
         )
 
     def public_dict(self) -> dict[str, Any]:
@@ -51,15 +53,16 @@ class StoredPrediction:
             "record": self.record,
             "groundings": self.groundings,
             "confidence": self.confidence,
+            "notes": self.notes,
             "created": self.created.isoformat(sep=" ", timespec="seconds"),
         }
 
 
-_COLUMNS = "doc_id, schema_name, version_key, backend, record, groundings, confidence, created"
+_COLUMNS = "doc_id, schema_name, version_key, backend, record, groundings, confidence, notes, created"
 
 
 def _row(row: tuple[Any, ...]) -> StoredPrediction:
-    doc_id, schema_name, version_key, backend, record, groundings, confidence, created = row
+    doc_id, schema_name, version_key, backend, record, groundings, confidence, notes, created = row
     return StoredPrediction(
         doc_id=doc_id,
         schema_name=schema_name,
@@ -69,13 +72,14 @@ def _row(row: tuple[Any, ...]) -> StoredPrediction:
         groundings=json.loads(groundings),
         confidence=confidence,
         created=created,
+        notes=json.loads(notes) if notes else [],
     )
 
 
 _ON_CONFLICT = (
     "ON CONFLICT (doc_id, version_key) DO UPDATE SET schema_name = excluded.schema_name, "
     "backend = excluded.backend, record = excluded.record, groundings = excluded.groundings, "
-    "confidence = excluded.confidence, created = now()"
+    "confidence = excluded.confidence, notes = excluded.notes, created = now()"
 )
 
 
@@ -98,6 +102,7 @@ def save_predictions(
             json.dumps(extraction.record, ensure_ascii=False),
             json.dumps([g.model_dump(mode="json") for g in extraction.groundings], ensure_ascii=False),
             extraction.confidence,
+            json.dumps(extraction.notes, ensure_ascii=False) if extraction.notes else None,
         ]
     return insert_rows(
         con, "predictions", _COLUMNS.split(", ")[:-1], list(latest.values()), suffix="" if fresh else _ON_CONFLICT

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from annotate.schema_registry import get_schema
+from annotate.testing.ideal_responses import seed_cases
 from annotate.testing.openai_server import OpenAITestServer
-from annotate.testing.record_fixtures import seed_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = list(seed_cases(ROOT / "tests" / "fixtures" / "seeds", ROOT / "seeds"))
@@ -37,14 +37,15 @@ def test_extract_json_reproduces_the_expected_record(
     proc = annotate(["extract", str(seed), "--json"], llm_env(llm_server))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert set(out) == {"doc_id", "schema", "model_version", "record", "groundings", "confidence"}
+    assert set(out) == {"doc_id", "schema", "model_version", "record", "groundings", "confidence", "notes"}
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     spec = get_schema(meta["schema"])
     expected = spec.model.model_validate(json.loads((folder / "expected.json").read_text(encoding="utf-8")))
     assert out["schema"] == spec.name
     assert out["record"] == expected.model_dump(mode="json")
-    text_of = {"start", "end", "quote", "status", "path", "value", "score"}
+    text_of = {"start", "end", "quote", "status", "path", "value", "score", "confidence"}
     assert all(set(g) == text_of for g in out["groundings"])
+    assert all(0 <= g["confidence"] <= 1 for g in out["groundings"])
     assert all(g["status"] != "unaligned" for g in out["groundings"])
     assert "using LLM backend" in proc.stderr and KEY not in proc.stderr + proc.stdout
 

@@ -29,3 +29,16 @@ def test_path_helpers_round_trip() -> None:
     assert pattern_of("units[0].shortcomings[1]") == "units[].shortcomings[]"
     set_at(record, "units[0].shortcomings[1]", "z")
     assert get_at(record, "units[0].shortcomings[1]") == "z"
+
+
+def test_blank_evidence_is_a_missing_value_not_a_quote() -> None:
+    from annotate.core.evidence import drop_empty
+    from annotate.schema_registry import get_schema
+
+    model = get_schema("meeting_review").model
+    record = {"chair": " ", "units": [{"unit": "甲街道", "achievements": ["", "建成食堂3家"], "shortcomings": ["\u3000"]}],
+              "briefings": [{"topic": "4月份工作", "details": ""}], "directives": [""]}  # fmt: skip
+    assert drop_empty(model, record) == {
+        "chair": None, "units": [{"unit": "甲街道", "achievements": ["建成食堂3家"], "shortcomings": []}],
+        "briefings": [{"topic": "4月份工作", "details": None}], "directives": [],
+    }  # fmt: skip

@@ -148,3 +148,21 @@ def test_pairwise_agreement_is_symmetric_and_perfect_on_identical_records() -> N
     assert ab.f1 == pytest.approx(ba.f1) and ab.f1 < 1.0
     three, _ = metrics.pairwise_agreement(model, [(gold, g), (other, g), (gold, g)])
     assert three.tp + three.fp + three.fn > ab.tp + ab.fp + ab.fn  # three pairs counted
+
+
+def test_value_confidence_is_the_one_the_pipeline_attached() -> None:
+    """LLM values carry the model's own probability; without one, the alignment decides."""
+    model = get_schema("meeting_review").model
+    gold = {"units": [{"unit": "天桥街道", "achievements": [], "shortcomings": ["接诉即办"]}]}
+    predicted = {"units": [{"unit": "天桥街道", "achievements": [], "shortcomings": ["接诉即办", "大气污染治理"]}]}
+    groundings = [
+        {"path": "units[0].unit", "value": "天桥街道", "start": 0, "end": 4, "quote": "天桥街道", "status": "exact",
+         "score": 100.0, "confidence": 0.97},
+        {"path": "units[0].shortcomings[0]", "value": "接诉即办", "start": 10, "end": 14, "quote": "接诉即办",
+         "status": "exact", "score": 100.0},
+        {"path": "units[0].shortcomings[1]", "value": "大气污染治理", "start": 15, "end": 21, "quote": "大气污染治理",
+         "status": "exact", "score": 100.0, "confidence": 0.2},
+    ]  # fmt: skip
+    pairs = metrics.value_confidences(model, gold, predicted, groundings)
+    assert pairs == [(0.97, True), (1.0, True), (0.2, False)]
+    assert metrics.auroc(pairs) == 1.0

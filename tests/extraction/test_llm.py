@@ -16,6 +16,7 @@ from annotate.documents import load_document
 from annotate.extraction.base import ExtractContext, ExtractStats, MemoryCallLog
 from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.pipeline import extract_document
+from annotate.extraction.prompts import get_prompt
 from annotate.schema_registry import get_schema
 from annotate.testing.openai_server import OpenAITestServer
 
@@ -60,7 +61,7 @@ def expected(fixtures_dir: Path, stem: str, schema: str) -> dict[str, Any]:
 def test_version_key_covers_prompt_model_schema_and_settings(llm_server: OpenAITestServer) -> None:
     spec = get_schema("meeting_review")
     base = backend_for(llm_server).version_key(spec)
-    assert base.startswith("meeting_review/meeting_review.v1@")
+    assert base.startswith(f"meeting_review/{get_prompt('meeting_review').id}@")
     assert "/test-model/" in base
     for change in ({"model": "other"}, {"mode": "json"}, {"chunk_chars": 5000}, {"temperature": 0.5}):
         assert backend_for(llm_server, **change).version_key(spec) != base, change
@@ -153,7 +154,7 @@ def test_partly_ungrounded_answer_is_reasked_then_kept_flagged(
     doc = load_document(fixtures_dir / "llm" / "partly_ungrounded.txt")
     log = MemoryCallLog()
     result = run(backend_for(llm_server, max_retries=2), doc, "meeting_review", ctx=ExtractContext(log=log))
-    assert len(log.calls) == 3, "two re-asks after the first answer"
+    assert len(log.calls) == 2, "one re-ask; it repeated the same faults, so asking again cannot help"
     assert all(c.error and c.error.startswith("ungrounded") for c in log.calls)
     reask = log.calls[1].request["messages"]
     assert any("建成停车场5个" in str(m.get("content")) for m in reask[2:]), "the re-ask names the bad quote"
@@ -178,4 +179,94 @@ def test_instructor_hooks_see_every_attempt(fixtures_dir: Path, llm_server: Open
     backend.hooks.on("completion:response", lambda response: seen.append("response"))
     backend.hooks.on("parse:error", lambda error, **kw: seen.append("parse:error"))
     run(backend, load_document(fixtures_dir / "llm" / "partly_ungrounded.txt"), "meeting_review")
-    assert seen == ["kwargs", "response", "parse:error"] * 2
+    assert seen == ["kwargs", "response", "parse:error"] * 2  # the re-ask repeated the faults: no third
+
+
+def test_each_value_carries_the_model_s_own_probability(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    """Logprobs over the value's own tokens: the one value the 'model' doubted scores low, the rest high."""
+    llm_server.configure(doubt=["区委教育工委"])
+    doc = load_document(seeds_dir / f"{SEED_000}.txt")
+    result = run(backend_for(llm_server), doc, "meeting_review")
+    by_path = {g.path: g for g in result.groundings}
+    assert by_path["units[2].unit"].confidence < 0.1
+    assert all(g.confidence > 0.9 for p, g in by_path.items() if p != "units[2].unit" and "区委教育工委" not in g.value)
+    assert result.confidence == round(sum(g.confidence for g in result.groundings) / len(result.groundings), 4)
+    assert "confidence" in json.dumps(result.public_dict()["groundings"][0])
+
+
+def test_without_logprobs_confidence_is_the_alignment(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    llm_server.configure(doubt=["区委教育工委"])
+    backend = backend_for(llm_server, confidence="none")
+    assert backend.version_key(get_schema("meeting_review")) != backend_for(llm_server).version_key(
+        get_schema("meeting_review")
+    ), "the confidence method is part of the version key"
+    log = MemoryCallLog()
+    result = run(backend, load_document(seeds_dir / f"{SEED_000}.txt"), "meeting_review", ctx=ExtractContext(log=log))
+    assert "logprobs" not in log.calls[0].request
+    assert {g.confidence for g in result.groundings} == {1.0}
+
+
+def test_a_cache_hit_keeps_the_confidences(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    llm_server.configure(doubt=["区委教育工委"])
+    cache = DictCache()
+    doc = load_document(seeds_dir / f"{SEED_000}.txt")
+    first = run(backend_for(llm_server), doc, "meeting_review", ctx=ExtractContext(cache=cache))
+    second = run(backend_for(llm_server), doc, "meeting_review", ctx=ExtractContext(cache=cache))
+    assert llm_server.stats()["completions"] == 1
+    assert [g.confidence for g in second.groundings] == [g.confidence for g in first.groundings]
+
+
+def test_a_reask_names_only_the_faulty_values_and_carries_no_history(
+    fixtures_dir: Path, llm_server: OpenAITestServer
+) -> None:
+    doc = load_document(fixtures_dir / "llm" / "partly_ungrounded.txt")
+    log = MemoryCallLog()
+    run(backend_for(llm_server, max_retries=2), doc, "meeting_review", ctx=ExtractContext(log=log))
+    first, again = (c.request["messages"] for c in log.calls[:2])
+    assert again[: len(first)] == first, "the re-ask repeats the first request"
+    assert [m["role"] for m in again[len(first) :]] == ["user"], "plus one note, and no earlier answer"
+    note = again[-1]["content"]
+    assert "units[0].achievements[1]" in note and "建成停车场5个" in note
+    assert "完成老旧小区改造12个" not in note, "values that were right are not named"
+
+
+def test_the_context_size_bounds_every_request(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    """With a 4,096-token window, chunks shrink and prompt + answer budget fit in it, re-asks included."""
+    from annotate.core.chunking import estimate_tokens
+
+    llm_server.configure(faults=["ungrounded"], fail_next=1)
+    log = MemoryCallLog()
+    backend = backend_for(llm_server, context_tokens=4096)
+    spec = get_schema("task_progress")
+    doc = load_document(seeds_dir / f"{SEED_004}.txt")
+    assert max(len(c.text) for c in backend.chunks(doc.text, spec)) < 2000
+    assert "context_tokens" in backend.version_key(spec) or backend.version_key(spec) != backend_for(
+        llm_server
+    ).version_key(spec)
+    run(backend, doc, "task_progress", ctx=ExtractContext(log=log))
+    assert any(len(c.request["messages"]) == 3 for c in log.calls), "a re-ask happened"
+    for call in log.calls:
+        sent = json.dumps(call.request["messages"], ensure_ascii=False)
+        assert estimate_tokens(sent) + call.request["max_tokens"] <= 4096, call.attempt
+
+
+def test_a_truncated_answer_keeps_its_complete_part_with_a_note(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    llm_server.configure(faults=["truncated"], fail_next=1)
+    log = MemoryCallLog()
+    doc = load_document(seeds_dir / f"{SEED_000}.txt")
+    result = run(backend_for(llm_server), doc, "meeting_review", ctx=ExtractContext(log=log))
+    assert len(log.calls) == 1, "a cut-off answer is not re-asked: the same request would be cut off again"
+    assert any("max_tokens" in n for n in result.notes)
+    assert 0 < len(result.groundings) < 60 and all(g.aligned for g in result.groundings)
+
+
+def test_agreement_confidence_asks_a_second_wording(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
+    """For endpoints without logprobs: the same chunk again with the prompt's system_variant."""
+    log = MemoryCallLog()
+    backend = backend_for(llm_server, confidence="agreement")
+    doc = load_document(seeds_dir / f"{SEED_000}.txt")
+    result = run(backend, doc, "meeting_review", ctx=ExtractContext(log=log))
+    assert len(log.calls) == 2
+    first, second = (c.request["messages"][0]["content"] for c in log.calls)
+    assert first != second and "logprobs" not in log.calls[0].request
+    assert {g.confidence for g in result.groundings} == {1.0}, "the (ideal) second answer agrees on every value"
