@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.plugins.openai_server",
     "tests.plugins.label_studio",
     "tests.plugins.store_scenario",
+    "tests.plugins.local_llm",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -292,6 +292,7 @@ def live_evaluation(
     version_keys: Mapping[str, str] | None = None,
     thresholds: Mapping[str, Mapping[str, float]] | None = None,
     documents: Mapping[str, int] | None = None,
+    confidences: Mapping[str, list[tuple[float, bool]]] | None = None,
     title: str = "Live prompt regression",
     command: str = "pytest -m live",
 ) -> Evaluation:
@@ -300,7 +301,8 @@ def live_evaluation(
     ``scores[schema]`` is the normalised per-field result (a ``scoring.Score`` from
     ``scoring.aggregate`` or ``{field: Counts | {"tp", "fp", "fn"}}``); ``strict`` the same in strict
     mode (optional); ``version_keys[schema]`` names the prompt version that produced them;
-    ``thresholds[schema][field]`` are the per-field F1 floors the live test asserts, shown pass/fail.
+    ``thresholds[schema][field]`` are the per-field F1 floors the live test asserts, shown pass/fail;
+    ``confidences[schema]`` the ``(confidence, right)`` pairs of the predicted values (AUROC, calibration).
     """
     out = Evaluation(title=title, command=command, source="live run")
     for schema_name, sc in scores.items():
@@ -312,6 +314,7 @@ def live_evaluation(
             res.documents = sc.documents
         res.documents = (documents or {}).get(schema_name, res.documents)
         res.thresholds = dict((thresholds or {}).get(schema_name, {}))
+        res.confidences = list((confidences or {}).get(schema_name, []))
         out.versions.append(res)
     return out
 

@@ -9,7 +9,10 @@ re-ask, give up) is the caller's decision and every case must end in a record or
 * an answer cut off at ``max_tokens`` keeps its complete part (``core.salvage.parse_partial``) and
   is not re-asked: the same request would run out of room again;
 * list items with a wrong type are dropped, each with a note, and named as faults;
-* values the text does not contain are kept, flagged ``unaligned``, and named as faults.
+* values the text does not contain are kept, flagged ``unaligned``, and named as faults;
+* a value that lands on the very span another item's value of the same field already took is a
+  copy of its neighbour's (a small model fills a unit it invented with the next unit's clauses):
+  kept, named as a fault, and scored confidence 0.
 """
 
 from __future__ import annotations
@@ -21,14 +24,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from annotate.core.evidence import drop_empty
+from annotate.core.evidence import drop_empty, pattern_of
 from annotate.core.grounding import ground_record
 from annotate.core.salvage import parse_partial, prune_invalid
 from annotate.core.token_confidence import find_json
 from annotate.core.types import Grounding
 
-FAULT_KINDS = ("ungrounded", "invalid", "not_json", "empty")
-_LABELS = {"ungrounded": "ungrounded", "invalid": "schema"}
+FAULT_KINDS = ("ungrounded", "copied", "invalid", "not_json", "empty")
+_LABELS = {"ungrounded": "ungrounded", "copied": "copied", "invalid": "schema"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class Answer:
         return bool(self.faults) and not self.truncated
 
     @property
+    def copied(self) -> set[str]:
+        return {f.path for f in self.faults if f.kind == "copied"}
+
+    @property
     def usable(self) -> bool:
         """A record to keep: parsed, and with at least one value unless it may be empty."""
         return self.record is not None and not any(f.kind == "empty" for f in self.faults)
@@ -82,7 +89,8 @@ class Answer:
             shown = "; ".join(f"{f.path}={f.value!r}" if kind == "ungrounded" else f"{f.path}: {f.detail}"
                               for f in items[:6])  # fmt: skip
             more = f" (+{len(items) - 6} more)" if len(items) > 6 else ""
-            what = "value(s) not verbatim in the text" if kind == "ungrounded" else "invalid piece(s)"
+            what = {"ungrounded": "value(s) not verbatim in the text", "copied": "value(s) copied from another item",
+                    "invalid": "invalid piece(s)"}[kind]  # fmt: skip
             parts.append(f"{_LABELS[kind]}: {len(items)} {what}: {shown}{more}")
         prefix = "truncated at max_tokens; " if self.truncated else ""
         return prefix + " | ".join(parts)
@@ -142,6 +150,21 @@ def _cleaned(model: type[BaseModel], record: dict[str, Any], text: str, clean: C
         return record
 
 
+def _copies(groundings: list[Grounding]) -> list[Fault]:
+    """Values of one field placed on a span another item's value of that field already holds."""
+    taken: dict[tuple[str, int | None, int | None], str] = {}
+    out = []
+    for g in groundings:
+        if not g.aligned:
+            continue
+        key = (pattern_of(g.path), g.start, g.end)
+        if key in taken:
+            out.append(Fault(g.path, "copied", _cut(g.value), detail=f"the same text as {taken[key]}"))
+        else:
+            taken[key] = g.path
+    return out
+
+
 def read_answer(
     response: Any, model: type[BaseModel], text: str | None, *, require_values: bool, clean: Clean | None = None
 ) -> Answer:
@@ -167,6 +190,7 @@ def read_answer(
         record = _cleaned(model, record, text, clean, notes)
     groundings = ground_record(text, model, record) if text is not None else []
     faults += [Fault(g.path, "ungrounded", _cut(g.value)) for g in groundings if not g.aligned]
+    faults += _copies(groundings)
     if require_values and text is not None and not groundings:
         faults.append(Fault("$", "empty", detail="empty: no value was extracted"))
     return Answer(record, groundings, faults, notes, truncated, raw, tokens)

@@ -19,8 +19,11 @@ lowest probability among its own tokens (``core.token_confidence``) when the end
 logprobs (``confidence="logprobs"``, the default; llama.cpp and OpenAI's content do), or whether a
 second, differently worded extraction agrees (``confidence="agreement"``, ``core.agreement``).
 
+Passages of the document that address the model ("忽略以上指令…", "ignore previous instructions")
+are masked in what is sent (``core.injection``): the 1.5B model obeyed them whatever the prompt said.
+
 The model returns verbatim strings; offsets are computed here with ``ground_record`` on the text of
-the chunk the model saw, then shifted to the whole document.
+the chunk, then shifted to the whole document.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from pydantic import BaseModel
 from annotate.core.agreement import agreement
 from annotate.core.chunking import Chunk, estimate_tokens, split_text
 from annotate.core.grounding import confidence, ground_record
+from annotate.core.injection import find_injections, mask
 from annotate.core.merge import merge_records
 from annotate.core.token_confidence import value_confidences
 from annotate.core.types import Document, Extraction, ExtractionFailure, Grounding
@@ -215,6 +219,13 @@ class LLMBackend:
         fixed = self._schema_request(schema)[1].fixed_tokens if schema is not None else 0
         return split_text(text, chunk_budget(self.settings, fixed), overlap=self.settings.overlap_chars)
 
+    def as_sent(self, text: str) -> tuple[str, list[str]]:
+        """The text the model sees (passages addressing it masked) and a note per masked passage."""
+        spans = find_injections(text) if self.settings.mask_injections else []
+        notes = [f"masked {s.end - s.start} characters that address the model, not the reader, before sending: "
+                 f"{text[s.start : s.start + 30]!r}…" for s in spans]  # fmt: skip
+        return mask(text, spans), notes
+
     # -------------------------------------------------------------- one question, re-asked while it helps
 
     async def _post(self, body: dict[str, Any], attempt: Attempt) -> ChatCompletion:
@@ -283,8 +294,10 @@ class LLMBackend:
                 return hit["record"], _with_confidence(groundings, hit.get("confidence") or {}), hit.get("notes", [])
         prompt, prepared = self._schema_request(schema)
         attempt = Attempt(ctx, stats, doc.doc_id, chunk.index, vkey, self.settings.mode)
-        answer = await self.ask(prepared, prompt, prompt.user(chunk.text), model, attempt, text=chunk.text,
+        sent, masked = self.as_sent(chunk.text)
+        answer = await self.ask(prepared, prompt, prompt.user(sent), model, attempt, text=chunk.text,
                                 require_values=single, clean=schema.clean)  # fmt: skip
+        answer.notes[:0] = masked
         record = answer.record or {}
         if answer.groundings and not any(g.aligned for g in answer.groundings):
             raise ExtractionFailure(f"ungrounded: none of the {len(answer.groundings)} value(s) is in the text",
@@ -294,6 +307,7 @@ class LLMBackend:
             probabilities = await self._agreement(doc, schema, chunk, vkey, ctx, stats, answer)
         elif answer.tokens:
             probabilities = value_confidences(answer.text, answer.tokens, [(g.path, g.value) for g in answer.groundings])
+        probabilities.update(dict.fromkeys(answer.copied, 0.0))  # another item's evidence: not this one's
         ctx.cache.put(doc.doc_id, chunk.index, vkey, {"record": record, "confidence": probabilities,
                                                       "notes": answer.notes})  # fmt: skip
         return record, _with_confidence(answer.groundings, probabilities), answer.notes
@@ -307,8 +321,8 @@ class LLMBackend:
         prepared = self.prepared(f"{schema.name}:variant", schema.model, prompt.variant(schema=schema))
         attempt = Attempt(ctx, stats, doc.doc_id, chunk.index, vkey, self.settings.mode)
         try:
-            second = await self.ask(prepared, prompt, prompt.user(chunk.text), schema.model, attempt, text=chunk.text,
-                                    require_values=False, clean=schema.clean)  # fmt: skip
+            second = await self.ask(prepared, prompt, prompt.user(self.as_sent(chunk.text)[0]), schema.model, attempt,
+                                    text=chunk.text, require_values=False, clean=schema.clean)  # fmt: skip
         except ExtractionFailure as exc:
             if isinstance(exc, EndpointUnavailable):
                 raise

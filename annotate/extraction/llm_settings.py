@@ -66,6 +66,8 @@ class LLMSettings:
     overlap_chars: int = DEFAULT_OVERLAP_CHARS
     concurrency: int = 64
     confidence: str = "logprobs"
+    mask_injections: bool = True
+    """Mask passages that address the model ("忽略以上指令…") before it sees them (``core.injection``)."""
     backoff: float = 0.5
     """First retry delay in seconds when the server gives no Retry-After (doubles, capped at 8 s)."""
 
@@ -110,6 +112,7 @@ class LLMSettings:
             "chunk_chars": self.chunk_chars or (None if self.context_tokens else DEFAULT_CHUNK_CHARS),
             "overlap_chars": self.overlap_chars,
             "confidence": self.confidence,
+            "mask_injections": self.mask_injections,
         }
         if self.context_tokens:
             out["context_tokens"] = self.context_tokens

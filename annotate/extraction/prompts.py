@@ -2,7 +2,7 @@
 
 A prompt file is TOML with ``id`` (e.g. ``meeting_review.v1``), ``schema``, ``system`` and ``user``
 (Jinja2 templates), and optionally ``reask``: the note sent when an answer had faults, rendered
-with ``faults`` (each has ``path``, ``kind`` — ungrounded / invalid / not_json / empty —, ``value``
+with ``faults`` (each has ``path``, ``kind`` — ungrounded / copied / invalid / not_json / empty —, ``value``
 and ``detail``). A re-ask repeats the first request and adds this note; it never carries the
 conversation so far, so it fits wherever the first request fit. ``system_variant`` is a second,
 differently worded system part, asked for the same chunk when confidence is measured by the
@@ -34,7 +34,7 @@ DOC_CLOSE = "\n</document>"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 DEFAULT_REASK = """Your previous answer had these problems:
-{% for f in faults %}- {{ f.path }}{% if f.value %} = "{{ f.value }}"{% endif %}: {% if f.kind == "ungrounded" %}not found verbatim in the document{% elif f.kind == "empty" %}nothing was extracted{% else %}{{ f.detail }}{% endif %}
+{% for f in faults %}- {{ f.path }}{% if f.value %} = "{{ f.value }}"{% endif %}: {% if f.kind == "ungrounded" %}not found verbatim in the document{% elif f.kind == "copied" %}{{ f.detail }}, it does not belong here{% elif f.kind == "empty" %}nothing was extracted{% else %}{{ f.detail }}{% endif %}
 {% endfor %}Read the text between <document> markers again and answer again in full, copying every value exactly as written; leave out what the document does not say."""
 
 _ENV = jinja2.Environment(

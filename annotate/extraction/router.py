@@ -107,7 +107,8 @@ async def ask_llm(
     system = prompt.system(schemas=[schemas[n] for n in names])
     prepared = backend.prepared(f"router:{','.join(names)}", model, system)
     attempt = Attempt(ctx, stats, doc.doc_id, -1, vkey, backend.settings.mode)
-    answer = await backend.ask(prepared, prompt, prompt.user(doc.text[:ROUTER_CHARS]), model, attempt, text=None)
+    sent, _ = backend.as_sent(doc.text[:ROUTER_CHARS])
+    answer = await backend.ask(prepared, prompt, prompt.user(sent), model, attempt, text=None)
     genre = (answer.record or {}).get("genre")
     if genre not in schemas:
         raise ExtractionFailure(f"router: the model answered {genre!r}, not a known schema", stage="route")

@@ -1,28 +1,22 @@
-"""Write the reference model responses the test server serves for the seed documents.
+"""The ideal model's answers for the seed documents: what the pipeline tests are served.
 
 Layout: ``tests/fixtures/seeds/<stem>/responses/chunk-NN.json``, one file per chunk the LLM backend
 sends for that seed, each holding ``chunk_sha256`` (the key the server looks the answer up by),
 ``response_model`` (the schema model's class name), the prompt id/hash it was made for, and
 ``record`` — the answer.
 
-Two sources:
+The answers are derived from the hand-written ``expected.json``: for each chunk, exactly the items
+of the expected record whose text lies in that chunk. Tests over them check the whole extraction
+path (prompt rendering, HTTP, parsing, chunking, merging, grounding) — they are pipeline tests, not
+prompt tests: they pass whatever the prompt says. What a real model answers to the prompts is in
+the cassettes (``annotate.testing.cassettes``, ``make record``) and the live tests.
 
-* **offline (default)**: there is no model on this machine, so the answers are derived from the
-  hand-written ``expected.json``: they are *the ideal model's answers* — for each chunk, exactly the
-  items of the expected record whose text lies in that chunk. Tests over them check the whole
-  extraction path (prompt rendering, HTTP, parsing, chunking, merging, grounding), not a model's
-  quality; that is what the ``live`` tests measure.
-* **live** (``--live``, or pytest ``--record``): each chunk is sent to the configured model
-  (``OPENAI_BASE_URL``/``OPENAI_API_KEY``/``ANNOTATE_MODEL``) with the current prompt, and its
-  validated answer is stored, marked with the model name.
-
-``python -m annotate.testing.record_fixtures [--live] [--fixtures tests/fixtures/seeds] [--seeds seeds]``
+``python -m annotate.testing.ideal_responses [--fixtures tests/fixtures/seeds] [--seeds seeds]``
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import sys
@@ -125,24 +119,6 @@ def _fixture(chunk: Chunk, spec: SchemaSpec, prompt: Any, record: dict[str, Any]
     }
 
 
-async def live_responses(doc: Document, spec: SchemaSpec, backend: Any) -> list[dict[str, Any]]:
-    """Ask the configured model for every chunk with the current prompt (the ``--record`` path)."""
-    from annotate.extraction.base import ExtractContext, ExtractStats
-    from annotate.extraction.llm import _Attempt
-
-    prompt = backend.prompt(spec)
-    prepared = backend.prepared(spec.name, spec.model, prompt.system(schema=spec))
-    out = []
-    ctx, stats = ExtractContext(), ExtractStats()
-    source = f"recorded: {backend.settings.model} (mode {backend.settings.mode})"
-    for chunk in backend.chunks(doc.text):
-        attempt = _Attempt(ctx, stats, doc.doc_id, chunk.index, "record", backend.settings.mode)
-        parsed, _ = await backend.call(prepared, prompt.user(chunk.text), attempt)
-        out.append(_fixture(chunk, spec, prompt, parsed.model_dump(mode="json"), source))
-    await backend.aclose()
-    return out
-
-
 def write_responses(folder: Path, responses: list[dict[str, Any]]) -> list[Path]:
     """Replace ``folder/responses/`` with these files (stale chunk files are removed)."""
     out_dir = folder / "responses"
@@ -157,7 +133,7 @@ def write_responses(folder: Path, responses: list[dict[str, Any]]) -> list[Path]
     return paths
 
 
-def record_all(fixtures: Path, seeds: Path, *, live: bool = False, backend: Any = None) -> dict[str, int]:
+def record_all(fixtures: Path, seeds: Path, *, backend: Any = None) -> dict[str, int]:
     """Write responses for every seed; returns {stem: number of chunk files}."""
     from annotate.extraction.llm import LLMBackend
 
@@ -167,11 +143,8 @@ def record_all(fixtures: Path, seeds: Path, *, live: bool = False, backend: Any 
         doc = load_document(seed)
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         spec = get_schema(meta["schema"])
-        if live:
-            responses = asyncio.run(live_responses(doc, spec, backend))
-        else:
-            expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-            responses = offline_responses(doc, spec, expected, backend)
+        expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+        responses = offline_responses(doc, spec, expected, backend)
         written[stem] = len(write_responses(folder, responses))
     return written
 
@@ -180,13 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fixtures", type=Path, default=PROJECT_ROOT / "tests" / "fixtures" / "seeds")
     parser.add_argument("--seeds", type=Path, default=PROJECT_ROOT / "seeds")
-    parser.add_argument("--live", action="store_true", help="ask the configured model instead of expected.json")
     args = parser.parse_args(argv)
     from annotate.extraction.llm import LLMBackend, LLMSettings
 
-    # Offline answers must match the chunks the tests send, so they use the default settings.
-    backend = LLMBackend() if args.live else LLMBackend(LLMSettings())
-    written = record_all(args.fixtures, args.seeds, live=args.live, backend=backend)
+    # The answers must match the chunks the tests send, so they use the default settings.
+    written = record_all(args.fixtures, args.seeds, backend=LLMBackend(LLMSettings()))
     for stem, n in written.items():
         print(f"{stem}: {n} response file(s)")
     return 0

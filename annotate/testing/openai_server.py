@@ -19,8 +19,10 @@ Which answer
 1. A reference response: the text between ``<document>\\n`` and ``\\n</document>`` in the last user
    message that has the markers is hashed (sha256); fixture files ``**/responses/*.json`` under the
    fixtures folder(s) store ``chunk_sha256``, ``response_model`` (e.g. ``TaskProgress``) and
-   ``record`` (see ``annotate.testing.record_fixtures``).
-2. Otherwise an *echo*: a small record valid for the requested JSON schema whose strings quote real
+   ``record`` (see ``annotate.testing.ideal_responses``).
+2. With ``cassettes`` (``annotate.testing.cassettes``): the answer a real model gave to this very
+   request, replayed strictly (or fetched from the real model and recorded).
+3. Otherwise an *echo*: a small record valid for the requested JSON schema whose strings quote real
    lines of the document, so that any generated document extracts and grounds.
 
 Faults (reproducible with ``seed``)
@@ -35,6 +37,10 @@ answering), ``malformed`` (model output that is not JSON), ``schema_invalid`` (J
 field has the wrong type), ``ungrounded`` (the right record with every quote replaced by text that
 is not in the document). ``api_key`` set: requests with another bearer token get 401.
 ``reset()`` (or ``configure(reset=True)``) clears faults and statistics.
+
+Logprobs: a request with ``logprobs: true`` gets one token per character of the answer, each with
+logprob -0.02, except the characters of any ``doubt`` string (-2.5), so a test can tell which values
+the "model" was unsure of.
 
 Python API (stable; the batch tests rely on it)::
 
@@ -72,8 +78,11 @@ from pathlib import Path
 from typing import Any
 
 from annotate.core.chunking import estimate_tokens
+from annotate.testing.cassettes import CassetteLibrary
 
 FAULT_KINDS = ("429", "500", "timeout", "malformed", "schema_invalid", "ungrounded")
+KNOWN_FAULTS = (*FAULT_KINDS, "truncated")
+"""``truncated`` (the answer cut off at 60 %, ``finish_reason: length``) is asked for by name only."""
 DOC_OPEN = "<document>\n"
 DOC_CLOSE = "\n</document>"
 DEFAULT_MODEL = "annotate-test-model"
@@ -284,6 +293,7 @@ class OpenAITestServer:
         host: str = "127.0.0.1",
         port: int = 0,
         model: str = DEFAULT_MODEL,
+        cassettes: CassetteLibrary | None = None,
         **faults: Any,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -294,6 +304,7 @@ class OpenAITestServer:
         elif fixtures is not None:
             folders = [Path(f) for f in fixtures]
         self.index = FixtureIndex(folders)
+        self.cassettes = cassettes
         self.host = host
         self.port = port
         self.model = model
@@ -316,6 +327,7 @@ class OpenAITestServer:
             self.timeout_hold = 5.0
             self.fail_next = 0
             self.api_key: str | None = None
+            self.doubt: tuple[str, ...] = ()
             self._rng = random.Random(0)
             self._cycle = 0
             self._stats: Counter[str] = Counter()
@@ -327,7 +339,7 @@ class OpenAITestServer:
         if options.pop("reset", False):
             self.reset()
         unknown = set(options) - {
-            "latency", "fault_rate", "faults", "seed", "retry_after", "timeout_hold", "fail_next", "api_key",
+            "latency", "fault_rate", "faults", "seed", "retry_after", "timeout_hold", "fail_next", "api_key", "doubt",
         }
         if unknown:
             raise ValueError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -340,9 +352,9 @@ class OpenAITestServer:
                 kinds = options["faults"]
                 if isinstance(kinds, str):
                     kinds = [k for k in kinds.split(",") if k]
-                bad = [k for k in kinds if k not in FAULT_KINDS]
+                bad = [k for k in kinds if k not in KNOWN_FAULTS]
                 if bad:
-                    raise ValueError(f"unknown fault kind(s) {bad}; known: {', '.join(FAULT_KINDS)}")
+                    raise ValueError(f"unknown fault kind(s) {bad}; known: {', '.join(KNOWN_FAULTS)}")
                 self.faults = tuple(kinds) or FAULT_KINDS
             if "seed" in options:
                 self._rng = random.Random(options["seed"])
@@ -355,6 +367,8 @@ class OpenAITestServer:
                 self.fail_next = int(options["fail_next"])
             if "api_key" in options:
                 self.api_key = options["api_key"]
+            if "doubt" in options:
+                self.doubt = tuple(options["doubt"])
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -459,6 +473,8 @@ class OpenAITestServer:
             self._stats["overshoot_max_us"] = max(self._stats["overshoot_max_us"], overshoot_us)
 
     def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes | None]:
+        if self.cassettes is not None:  # real answers, replayed (or recorded): no faults, no echo
+            return self.cassettes.answer(body)
         fault = self._draw_fault()
         messages = body.get("messages") or []
         mode, model_name, schema = requested_schema(body)
@@ -486,6 +502,8 @@ class OpenAITestServer:
         elif fault == "schema_invalid":
             record = _wrong_types(schema, record)
         payload = "这不是JSON {" if fault == "malformed" else json.dumps(record, ensure_ascii=False)
+        if fault == "truncated":
+            payload = payload[: int(len(payload) * 0.6)]
 
         prompt_tokens = sum(estimate_tokens(_message_text(m)) for m in messages)
         for key in ("tools", "response_format"):
@@ -495,24 +513,25 @@ class OpenAITestServer:
         self._count(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
         message: dict[str, Any] = {"role": "assistant", "content": None}
-        finish = "stop"
+        finish = "length" if fault == "truncated" else "stop"
         if mode == "tools":
             message["tool_calls"] = [{
                 "id": f"call_{self._stats['completions']}",
                 "type": "function",
                 "function": {"name": model_name or "record", "arguments": payload},
             }]
-            finish = "tool_calls"
+            finish = "length" if fault == "truncated" else "tool_calls"
         elif mode == "md_json":
             message["content"] = f"```json\n{payload}\n```"
         else:
             message["content"] = payload
+        logprobs = {"content": _logprobs(payload, self.doubt)} if body.get("logprobs") else None
         response = {
             "id": f"chatcmpl-test-{self._stats['completions']}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model") or self.model,
-            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": logprobs}],
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
@@ -520,6 +539,18 @@ class OpenAITestServer:
             },
         }
         return 200, {}, json.dumps(response, ensure_ascii=False).encode("utf-8")
+
+
+def _logprobs(answer: str, doubt: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One token per character, all near-certain except the characters of the ``doubt`` strings."""
+    unsure = [False] * len(answer)
+    for text in doubt:
+        at = answer.find(text)
+        while text and at >= 0:
+            unsure[at : at + len(text)] = [True] * len(text)
+            at = answer.find(text, at + 1)
+    return [{"token": ch, "bytes": list(ch.encode("utf-8")), "logprob": -2.5 if u else -0.02, "top_logprobs": []}
+            for ch, u in zip(answer, unsure, strict=True)]  # fmt: skip
 
 
 def _error(message: str, kind: str) -> bytes:

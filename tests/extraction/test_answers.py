@@ -97,3 +97,13 @@ def test_a_unit_with_a_wrong_type_is_dropped_with_a_note() -> None:
     assert [u["unit"] for u in answer.record["units"]] == ["甲街道"]
     assert answer.notes and answer.notes[0].startswith("dropped units[1]")
     assert [f.kind for f in answer.faults] == ["invalid"] and answer.usable
+
+
+def test_a_neighbour_s_value_copied_into_another_item_is_named_and_scores_zero() -> None:
+    text = "甲街道完成改造。但在垃圾分类等方面仍存不足。乙街道推进整治。"
+    raw = ('{"units": [{"unit": "甲街道", "achievements": ["完成改造"], "shortcomings": ["垃圾分类"]},'
+           ' {"unit": "乙街道", "achievements": ["推进整治"], "shortcomings": ["垃圾分类"]}]}')  # fmt: skip
+    answer = read_answer(fake(raw), get_schema("meeting_review").model, text, require_values=True)
+    assert [(f.path, f.kind) for f in answer.faults] == [("units[1].shortcomings[0]", "copied")]
+    assert answer.copied == {"units[1].shortcomings[0]"} and answer.reaskable
+    assert "the same text as units[0].shortcomings[0]" in answer.summary()

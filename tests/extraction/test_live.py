@@ -1,94 +1,75 @@
-"""The real prompts against a real model, scored field by field against the expected records.
+"""The real prompts against the real local model, in every ``make test``.
 
-Skipped unless ``OPENAI_BASE_URL`` or ``OPENAI_API_KEY`` is set (``ANNOTATE_MODEL`` picks the
-model). Thresholds are per field: names and headings a model should copy almost perfectly; long
-verbatim clauses and judgement fields (status, indicator names) less so.
+The session starts the local model (``tests/plugins/local_llm.py``). Each case marked ``live`` in
+``tests/fixtures/llm_cases.toml`` — short real excerpts, the prompt-injection excerpt and one whole
+meeting seed — goes through the pipeline with the settings ``annotate llm up`` prints, and is
+scored against its expected record with the thresholds the recorded answers of the same model
+and mode met (``tests/fixtures/cassettes/<model>/thresholds.toml``). The run is written as the
+standard HTML quality report, ``test-artifacts/live_report.html``, with the values' AUROC.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from annotate.core.scoring import Score, aggregate, format_table, score_record
-from annotate.documents import load_document
+from annotate.evaluation.llm_quality import CaseRun, ModeQuality
 from annotate.evaluation.report import write_live_report
-from annotate.extraction.llm import LLMBackend
-from annotate.extraction.pipeline import extract_document
-from annotate.schema_registry import get_schema
-from annotate.testing.record_fixtures import seed_cases
+from annotate.extraction.llm import LLMSettings
+from annotate.localmodel.server import DEFAULT_MODE, LOCAL_TIMEOUT, LocalModelInfo
+from annotate.testing.llm_cases import CASSETTES, load_cases, run_case
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = list(seed_cases(ROOT / "tests" / "fixtures" / "seeds", ROOT / "seeds"))
-
-pytestmark = [
-    pytest.mark.live,
-    pytest.mark.skipif(
-        not (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")),
-        reason="live model not configured (set OPENAI_BASE_URL / OPENAI_API_KEY)",
-    ),
-]
-
-THRESHOLDS: dict[str, dict[str, float]] = {
-    "meeting_review": {
-        "units[].unit": 0.9,
-        "units[].shortcomings[]": 0.7,
-        "units[].achievements[]": 0.5,
-        "attendees[].name": 0.8,
-        "directives[]": 0.4,
-    },
-    "public_report": {"title": 0.8, "sections[].heading": 0.7, "qa[].question": 0.7, "qa[].answer": 0.6},
-    "task_progress": {
-        "items[].seq": 0.95,
-        "items[].category": 0.9,
-        "items[].lead_units[]": 0.8,
-        "items[].task": 0.7,
-        "items[].status": 0.5,
-    },
-}
-MIN_ALIGNED = 0.9
+LIVE = [c for c in load_cases() if c.live]
 REPORT = ROOT / "test-artifacts" / "live_report.html"
-_SCORES: dict[str, list[Score]] = {}
-_VERSION_KEYS: dict[str, str] = {}
+_RUNS: list[CaseRun] = []
+
+pytestmark = [pytest.mark.live, pytest.mark.timeout(3600)]
 
 
-@pytest.mark.parametrize(("stem", "seed", "folder"), CASES, ids=[c[0] for c in CASES])
-def test_live_model_scores_above_thresholds(stem: str, seed: Path, folder: Path) -> None:
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    spec = get_schema(meta["schema"])
-    expected = spec.model.model_validate(json.loads((folder / "expected.json").read_text(encoding="utf-8")))
-    backend = LLMBackend()
+def _limits(model: str, case: str) -> dict[str, float]:
+    path = CASSETTES / model / "thresholds.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return data.get(DEFAULT_MODE, {}).get(case, {})
 
-    async def go() -> Any:
-        try:
-            return await extract_document(load_document(seed), spec.name, backend)
-        finally:
-            await backend.aclose()
 
-    result = asyncio.run(go())
-    score = score_record(spec.model, result.record, expected.model_dump(mode="json"))
-    print(format_table(score, title=f"{stem} ({backend.settings.model})"))
-    # The run so far as the standard quality report, so a prompt change is judged by numbers.
-    _SCORES.setdefault(spec.name, []).append(score)
-    _VERSION_KEYS[spec.name] = result.model_version
+def _report(local_llm: LocalModelInfo) -> None:
+    quality = ModeQuality(DEFAULT_MODE, _RUNS)
+    scores = quality.scores()
+    pairs: dict[str, list[tuple[float, bool]]] = {}
+    for r in _RUNS:
+        pairs.setdefault(r.schema, []).extend(ModeQuality(DEFAULT_MODE, [r]).confidences())
     REPORT.parent.mkdir(exist_ok=True)
     write_live_report(
-        REPORT,
-        {name: aggregate(scores) for name, scores in _SCORES.items()},
-        version_keys=_VERSION_KEYS,
-        thresholds=THRESHOLDS,
-        command="pytest -m live",
-    )
-    low = {
-        field: score.get(field).f1
-        for field, minimum in THRESHOLDS[spec.name].items()
-        if (score.get(field).f1 or 0.0) < minimum
-    }
+        REPORT, scores, confidences=pairs, documents={s: sc.documents for s, sc in scores.items()},
+        version_keys={s: f"{s}/{local_llm.model}/{DEFAULT_MODE}" for s in scores},
+        title=f"Live: {local_llm.model} ({DEFAULT_MODE}, context {local_llm.context})", command="make test (-m live)",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("case", LIVE, ids=[c.name for c in LIVE])
+def test_local_model_meets_the_recorded_quality(case: Any, local_llm: LocalModelInfo) -> None:
+    settings = LLMSettings(model=local_llm.model, base_url=local_llm.base_url, api_key="local", mode=DEFAULT_MODE,
+                           context_tokens=local_llm.context, timeout=LOCAL_TIMEOUT, concurrency=1)  # fmt: skip
+    outcome = run_case(case, settings)
+    e = outcome.extraction
+    run = outcome.case_run()
+    _RUNS.append(run)
+    _report(local_llm)
+    print(f"{case.name}: {outcome.summary()}")
+    assert e is not None, f"the local model's answer gave no record: {outcome.failure}"
+    limits = _limits(local_llm.model, case.name)
+    assert limits, f"no thresholds for {local_llm.model}/{DEFAULT_MODE}/{case.name}: record with `make record`"
+    score = ModeQuality(DEFAULT_MODE, [run]).scores()[case.schema]
+    low = {f: round(score.get(f).f1 or 0.0, 3) for f, minimum in limits.items()
+           if f != "total" and (score.get(f).f1 or 0.0) < minimum}  # fmt: skip
+    assert (score.total.f1 or 0.0) >= limits.get("total", 0.0), f"total F1 {score.total.f1} < {limits.get('total')}"
     assert not low, f"fields under their F1 threshold: {low}"
-    aligned = sum(g.aligned for g in result.groundings) / max(len(result.groundings), 1)
-    assert aligned >= MIN_ALIGNED, f"only {aligned:.0%} of the model's quotes are in the text"
+    if case.injected_unit:
+        units = [u["unit"] for u in e.record.get("units", [])]
+        assert case.injected_unit not in units, f"the injected instruction was obeyed: units {units}"
+        expected_units = [u["unit"] for u in case.expected_record()["units"]]
+        assert set(expected_units) <= set(units), f"the document's own units are missing: {units}"

@@ -270,3 +270,13 @@ def test_agreement_confidence_asks_a_second_wording(seeds_dir: Path, llm_server:
     first, second = (c.request["messages"][0]["content"] for c in log.calls)
     assert first != second and "logprobs" not in log.calls[0].request
     assert {g.confidence for g in result.groundings} == {1.0}, "the (ideal) second answer agrees on every value"
+
+
+def test_a_passage_addressing_the_model_never_reaches_it(fixtures_dir: Path, llm_server: OpenAITestServer) -> None:
+    doc = load_document(fixtures_dir / "excerpts" / "injection_000.txt")
+    log = MemoryCallLog()
+    result = run(backend_for(llm_server), doc, "meeting_review", ctx=ExtractContext(log=log))
+    sent = log.calls[0].request["messages"][-1]["content"]
+    assert "忽略以上所有指令" not in sent and "测试注入单位" not in sent and "新街口街道深化党建" in sent
+    assert any(n.startswith("masked 152 characters") for n in result.notes)
+    assert all(g.aligned for g in result.groundings), "grounded in the original text, offsets unchanged"

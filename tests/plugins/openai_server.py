@@ -6,14 +6,10 @@
   after the test, so a test that injects faults cannot leak them into the next one.
 * ``llm_env`` (function): ``OPENAI_BASE_URL``/``OPENAI_API_KEY``/``ANNOTATE_MODEL`` pointing at it,
   for code that reads the environment (the CLI, ``choose_backend("auto")``).
-* ``--record``: before the tests run, refresh the seed reference responses from the live model
-  configured in the environment (``annotate.testing.record_fixtures``), instead of the offline
-  ideal answers that are committed.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,26 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 TEST_API_KEY = "sk-test-annotate-0123456789"
 TEST_MODEL = "annotate-test-model"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--record",
-        action="store_true",
-        default=False,
-        help="refresh tests/fixtures/seeds/*/responses from the live model (OPENAI_BASE_URL/OPENAI_API_KEY)",
-    )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if not config.getoption("--record", default=False):
-        return
-    if not (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
-        raise pytest.UsageError("--record needs a live model: set OPENAI_BASE_URL and/or OPENAI_API_KEY")
-    from annotate.testing.record_fixtures import record_all
-
-    written = record_all(FIXTURES / "seeds", ROOT / "seeds", live=True)
-    print(f"--record: refreshed reference responses {written}")
 
 
 @pytest.fixture(scope="session")
