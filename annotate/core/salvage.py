@@ -24,6 +24,43 @@ from annotate.core.token_confidence import find_json
 _MAX_ROUNDS = 200
 
 
+def without_trailing_commas(text: str) -> str:
+    """``text`` without the commas that stand right before a ``}`` or ``]`` (outside strings).
+
+    The JSON error small models make most (seen on seed 003 in md_json mode: ``"answer": "…",\n    },``).
+    """
+    out: list[str] = []
+    in_string = escaped = False
+    pending = ""  # a comma (and the whitespace after it) not yet known to be trailing
+    for ch in text:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if pending:
+            if ch in " \t\r\n":
+                pending += ch
+                continue
+            if ch in "}]":
+                out.append(pending[1:])  # drop the comma, keep the layout
+            else:
+                out.append(pending)
+            pending = ""
+        if ch == ",":
+            pending = ch
+            continue
+        out.append(ch)
+        if ch == '"':
+            in_string = True
+    out.append(pending)
+    return "".join(out)
+
+
 def parse_partial(answer: str) -> Any:
     """The JSON value at the start of a truncated answer (an incomplete last string is dropped)."""
     start = find_json(answer)

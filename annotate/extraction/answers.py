@@ -7,7 +7,8 @@ re-ask, give up) is the caller's decision and every case must end in a record or
 * the genre's own clean-up runs as the schema's validators (a shortcoming sentence split into
   its areas), so near-misses become right answers before anything is judged;
 * an answer cut off at ``max_tokens`` keeps its complete part (``core.salvage.parse_partial``) and
-  is not re-asked: the same request would run out of room again;
+  is not re-asked: the same request would run out of room again; trailing commas are forgiven,
+  and JSON that breaks mid-way keeps what came before the break, like a cut-off answer;
 * list items with a wrong type are dropped, each with a note, and named as faults;
 * values the text does not contain are kept, flagged ``unaligned``, and named as faults;
 * a value that lands on the very span another item's value of the same field already took is a
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from annotate.core.evidence import drop_empty, pattern_of
 from annotate.core.grounding import ground_record
-from annotate.core.salvage import parse_partial, prune_invalid
+from annotate.core.salvage import parse_partial, prune_invalid, without_trailing_commas
 from annotate.core.token_confidence import find_json
 from annotate.core.types import Grounding
 
@@ -68,6 +69,17 @@ class Answer:
     @property
     def copied(self) -> set[str]:
         return {f.path for f in self.faults if f.kind == "copied"}
+
+    @property
+    def support(self) -> int:
+        """How much of the answer the text backs: values found verbatim (not copies) less its faults.
+
+        Used to keep the best of several answers. Fewest faults alone favours an answer that says
+        little (measured on 001_dongcheng: 2 faults but 15 values, F1 0.11, against 6 faults,
+        16 values, F1 0.26 for the first answer).
+        """
+        copied = self.copied
+        return sum(1 for g in self.groundings if g.aligned and g.path not in copied) - len(self.faults)
 
     @property
     def usable(self) -> bool:
@@ -116,10 +128,24 @@ def answer_tokens(response: Any) -> list[tuple[bytes, float]]:
     return out
 
 
-def _load(text: str) -> Any:
-    start = find_json(text)
-    value, _ = json.JSONDecoder().raw_decode(text, start)
-    return value
+def _load(text: str, notes: list[str]) -> Any:
+    """The JSON object in an answer; trailing commas forgiven, and past a syntax error the part before it."""
+    body = text[find_json(text) :]
+    try:
+        return json.JSONDecoder().raw_decode(body)[0]
+    except ValueError:
+        pass
+    repaired = without_trailing_commas(body)
+    try:
+        value = json.JSONDecoder().raw_decode(repaired)[0]
+        notes.append("the answer's JSON had trailing commas; read without them")
+        return value
+    except json.JSONDecodeError as exc:
+        value = parse_partial(repaired[: exc.pos]) if exc.pos > 1 else None
+        if not isinstance(value, dict) or not value:
+            raise
+        notes.append(f"the answer's JSON broke at character {exc.pos} ({exc.msg}); kept what came before")
+        return value
 
 
 def _cut(value: str, limit: int = 40) -> str:
@@ -175,14 +201,18 @@ def read_answer(
     raw = answer_text(response)
     tokens = answer_tokens(response)
     truncated = getattr(response.choices[0], "finish_reason", None) == "length"
+    read_notes: list[str] = []
     try:
-        data = parse_partial(raw) if truncated else _load(raw)
+        data = parse_partial(raw) if truncated else _load(raw, read_notes)
     except ValueError as exc:
         what = "truncated at max_tokens before any JSON" if truncated else f"not JSON: {_cut(str(exc), 120)}"
         return Answer(None, faults=[Fault("$", "not_json", detail=what)], truncated=truncated, text=raw, tokens=tokens)
+    broken = any("broke at character" in n for n in read_notes)
     validated, notes, faults = validate(model, data)
+    notes = read_notes + notes
     if truncated:
         notes = ["the answer hit max_tokens; kept its complete part", *notes]
+    truncated = truncated or broken  # a re-ask would break the same way: keep what there is
     if validated is None:
         return Answer(None, faults=faults, notes=notes, truncated=truncated, text=raw, tokens=tokens)
     record = validated.model_dump(mode="json")

@@ -11,7 +11,8 @@ the answer arrives is ours, because a small real model needs a policy instructor
   ``max_tokens``, and the previous answer did not have the very same faults (a model that repeats
   itself will repeat itself again). It repeats the first request plus a note naming just the
   faulty paths — no history — so it fits the context wherever the first request did.
-* The answer with the fewest faults is kept; its unaligned values stay, flagged. A document
+* The answer the text backs most is kept (``Answer.support``: verbatim values less faults); its
+  unaligned values stay, flagged. A document
   fails (with the reason) only when no answer gave a usable record.
 
 Every value's ``confidence`` combines how well it aligned with how sure the model was of it: the
@@ -247,7 +248,7 @@ class LLMBackend:
         require_values: bool = True,
         clean: Any = None,
     ) -> Answer:
-        """Ask, read, and re-ask while it can help; returns the best answer (fewest faults).
+        """Ask, read, and re-ask while it can help; returns the best answer (``Answer.support``).
 
         ``text`` is what values are grounded in (None: no grounding, e.g. the router's choice).
         Raises ``ExtractionFailure`` when no answer gave a usable record.
@@ -273,7 +274,7 @@ class LLMBackend:
         usable = [a for a in answers if a.usable]
         if not usable:
             raise ExtractionFailure(f"{answers[-1].summary()} (after {len(answers)} answer(s))", stage="llm")
-        best = min(usable, key=lambda a: (len(a.faults), -len(a.groundings)))
+        best = max(usable, key=lambda a: (a.support, -answers.index(a)))
         if len(answers) > 1:
             best.notes.append(f"{len(answers)} answers; kept the one with {len(best.faults)} fault(s)"
                               + ("; the last re-ask repeated the same faults" if repeated else ""))  # fmt: skip

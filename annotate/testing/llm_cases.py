@@ -52,8 +52,13 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
     ]
 
 
-def cassette_path(case: Case, model: str, mode: str, folder: Path = CASSETTES) -> Path:
-    return folder / model / mode / f"{case.name}.json"
+def label(settings: LLMSettings) -> str:
+    """The cassette folder of a run: its mode, plus the confidence method when it is not the default."""
+    return settings.mode if settings.confidence == "logprobs" else f"{settings.mode}+{settings.confidence}"
+
+
+def cassette_path(case: Case, model: str, run_label: str, folder: Path = CASSETTES) -> Path:
+    return folder / model / run_label / f"{case.name}.json"
 
 
 def settings_for_record(settings: LLMSettings) -> dict[str, Any]:

@@ -44,7 +44,8 @@ def replay_all(folder: Path = CASSETTES) -> dict[tuple[str, str], ModeQuality]:
                 continue
             outcome = run_case(case, LLMSettings(**meta["settings"], base_url=server.base_url, api_key="replay"))
             run = outcome.case_run(meta)
-            out.setdefault((meta["model"], meta["mode"]), ModeQuality(meta["mode"])).runs.append(run)
+            run_label = meta.get("label", meta["mode"])
+            out.setdefault((meta["model"], run_label), ModeQuality(run_label)).runs.append(run)
     if library.misses:
         print(f"warning: {len(library.misses)} request(s) had no cassette: {library.misses[0]}", file=sys.stderr)
     return out
@@ -56,17 +57,14 @@ def _f(x: Any) -> str:
 
 def markdown(figures: dict[str, dict[str, Any]]) -> str:
     modes = list(figures)
-    lines = ["| field | " + " | ".join(m.split("/")[-1] for m in modes) + " |", "|---|" + "---|" * len(modes)]
+    lines = ["| F1 (P/R) | " + " | ".join(m.split("/")[-1] for m in modes) + " |", "|---|" + "---|" * len(modes)]
     for schema, fields in FIELDS.items():
         for name in ["total", *fields]:
             row = []
             for m in modes:
                 sc = figures[m]["fields"].get(schema)
-                if sc is None:
-                    row.append("—")
-                    continue
-                f1 = sc["total"]["f1"] if name == "total" else sc["fields"].get(name, {}).get("f1")
-                row.append(_f(f1))
+                c = (sc["total"] if name == "total" else sc["fields"].get(name)) if sc else None
+                row.append(f"{_f(c['f1'])} ({_f(c['precision'])}/{_f(c['recall'])})" if c else "—")
             label = f"**{schema}** (all fields)" if name == "total" else f"`{name}`"
             lines.append(f"| {label} | " + " | ".join(row) + " |")
     lines.append("")

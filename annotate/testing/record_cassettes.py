@@ -15,37 +15,45 @@ On 2 cores, all ten cases in one mode take 20–40 min; three modes, 1–2 hours
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
 from annotate.extraction.llm import LLMSettings
 from annotate.testing.cassettes import CassetteLibrary
-from annotate.testing.llm_cases import CASSETTES, MODES, Case, cassette_path, load_cases, run_case, settings_for_record
+from annotate.testing.llm_cases import (
+    CASSETTES,
+    MODES,
+    Case,
+    cassette_path,
+    label,
+    load_cases,
+    run_case,
+    settings_for_record,
+)
 from annotate.testing.openai_server import OpenAITestServer
 
 
 def replays(case: Case, path: Path) -> bool:
-    """Whether ``path`` answers every request the pipeline makes for ``case`` today."""
+    """Whether ``path`` answers every request the pipeline makes for ``case`` today, to the same outcome."""
     if not path.exists():
         return False
-    import json
-
     meta = json.loads(path.read_text(encoding="utf-8"))
     library = CassetteLibrary(path.parent)
     with OpenAITestServer(cassettes=library) as server:
-        run_case(case, LLMSettings(**meta["settings"], base_url=server.base_url, api_key="replay"))
-    return not library.misses
+        outcome = run_case(case, LLMSettings(**meta["settings"], base_url=server.base_url, api_key="replay"))
+    return not library.misses and outcome.summary()["outcome"] == meta.get("outcome")
 
 
 def record(case: Case, settings: LLMSettings, upstream: str, out: Path) -> dict:
     library = CassetteLibrary(out / "_none_", upstream=upstream)
     with OpenAITestServer(cassettes=library) as server:
         library.start({"case": case.name, "document": str(case.document.relative_to(out.parents[2])),
-                       "schema": case.schema, "model": settings.model, "mode": settings.mode,
+                       "schema": case.schema, "model": settings.model, "mode": settings.mode, "label": label(settings),
                        "settings": settings_for_record(settings)})  # fmt: skip
         outcome = run_case(case, LLMSettings(**{**settings.__dict__, "base_url": server.base_url}))
-        return library.save(cassette_path(case, settings.model, settings.mode, out), **outcome.summary())
+        return library.save(cassette_path(case, settings.model, label(settings), out), **outcome.summary())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", default=None, help="an OpenAI-compatible base URL (default: the local model)")
     parser.add_argument("--model", default=None, help="model name at --upstream")
     parser.add_argument("--context", type=int, default=None, help="the model's context in tokens")
+    parser.add_argument("--confidence", default="logprobs", help="logprobs | agreement | none")
     parser.add_argument("--out", type=Path, default=CASSETTES)
     args = parser.parse_args(argv)
     if args.upstream:
@@ -70,14 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     for mode in [m for m in args.modes.split(",") if m]:
         settings = LLMSettings(model=model, mode=mode, context_tokens=context, timeout=timeout, concurrency=1,
-                               api_key="local")  # fmt: skip
+                               api_key="local", confidence=args.confidence)  # fmt: skip
         for case in cases:
-            path = cassette_path(case, model, mode, args.out)
+            path = cassette_path(case, model, label(settings), args.out)
             if args.stale and replays(case, path):
                 print(f"{mode:8} {case.name:16} current", flush=True)
                 continue
             data = record(case, settings, upstream, args.out)
-            print(f"{mode:8} {case.name:16} {data['outcome'][:60]:60} {data['seconds']:7.1f} s, "
+            print(f"{label(settings):8} {case.name:16} {data['outcome'][:60]:60} {data['seconds']:7.1f} s, "
                   f"{data['calls']} call(s), {data['completion_tokens']} tokens out", flush=True)  # fmt: skip
     print(f"done in {(time.monotonic() - started) / 60:.1f} min", flush=True)
     return 0

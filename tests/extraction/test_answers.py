@@ -107,3 +107,31 @@ def test_a_neighbour_s_value_copied_into_another_item_is_named_and_scores_zero()
     assert [(f.path, f.kind) for f in answer.faults] == [("units[1].shortcomings[0]", "copied")]
     assert answer.copied == {"units[1].shortcomings[0]"} and answer.reaskable
     assert "the same text as units[0].shortcomings[0]" in answer.summary()
+
+
+def test_trailing_commas_are_forgiven_with_a_note() -> None:
+    response, text, model = observed("seed003_md_json_trailing_commas")
+    answer = read_answer(response, model, text, require_values=True)
+    assert answer.record is not None and answer.record["qa"], answer.summary()
+    assert "trailing commas" in answer.notes[0]
+    assert all(g.aligned for g in answer.groundings if g.path.startswith("qa["))
+
+
+def test_json_that_breaks_midway_keeps_what_came_before() -> None:
+    text = "甲街道完成改造。乙街道推进整治。"
+    raw = '```json\n{"units": [{"unit": "甲街道", "achievements": ["完成改造"]}, {"unit": "乙街道" "achievements": []}]}\n```'
+    answer = read_answer(fake(raw), get_schema("meeting_review").model, text, require_values=True)
+    assert [(u["unit"], u["achievements"]) for u in answer.record["units"]] == [("甲街道", ["完成改造"]), ("乙街道", [])]
+    assert "broke at character" in answer.notes[0] and not answer.reaskable
+
+
+def test_a_piece_of_a_completion_cell_becomes_the_whole_cell_and_a_borrowed_cell_is_named() -> None:
+    response, text, model = observed("rows004_md_json_partial_cells")
+    spec = get_schema("task_progress")
+    answer = read_answer(response, model, text, require_values=True, clean=spec.clean)
+    expected = json.loads((ROOT / "tests/fixtures/excerpts/004_rows_01_04.expected.json").read_text(encoding="utf-8"))
+    got = {i["seq"]: i["progress"] for i in answer.record["items"]}
+    want = {i["seq"]: i["progress"] for i in expected["items"]}
+    assert got[2] == want[2] and got[4] == want[4], "pieces widened to their whole cells"
+    assert got[1] != want[1], "a paraphrased piece (全年 for 2020年度) is not in the text: left as it is"
+    assert ("items[3].progress", "copied") in [(f.path, f.kind) for f in answer.faults], "row 4's cell given for row 3"

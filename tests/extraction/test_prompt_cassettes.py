@@ -59,7 +59,7 @@ def _run(path: Path, replay: tuple[OpenAITestServer, CassetteLibrary]) -> tuple[
     before = len(library.misses)
     outcome = run_case(case, LLMSettings(**meta["settings"], base_url=server.base_url, api_key="replay"))
     run = outcome.case_run(meta)
-    _RUNS.setdefault((meta["model"], meta["mode"]), {})[case.name] = run
+    _RUNS.setdefault((meta["model"], meta.get("label", meta["mode"])), {})[case.name] = run
     return meta, run, library.misses[before:]
 
 
@@ -76,9 +76,10 @@ def test_cassette_replays_and_scores(path: Path, replay: tuple[OpenAITestServer,
     meta, run, misses = _run(path, replay)
     assert not misses, misses[0]
     assert (f"failed: {run.failure}" if run.failure else "predicted") == meta["outcome"], "replay differs from recording"
-    limits = _thresholds(meta["model"]).get(meta["mode"], {}).get(run.case, {})
+    run_label = meta.get("label", meta["mode"])
+    limits = _thresholds(meta["model"]).get(run_label, {}).get(run.case, {})
     if not limits:
-        pytest.fail(f"no thresholds for {meta['model']}/{meta['mode']}/{run.case} in thresholds.toml")
+        pytest.fail(f"no thresholds for {meta['model']}/{run_label}/{run.case} in thresholds.toml")
     fields = ModeQuality(meta["mode"], [run]).scores()[run.schema].fields
     low = {name: round(fields[name].f1 or 0.0, 3) for name, minimum in limits.items()
            if name != "total" and ((fields.get(name) and fields[name].f1) or 0.0) < minimum}  # fmt: skip
