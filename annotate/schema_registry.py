@@ -42,6 +42,10 @@ class SchemaSpec:
     """The genre's clean-up of a model's answer with the text it came from (optional)."""
     source_hash: str = ""
     """Hash of the schema file: validators and ``clean`` change predictions without changing the JSON schema."""
+    labels: dict[str, str | tuple[str, str]] = field(default_factory=dict, compare=False)
+    """What annotators read for each field pattern: a title, or (title, hint), in the documents' language."""
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    """Titles of a choice field's values: {pattern: {stored value: title}}."""
 
     @cached_property
     def json_schema(self) -> dict:
@@ -102,6 +106,8 @@ def load_schemas(folder: Path | None = None) -> dict[str, SchemaSpec]:
                 description=getattr(module, "DESCRIPTION", ""),
                 keywords=dict(getattr(module, "KEYWORDS", {})),
                 clean=getattr(module, "clean", None),
+                labels=dict(getattr(module, "LABELS", {})),
+                choice_labels=dict(getattr(module, "CHOICE_LABELS", {})),
                 source_hash=hashlib.sha256(file.read_bytes() + shared).hexdigest()[:12],
             )
         except AttributeError as exc:

@@ -16,6 +16,21 @@ class Indicator(BaseModel):
     text: str = Field(description="The number with its unit exactly as written in the text.")
 
 
+_INDICATOR_LABELS = [  # (field, simplified (title, hint), traditional (title, hint))
+    ("", ("指标", "一个数字指标：名称与数值整段，名称、数值画在其中"), ("指標", "一個數字指標：名稱與數值整段，名稱、數值畫在其中")),
+    ("name", ("指标名称", "所衡量的内容，照原文"), ("指標名稱", "所衡量的內容，照原文")),
+    ("text", ("数值", "数字连同单位，照原文"), ("數值", "數字連同單位，照原文")),
+    ("value", ("纯数字", "数值的纯数字写法（89.62% 写 89.62）"), ("純數字", "數值的純數字寫法（89.62% 寫 89.62）")),
+    ("unit", ("计量单位", "数字后的单位原文"), ("計量單位", "數字後的單位原文")),
+]  # fmt: skip
+
+
+def indicator_labels(prefix: str, *, traditional: bool = False) -> dict[str, tuple[str, str]]:
+    """Annotator titles of an :class:`Indicator` list at ``prefix`` (``items[].indicators[]``)."""
+    return {f"{prefix}.{name}" if name else prefix: trad if traditional else simp
+            for name, simp, trad in _INDICATOR_LABELS}  # fmt: skip
+
+
 def _find(value: str, text: str, pos: int) -> int:
     at = text.find(value, pos)
     return at if at >= 0 else text.find(value)

@@ -122,6 +122,26 @@ class MeetingReview(BaseModel):
 
 MODEL = MeetingReview
 
+LABELS = {  # what annotators read in Label Studio: (title, hint); the stored value stays the path
+    "attendees[]": ("出席领导", "一位出席领导：职务连同姓名整段划出，职务、姓名画在其中"),
+    "attendees[].name": ("姓名", "领导姓名，照原文"),
+    "attendees[].title": ("职务", "姓名前的职务原文"),
+    "units[]": ("单位点评", "一个单位的整段点评：从单位名称到它的不足句；单位、成绩、不足画在段内"),
+    "units[].unit": ("单位", "发言单位的名称，不含“书记”等职务"),
+    "units[].achievements[]": ("成绩", "该单位的一句成绩：在“。”或“；”处切分，逗号不切"),
+    "units[].shortcomings[]": ("不足", "不足句中“、”分隔的一项，只画中间内容"),
+    "briefings[]": ("通报事项", "会议通报的一整句"),
+    "briefings[].topic": ("通报主题", "“通报了”之后到第一个逗号或句号"),
+    "briefings[].details": ("通报详情", "通报句的其余部分"),
+    "organizer": ("主办方", "召开会议的机关，如市委"),
+    "meeting": ("会议名称", "会议名称原文（……点评会）"),
+    "chair": ("主持人", "主持会议者的姓名"),
+    "reviewer": ("点评人", "点评发言者的姓名"),
+    "exchange_speakers[]": ("交流发言", "作交流发言的人或单位，照原文"),
+    "directives[]": ("会议要求", "会议强调、指出、要求的一句，不含“会议强调，”等引语"),
+    "meeting_date": ("会议日期", "YYYY-MM-DD，仅当原文写明年份时填写"),
+}
+
 
 def clean(record: dict, text: str) -> dict:
     """Achievements as whole clauses, directives as whole sentences (see the module docstring)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from annotate.core.evidence import Derived
-from schemas._common import Indicator
+from schemas._common import Indicator, indicator_labels
 
 NAME = "public_report"
 DESCRIPTION = "Public work report: title, speakers, headed sections with highlights and numbers, Q&A pairs."
@@ -35,3 +35,16 @@ class PublicReport(BaseModel):
 
 
 MODEL = PublicReport
+
+LABELS = {  # the genre's documents are in Traditional Chinese; the stored value stays the path
+    "sections[]": ("章節", "一個章節：從標題到下一個標題之前，標題、要點、指標畫在其中"),
+    "sections[].heading": ("章節標題", "章節標題原文"),
+    "sections[].highlights[]": ("要點", "本章節的一句要點，照原文"),
+    **indicator_labels("sections[].indicators[]", traditional=True),
+    "qa[]": ("問答", "一組問與答的整段"),
+    "qa[].question": ("問", "“問”之後的問題原文"),
+    "qa[].answer": ("答", "“答”之後的回答原文"),
+    "title": ("報告標題", "報告標題原文"),
+    "date": ("日期", "YYYY-MM-DD，僅當原文寫明時填寫"),
+    "speakers[]": ("發言人", "介紹或答問的官員姓名，照原文"),
+}

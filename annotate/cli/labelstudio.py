@@ -104,6 +104,9 @@ def push_command(
     schema: Annotated[str | None, typer.Option("--schema", help="Only this schema's project.")] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    order: Annotated[
+        str, typer.Option("--order", help="doubt: least confident tasks first; document: import order.")
+    ] = "doubt",
 ) -> None:
     """Create/update one project per schema and import predictions as pre-annotations (idempotent)."""
     from annotate.labelstudio.client import LabelStudioError
@@ -111,6 +114,8 @@ def push_command(
     from annotate.labelstudio.push import push
     from annotate.schema_registry import SchemaError, get_schema
 
+    if order not in ("doubt", "document"):
+        raise fail(f"--order must be doubt or document, not {order!r}")
     if schema:
         try:
             get_schema(schema)
@@ -119,7 +124,7 @@ def push_command(
     client = _client()
     with store_session(db, errors=(LabelStudioError, SchemaError, ConfigError)) as con:
         with _progress(Console(stderr=True)) as bar:
-            stats = push(con, client, schema_name=schema, progress=_per_schema(bar, "push"))
+            stats = push(con, client, schema_name=schema, progress=_per_schema(bar, "push"), order=order)
     if as_json:
         print(json.dumps(stats.__dict__, ensure_ascii=False))
     else:

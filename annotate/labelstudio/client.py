@@ -128,6 +128,23 @@ class LSClient:
     def update_project(self, project_id: int, **fields: Any) -> None:
         self._call("update a project", lambda: self._raw("PATCH", f"api/projects/{project_id}", json=fields))
 
+    def ensure_first_view(self, project_id: int, title: str, ordering: list[str]) -> int:
+        """The project's first Data Manager tab, titled ``title`` and sorted by ``ordering``."""
+
+        def go() -> int:
+            views = self._raw("GET", "api/dm/views/", params={"project": project_id}) or []
+            data = {"title": title, "ordering": ordering, "filters": {"conjunction": "and", "items": []}}
+            mine = next((v for v in views if (v.get("data") or {}).get("title") == title), None)
+            if mine is None:
+                mine = self._raw("POST", "api/dm/views/", json={"project": project_id, "data": data})
+            elif (mine.get("data") or {}).get("ordering") != ordering:
+                self._raw("PATCH", f"api/dm/views/{mine['id']}/", json={"project": project_id, "data": data})
+            rest = [v["id"] for v in views if v["id"] != mine["id"]]
+            self._raw("POST", "api/dm/views/order/", json={"project": project_id, "ids": [mine["id"], *rest]})
+            return int(mine["id"])
+
+        return self._call("set the task order", go)
+
     # -- tasks & predictions ---------------------------------------------------------------
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
         """Import tasks (with their predictions) in one call; returns the new task ids in order."""

@@ -2,9 +2,17 @@
 
 Design — what the annotator sees, and why:
 
-* The document is one ``<Text>``; every evidence field is a span label on it, named by its field
-  pattern (``units[].shortcomings[]``), so the label says exactly which record field a highlight
-  fills and a new schema file needs no config work.
+* The document is one ``<Text>``; every evidence field is a span label on it. The annotator sees
+  the field's title in the language of the documents (``不足``), from the schema file's ``LABELS``;
+  the stored value is the label's ``alias``, the field pattern (``units[].shortcomings[]``), so
+  push and pull read paths and a new schema file without titles still works (it shows the path).
+  Titles live beside the model, not in ``Field(title=...)``, because the JSON schema is part of
+  every request to the model (and of its recorded answers). The title is drawn on each
+  highlight (``showLabels``), and block labels get pale colours so the fields inside them stand
+  out.
+* Hotkeys are fixed: accept ``alt+a``, reject ``alt+x``, submit Label Studio's ``ctrl+enter`` in
+  every project; labels and choices get their keys in config order from the editor's own
+  sequence, so no project reuses the review keys (the editor would otherwise assign them itself).
 * Nesting is kept by **parent block regions**: each list of objects (``units[]``, ``items[]``,
   ``items[].indicators[]``, ``qa[]`` …) has a block label. A block region spans the whole
   paragraph / table row of one item, and an evidence region belongs to the innermost block of its
@@ -48,6 +56,11 @@ VALUE_NOTE = "value"
 ACCEPT = "accept"
 REJECT = "reject"
 
+REVIEW_HOTKEYS = {ACCEPT: "alt+a", REJECT: "alt+x"}
+_KEYS = "1234567890qwetasdfgzxcvbyiopjklnm"
+"""The editor's own order of automatic hotkeys; we assign from it so every key is known."""
+_BLOCK_PALETTE = ["#ffe9a8", "#c9f2d0", "#cfe0ff", "#ffd6c2", "#ead1ff", "#c8f4f7"]
+"""Pale: a block spans a whole paragraph or row and its fields' colours must show inside it."""
 _PALETTE = [
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
     "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4", "#dcbeff", "#ffd8b1",
@@ -112,9 +125,23 @@ class LabelSpec:
     nodes: dict[str, ModelNode]  # block pattern -> item node
     spans: dict[str, SpanField]
     scalars: dict[str, ScalarField]  # control name -> field
+    titles: dict[str, str] = field(default_factory=dict)  # pattern -> what the annotator reads
+    hints: dict[str, str] = field(default_factory=dict)  # pattern -> hover hint
+    choice_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # pattern -> value -> title
 
     def label_values(self) -> list[str]:
         return list(self.blocks) + list(self.spans)
+
+    def title(self, pattern: str) -> str:
+        return self.titles.get(pattern, pattern)
+
+    def hint(self, pattern: str) -> str:
+        if pattern in self.hints:
+            return self.hints[pattern]
+        if pattern in self.blocks:
+            return f"block: select one whole item of {pattern} (its paragraph or row); its fields go inside"
+        field_ = self.spans.get(pattern)
+        return (field_.description if field_ else "") or pattern
 
 
 class ConfigError(Exception):
@@ -185,51 +212,87 @@ def _scalar(pattern: str, block: str | None, name: str, ann: Any, derived: bool,
     raise ConfigError(f"{pattern}: field type {ann!r} has no labeling control")
 
 
-def label_spec(schema_name: str, model: type[BaseModel]) -> LabelSpec:
-    """Walk the schema once; both the XML and the converters read the result."""
+def label_spec(
+    schema_name: str,
+    model: type[BaseModel],
+    labels: dict[str, str | tuple[str, str]] | None = None,
+    choice_labels: dict[str, dict[str, str]] | None = None,
+) -> LabelSpec:
+    """Walk the schema once; both the XML and the converters read the result.
+
+    ``labels`` maps a field pattern to its title, or to (title, hint); ``choice_labels`` a
+    choice field's pattern to {stored value: title}. Both come from the schema file.
+    """
     acc: dict[str, Any] = {"spans": {}, "blocks": {}, "nodes": {}, "scalars": {}}
     root = _node(model, "", None, acc)
-    return LabelSpec(schema_name, model, root, acc["blocks"], acc["nodes"], acc["spans"], acc["scalars"])
+    titles: dict[str, str] = {}
+    hints: dict[str, str] = {}
+    known = {*acc["blocks"], *acc["spans"], *(s.pattern for s in acc["scalars"].values())}
+    for pattern, entry in (labels or {}).items():
+        if pattern not in known:
+            raise ConfigError(f"{schema_name}: LABELS names {pattern!r}, which is not a field of the schema")
+        title, hint = (entry, "") if isinstance(entry, str) else entry
+        titles[pattern] = title
+        if hint:
+            hints[pattern] = hint
+    shown = [titles.get(v, v) for v in [*acc["blocks"], *acc["spans"]]]
+    twice = sorted({t for t in shown if shown.count(t) > 1})
+    if twice:
+        raise ConfigError(f"{schema_name}: two labels would read the same: {', '.join(twice)}")
+    return LabelSpec(schema_name, model, root, acc["blocks"], acc["nodes"], acc["spans"], acc["scalars"],
+                     titles, hints, dict(choice_labels or {}))  # fmt: skip
 
 
 def _attrs(**kw: Any) -> str:
     return " ".join(f"{k}={quoteattr(str(v))}" for k, v in kw.items() if v is not None)
 
 
-def _scalar_xml(s: ScalarField) -> str:
+def _scalar_xml(spec: LabelSpec, s: ScalarField, keys: list[str]) -> str:
     common: dict[str, Any] = {"name": s.control, "toName": TEXT}
     if s.block:
         common.update(perRegion="true")
-    header = f"<Header {_attrs(value=s.pattern + (' — ' + s.description if s.description else ''), size='6')}/>"
+    hint = spec.hints.get(s.pattern) or s.description
+    header = f"<Header {_attrs(value=spec.title(s.pattern) + (' — ' + hint if hint else ''), size='6')}/>"
     if s.kind == "choices":
-        opts = "".join(f"<Choice {_attrs(value=c)}/>" for c in s.choices)
+        names = spec.choice_titles.get(s.pattern, {})
+        opts = "".join(f"<Choice {_choice_attrs(c, names.get(c), keys)}/>" for c in s.choices)
         return f"{header}<Choices {_attrs(**common, choice='single', showInline='true')}>{opts}</Choices>"
     if s.kind == "number":
         return f"{header}<Number {_attrs(**common, step='1' if s.integer else 'any')}/>"
     return f"{header}<TextArea {_attrs(**common, maxSubmissions='1', editable='true', rows='1')}/>"
 
 
-def _region_views(scalars: list[ScalarField]) -> list[str]:
+def _choice_attrs(value: str, title: str | None, keys: list[str]) -> str:
+    """A choice shows its title and stores its value; it takes the next free hotkey."""
+    shown = {"value": title, "alias": value} if title and title != value else {"value": value}
+    return _attrs(**shown, hotkey=keys.pop(0) if keys else None)
+
+
+def _region_views(spec: LabelSpec, scalars: list[ScalarField], keys: list[str]) -> list[str]:
     """Per-region controls grouped by block, each group shown only when such a block is selected."""
     out = []
     for block in dict.fromkeys(s.block for s in scalars):
+        # the editor compares stored label values, i.e. the alias (the pattern), not the title
         view = _attrs(visibleWhen="region-selected", whenTagName=LABELS, whenLabelValue=block)
         out.append(f"      <View {view}>")
-        out.extend(f"        {_scalar_xml(s)}" for s in scalars if s.block == block)
+        out.extend(f"        {_scalar_xml(spec, s, keys)}" for s in scalars if s.block == block)
         out.append("      </View>")
     return out
 
 
+def _label_xml(spec: LabelSpec, index: int, value: str, keys: list[str]) -> str:
+    title = spec.title(value)
+    palette = _BLOCK_PALETTE if value in spec.blocks else _PALETTE
+    attrs = {"value": title, "alias": value if title != value else None, "background": palette[index % len(palette)],
+             "hint": spec.hint(value), "hotkey": keys.pop(0) if keys else None}  # fmt: skip
+    return f"<Label {_attrs(**attrs)}/>"
+
+
 def build_config(spec: LabelSpec, description: str = "") -> str:
     """The labeling config XML for a schema."""
-    labels = []
-    for i, value in enumerate(spec.label_values()):
-        if value in spec.blocks:
-            hint = f"block: select one whole item of {value} (its paragraph or row); its fields go inside"
-            labels.append(f"<Label {_attrs(value=value, background=_PALETTE[i % len(_PALETTE)], hint=hint)}/>")
-        else:
-            hint = spec.spans[value].description or value
-            labels.append(f"<Label {_attrs(value=value, background=_PALETTE[i % len(_PALETTE)], hint=hint)}/>")
+    keys = list(_KEYS)
+    labels = [_label_xml(spec, i, value, keys) for i, value in enumerate(spec.blocks)]
+    labels += [_label_xml(spec, i, value, keys) for i, value in enumerate(spec.spans)]
     doc_scalars = [s for s in spec.scalars.values() if s.block is None]
     region_scalars = [s for s in spec.scalars.values() if s.block is not None]
     title = f"{spec.schema_name}: {description}" if description else spec.schema_name
@@ -242,23 +305,26 @@ def build_config(spec: LabelSpec, description: str = "") -> str:
             f"      <Labels {_attrs(name=LABELS, toName=TEXT, showInline='true')}>",
             *(f"        {x}" for x in labels),
             "      </Labels>",
-            f"      <Text {_attrs(name=TEXT, value='$text', granularity='symbol')}/>",
+            f"      <Text {_attrs(name=TEXT, value='$text', granularity='symbol', showLabels='true')}/>",
             "    </View>",
             '    <View style="flex: 1; min-width: 16em; position: sticky; top: 0">',
-            f"      <Header {_attrs(value='Review this document', size='5')}/>",
+            f"      <Header {_attrs(value='审核本文档 Review (接受 alt+a · 退回 alt+x · 提交 ctrl+enter)', size='5')}/>",
             f"      <Choices {_attrs(name=REVIEW, toName=TEXT, choice='single', showInline='true', required='true')}>",
-            f"        <Choice {_attrs(value=ACCEPT)}/><Choice {_attrs(value=REJECT)}/>",
+            f"        <Choice {_choice_attrs(ACCEPT, '接受 accept', [REVIEW_HOTKEYS[ACCEPT]])}/>"
+            f"<Choice {_choice_attrs(REJECT, '退回 reject', [REVIEW_HOTKEYS[REJECT]])}/>",
             "      </Choices>",
-            f"      <TextArea {_attrs(name=REVIEW_NOTE, toName=TEXT, maxSubmissions='1', editable='true', rows='2', placeholder='why rejected (optional)', visibleWhen='choice-selected', whenTagName=REVIEW, whenChoiceValue=REJECT)}/>",
-            *(f"      {_scalar_xml(s)}" for s in doc_scalars),
-            f"      <Header {_attrs(value='Model values not found in the text (path = value); delete a line to drop it', size='6')}/>",
+            f"      <View {_attrs(visibleWhen='choice-selected', whenTagName=REVIEW, whenChoiceValue=REJECT)}>",
+            f"        <TextArea {_attrs(name=REVIEW_NOTE, toName=TEXT, maxSubmissions='1', editable='true', rows='2', placeholder='退回原因 why rejected (optional)')}/>",
+            "      </View>",
+            *(f"      {_scalar_xml(spec, s, keys)}" for s in doc_scalars),
+            f"      <Header {_attrs(value='模型给出但原文中找不到的值（字段 = 值）；删掉一行即舍弃 / model values not in the text', size='6')}/>",
             f"      <TextArea {_attrs(name=UNALIGNED, toName=TEXT, editable='true', rows='3')}/>",
             f"      <View {_attrs(visibleWhen='region-selected')}>",
-            f"        <Header {_attrs(value='Selected region', size='5')}/>",
-            f"        <Header {_attrs(value='value: the record value when it differs from the highlighted text', size='6')}/>",
+            f"        <Header {_attrs(value='选中的区域 Selected region', size='5')}/>",
+            f"        <Header {_attrs(value='值：与划出的文字不同时填写记录中的值 / value when it differs from the highlight', size='6')}/>",
             f"        <TextArea {_attrs(name=VALUE_NOTE, toName=TEXT, perRegion='true', maxSubmissions='1', editable='true', rows='1')}/>",
             "      </View>",
-            *_region_views(region_scalars),
+            *_region_views(spec, region_scalars, keys),
             "    </View>",
             "  </View>",
             "</View>",

@@ -5,6 +5,11 @@ keys a task already carries, and before importing anything the project's tasks o
 read back, so a store that lost track (a killed run between import and commit) never duplicates a
 task. A new version key adds a prediction to the existing task and moves the project's
 ``model_version`` — that is what decides which prediction pre-fills an annotator's draft.
+
+Order of doubt (the default): the task's score is its prediction's confidence, so the project
+samples with Label Studio's "Uncertainty sampling" — "Label All Tasks" hands out the lowest
+score of the project's ``model_version`` first — and its first Data Manager tab lists tasks by
+that score, ascending. ``order="document"`` keeps import order ("Sequential sampling").
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ from annotate.store.failures import record_failure, resolve_failures
 from annotate.store.labelstudio import PushablePrediction
 
 BATCH = 200
+ORDERS = {
+    "doubt": ("Uncertainty sampling", "最不确定的在前 least confident first", ["tasks:predictions_score"]),
+    "document": ("Sequential sampling", "按文档顺序 document order", ["tasks:id"]),
+}
+"""push order -> (Label Studio sampling, first tab's title, its ordering)."""
 
 
 @dataclass
@@ -45,7 +55,7 @@ class PushStats:
 def project_config(schema_name: str) -> tuple[LabelSpec, str]:
     """The schema's label spec and validated config XML (SDK check before any project is made)."""
     spec = get_schema(schema_name)
-    lspec = label_spec(spec.name, spec.model)
+    lspec = label_spec(spec.name, spec.model, spec.labels, spec.choice_labels)
     xml = build_config(lspec, spec.description)
     LabelInterface(xml).validate()
     return lspec, xml
@@ -69,8 +79,11 @@ def push(
     schema_name: str | None = None,
     batch_size: int = BATCH,
     progress: Callable[[str, int, int], None] | None = None,
+    order: str = "doubt",
 ) -> PushStats:
     """Create/update projects and import every prediction the server does not have yet."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     started = time.perf_counter()
     stats = PushStats()
     by_schema: dict[str, list[PushablePrediction]] = {}
@@ -78,8 +91,17 @@ def push(
         by_schema.setdefault(p.schema_name, []).append(p)
     for name, preds in by_schema.items():
         _push_schema(con, client, name, preds, stats, batch_size, progress)
+    for proj in ls_store.list_projects(con, client.url):
+        if schema_name in (None, proj["schema_name"]) and client.get_project(int(proj["project_id"])):
+            _set_order(client, int(proj["project_id"]), order)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _set_order(client: LSClient, project_id: int, order: str) -> None:
+    sampling, title, ordering = ORDERS[order]
+    client.update_project(project_id, sampling=sampling)
+    client.ensure_first_view(project_id, title, ordering)
 
 
 def _ensure_project(con: duckdb.DuckDBPyConnection, client: LSClient, name: str, xml: str, stats: PushStats) -> int:

@@ -72,6 +72,21 @@ def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_pa
             page.screenshot(path=str(ARTIFACTS / "labelstudio-task.png"), full_page=True)
             assert shown >= len(groundings), f"{shown} highlighted regions on the page, {len(groundings)} pre-annotated"
             assert "背街小巷治理" in text and "甲街道" in text
+            # labels read as words, in Chinese, on the buttons and on the highlights; no code paths
+            buttons = " ".join(page.locator(".lsf-label").all_inner_texts())
+            assert all(t in buttons for t in ("单位点评", "成绩", "不足", "出席领导")), buttons
+            assert "[]" not in buttons and "shortcomings" not in buttons, f"a raw field path is visible: {buttons}"
+            drawn = [page.locator(".htx-highlight[data-label]").nth(i).get_attribute("data-label") or ""
+                     for i in range(min(5, page.locator(".htx-highlight[data-label]").count()))]  # fmt: skip
+            assert drawn and all(any("\u4e00" <= ch <= "\u9fff" for ch in d) for d in drawn), drawn
+            # the rejection note shows only with reject, and the review keys are alt+x / alt+a
+            note = page.get_by_placeholder("退回原因 why rejected (optional)")
+            expect(note).to_be_hidden()
+            page.keyboard.press("Alt+x")
+            expect(note).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "labelstudio-reject.png"), full_page=True)
+            page.keyboard.press("Alt+a")
+            expect(note).to_be_hidden()
             page.get_by_role("button", name="Submit").click()
             page.wait_for_timeout(1500)
             page.screenshot(path=str(ARTIFACTS / "labelstudio-submitted.png"), full_page=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+from xml.etree import ElementTree
+
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
 from annotate.labelstudio.config import (
     LABELS,
     REVIEW,
+    REVIEW_NOTE,
     UNALIGNED,
     VALUE_NOTE,
     ConfigError,
@@ -69,3 +73,61 @@ def test_unsupported_field_types_are_refused_with_the_field_named() -> None:
 
     with pytest.raises(ConfigError, match="scores"):
         label_spec("odd", Odd)
+
+
+def _config(name: str) -> tuple[Any, str]:
+    spec = load_schemas()[name]
+    ls = label_spec(name, spec.model, spec.labels, spec.choice_labels)
+    return ls, build_config(ls, spec.description)
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_annotators_read_titles_while_results_store_paths(name: str) -> None:
+    ls, xml = _config(name)
+    root = ElementTree.fromstring(xml)
+    shown = {el.get("value"): el.get("alias") for el in root.iter("Label")}
+    assert all(alias for alias in shown.values()), "every built-in field has a title"
+    assert not [v for v in shown if "[]" in v or "." in v], "no label reads as a code path"
+    assert set(shown.values()) == set(ls.label_values())
+    hints = [el.get("hint") or "" for el in root.iter("Label")]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in hints), "hints are in Chinese"
+    assert root.find(".//Text").get("showLabels") == "true"
+
+
+def test_choice_values_are_stored_and_titles_shown() -> None:
+    _, xml = _config("task_progress")
+    li = LabelInterface(xml)
+    assert li.get_control("f_items__status").labels == ["completed", "adjusted", "in_progress", "not_completed",
+                                                        "unclear"]  # fmt: skip
+    shown = [el.get("value") for el in ElementTree.fromstring(xml).iter("Choice")]
+    assert "已完成" in shown and "completed" not in shown
+
+
+def test_review_keys_are_the_same_in_every_project_and_never_a_label_key() -> None:
+    for name in SCHEMAS:
+        _, xml = _config(name)
+        root = ElementTree.fromstring(xml)
+        review = {el.get("alias"): el.get("hotkey") for el in root.find(".//Choices[@name='review']")}
+        assert review == {"accept": "alt+a", "reject": "alt+x"}
+        keys = [el.get("hotkey") for el in root.iter() if el.tag in ("Label", "Choice") and el.get("hotkey")]
+        assert len(keys) == len(set(keys)), f"{name}: a hotkey is used twice"
+        others = [k for k in keys if k not in review.values()]
+        assert len(others) == len(keys) - 2 and "ctrl+enter" not in others
+
+
+def test_rejection_note_shows_only_with_reject() -> None:
+    _, xml = _config("meeting_review")
+    root = ElementTree.fromstring(xml)
+    (holder,) = [v for v in root.iter("View") if v.find(f"TextArea[@name='{REVIEW_NOTE}']") is not None]
+    assert (holder.get("visibleWhen"), holder.get("whenTagName"), holder.get("whenChoiceValue")) == (
+        "choice-selected", REVIEW, "reject")  # fmt: skip
+
+
+def test_a_schema_without_titles_shows_paths_and_bad_titles_are_refused() -> None:
+    spec = load_schemas()["meeting_review"]
+    plain = build_config(label_spec("meeting_review", spec.model))
+    assert 'value="units[].shortcomings[]"' in plain and "alias=" not in plain.split("<Choices")[0]
+    with pytest.raises(ConfigError, match=r"units\[\]\.nope"):
+        label_spec("meeting_review", spec.model, {"units[].nope": "无"})
+    with pytest.raises(ConfigError, match="单位"):
+        label_spec("meeting_review", spec.model, {"units[].unit": "单位", "units[]": "单位"})

@@ -313,3 +313,38 @@ def test_server_down_or_wrong_token_fails_with_one_line_and_writes_nothing(
             assert len(lines) == 1 and expected in lines[0], res.stderr
             assert label_studio.token not in res.stderr + res.stdout
             assert not db.exists()
+
+
+def test_tasks_come_least_confident_first(tmp_path: Path, label_studio: Any, ls_client: LSClient) -> None:
+    """Push orders by doubt: "Label All Tasks" (the label stream) and the first tab give the lowest score first."""
+    db = tmp_path / "review.duckdb"
+    scores = {SEED_STEMS[0]: 0.9, SEED_STEMS[1]: 0.2, SEED_STEMS[2]: 0.6}
+    con = connect(db)
+    for stem, score in scores.items():
+        doc, schema, record = _seed(stem)
+        spec = get_schema(schema)
+        record = normalise(spec.model, record)
+        ext = Extraction(doc_id=doc.doc_id, schema_name=schema, model_version="meeting_review/doubt@v1", record=record,
+                         groundings=ground_record(doc.text, spec.model, record), confidence=score)  # fmt: skip
+        save_result(con, doc, ext, backend="rules")
+    con.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LABEL_STUDIO_URL", label_studio.url)
+        mp.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+        res = _run("push", "--db", str(db))
+        assert res.exit_code == 0, res.output
+        con = connect(db, read_only=True)
+        ((pid,),) = con.execute("SELECT DISTINCT project_id FROM ls_tasks").fetchall()
+        by_task = dict(con.execute("SELECT task_id, doc_id FROM ls_tasks").fetchall())
+        con.close()
+        project = ls_client.get_project(pid)
+        assert project and project["sampling"] == "Uncertainty sampling"
+        nxt = ls_client._raw("GET", f"api/projects/{pid}/next")
+        least = _seed(SEED_STEMS[1])[0].doc_id
+        assert by_task[nxt["id"]] == least, "the label stream starts with the least confident task"
+        first_tab = ls_client._raw("GET", "api/dm/views/", params={"project": pid})[0]
+        assert first_tab["data"]["ordering"] == ["tasks:predictions_score"]
+        res = _run("push", "--db", str(db), "--order", "document")
+        assert res.exit_code == 0, res.output
+        assert (ls_client.get_project(pid) or {})["sampling"] == "Sequential sampling"
+        assert _run("push", "--db", str(db), "--order", "random").exit_code != 0
