@@ -38,7 +38,7 @@ from annotate.processes import (
 
 DEFAULT_CONTEXT = 8192
 """Enough for a whole ~2,000-character meeting report, its prompt and its answer in one call."""
-DEFAULT_MODE = "tools"
+DEFAULT_MODE = "md_json"
 LOCAL_TIMEOUT = 1800
 """Seconds: a full 8,192-token request on 2 cores takes up to ~13 min (prompt ~45 tok/s, answer ~7 tok/s)."""
 LAUNCHER = Path(__file__).with_name("serve_llama.py")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +32,54 @@ ARGS = [
 ]  # fmt: skip
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make browser)")
-def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_path: Path, fixtures_dir: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+_POINT_AT = """(needle) => {
+  const nodes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let all = "";
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.data; }
+  for (let at = all.indexOf(needle); at >= 0; at = all.indexOf(needle, at + 1)) {
+    const [node, offset] = nodes.filter(([n, o]) => o <= at && at < o + n.data.length)[0];
+    const range = document.createRange();
+    range.setStart(node, at - offset);
+    range.setEnd(node, Math.min(node.data.length, at - offset + 2));
+    const box = range.getBoundingClientRect();
+    const x = box.x + box.width / 2, y = box.y + box.height / 2;
+    if (box.width > 0 && document.elementFromPoint(x, y)?.closest(".htx-highlight")) return [x, y];
+  }
+  throw new Error("no visible highlighted text " + needle);
+}"""
+"""Viewport centre of the first two characters of ``needle`` (a text node inside a highlight)."""
 
-    db = tmp_path / "review.duckdb"
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make browser)")
+
+
+def _login(page: Any, ls_env: Any) -> None:
+    page.set_default_timeout(60_000)
+    page.goto(f"{ls_env.url}/user/login/")
+    page.fill("input[name=email]", ls_env.username)
+    page.fill("input[name=password]", ls_env.password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(lambda u: "/user/login" not in u)
+
+
+@dataclass
+class Pushed:
+    doc: Any
+    record: dict[str, Any]
+    groundings: list[Any]
+    project_id: int
+    task_id: int
+
+
+def _push_review_meeting(db: Path, fixtures_dir: Path, version_key: str) -> Pushed:
+    """The small meeting fixture, predicted as its gold record, pushed to the session's Label Studio."""
     doc = load_document(fixtures_dir / "labelstudio" / "review_meeting.txt")
     spec = get_schema("meeting_review")
-    record = normalise(
-        spec.model, json.loads((fixtures_dir / "labelstudio" / "review_meeting.gold.json").read_text("utf-8"))
-    )
+    gold_file = fixtures_dir / "labelstudio" / "review_meeting.gold.json"
+    record = normalise(spec.model, json.loads(gold_file.read_text("utf-8")))
     groundings = ground_record(doc.text, spec.model, record)
     con = connect(db)
-    save_result(con, doc, Extraction(doc_id=doc.doc_id, schema_name=spec.name, model_version="meeting_review/browser@v1",
+    save_result(con, doc, Extraction(doc_id=doc.doc_id, schema_name=spec.name, model_version=version_key,
                                      record=record, groundings=groundings, confidence=confidence(groundings)),
                 backend="rules")  # fmt: skip
     con.close()
@@ -51,18 +88,67 @@ def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_pa
     con = connect(db, read_only=True)
     ((project_id, task_id),) = con.execute("SELECT project_id, task_id FROM ls_tasks").fetchall()
     con.close()
-
     ARTIFACTS.mkdir(exist_ok=True)
+    return Pushed(doc, record, groundings, project_id, task_id)
+
+
+@needs_chromium
+def test_annotator_moves_a_shortcoming_to_another_unit_without_redrawing(
+    ls_env: Any, tmp_path: Path, fixtures_dir: Path
+) -> None:
+    """Select the region, alt+r, click the other unit's block: the relation files it there on pull."""
+    from playwright.sync_api import expect, sync_playwright
+
+    pushed = _push_review_meeting(tmp_path / "review.duckdb", fixtures_dir, "meeting_review/move@v1")
+    db, doc, project_id, task_id = tmp_path / "review.duckdb", pushed.doc, pushed.project_id, pushed.task_id
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(f"{ls_env.url}/user/login/")
-            page.fill("input[name=email]", ls_env.username)
-            page.fill("input[name=password]", ls_env.password)
-            page.click("button[type=submit], input[type=submit]")
-            page.wait_for_url(lambda u: "/user/login" not in u)
+            _login(page, ls_env)
+            page.goto(f"{ls_env.url}/projects/{project_id}/data?task={task_id}")
+            child = page.locator(".htx-highlight").filter(has_text=re.compile("^垃圾分类$")).first
+            expect(child).to_be_visible()
+            page.wait_for_timeout(500)
+            child.click()
+            page.keyboard.press("Alt+r")
+            # the second unit's block where no child covers it: the "但在" before 背街小巷治理
+            page.wait_for_timeout(300)
+            x, y = page.evaluate(_POINT_AT, "但在背街")
+            page.mouse.move(x - 3, y)
+            page.mouse.move(x, y)
+            page.wait_for_timeout(300)
+            page.mouse.click(x, y)
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / "labelstudio-move.png"), full_page=True)
+            page.get_by_role("button", name="Submit").click()
+            page.wait_for_timeout(1500)
+        finally:
+            browser.close()
+    res = CliRunner().invoke(app, ["pull", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    con = connect(db, read_only=True)
+    gold = latest_gold(con, doc.doc_id)
+    con.close()
+    assert gold is not None, res.output
+    units = gold["record"]["units"]
+    assert units[0]["shortcomings"] == ["接诉即办", "安全生产"]
+    assert units[1]["shortcomings"] == ["垃圾分类", "背街小巷治理", "安全生产"]
+
+
+@needs_chromium
+def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_path: Path, fixtures_dir: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    db = tmp_path / "review.duckdb"
+    pushed = _push_review_meeting(db, fixtures_dir, "meeting_review/browser@v1")
+    doc, record, groundings = pushed.doc, pushed.record, pushed.groundings
+    project_id, task_id = pushed.project_id, pushed.task_id
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            _login(page, ls_env)
             page.goto(f"{ls_env.url}/projects/{project_id}/data?task={task_id}")
             regions = page.locator(".htx-highlight")
             expect(regions.first).to_be_visible()
