@@ -114,9 +114,16 @@ def eval_command(
         list[str] | None, typer.Option("--version", help="Version key(s) to evaluate (repeatable); default all.")
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Also write the self-contained HTML report here.")] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--compare", help="KEY_A KEY_B: the fields where two versions' predictions disagree (no gold needed)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Compare predictions with gold per version key: field/span P/R/F1, effort, agreement, AUROC."""
+    if compare is not None:
+        _compare_command(compare[0], compare[1], db)
+        return
     from annotate.evaluation.report import short_labels, write_report
     from annotate.evaluation.run import EvaluationError, evaluate
     from annotate.store.db import StoreError, db_path
@@ -144,6 +151,25 @@ def eval_command(
         except OSError as exc:
             raise fail(f"--report {report}: {exc.strerror or exc}") from None
         console.print(f"report written to {report}")
+
+
+def _compare_command(key_a: str, key_b: str, db: Path | None) -> None:
+    from annotate.evaluation.compare import compare_versions
+    from annotate.evaluation.run import EvaluationError
+    from annotate.store.db import StoreError
+
+    with store_session(db, read_only=True, errors=(EvaluationError, StoreError)) as con:
+        cmp = compare_versions(con, key_a, key_b)
+    console = Console()
+    console.print(f"A = {key_a}\nB = {key_b}", highlight=False, soft_wrap=True)
+    console.print(f"{cmp.documents} documents predicted by both; {cmp.differing_documents} differ")
+    table = Table("field", "agreement F1", "only in A", "only in B", "documents differing")
+    for f in cmp.disagreeing():
+        table.add_row(f.name, _fmt(f.agreement), str(f.only_a), str(f.only_b), str(f.documents))
+    if cmp.disagreeing():
+        console.print(table)
+    else:
+        console.print("the two versions agree on every field")
 
 
 def register(app: typer.Typer) -> None:

@@ -107,11 +107,15 @@ def push_command(
     order: Annotated[
         str, typer.Option("--order", help="doubt: least confident tasks first; document: import order.")
     ] = "doubt",
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--compare", help="KEY_A KEY_B: only these two versions, side by side on the same tasks."),
+    ] = None,
 ) -> None:
     """Create/update one project per schema and import predictions as pre-annotations (idempotent)."""
     from annotate.labelstudio.client import LabelStudioError
     from annotate.labelstudio.config import ConfigError
-    from annotate.labelstudio.push import push
+    from annotate.labelstudio.push import PushError, push
     from annotate.schema_registry import SchemaError, get_schema
 
     if order not in ("doubt", "document"):
@@ -122,9 +126,10 @@ def push_command(
         except SchemaError as exc:
             raise fail(str(exc)) from None
     client = _client()
-    with store_session(db, errors=(LabelStudioError, SchemaError, ConfigError)) as con:
+    with store_session(db, errors=(LabelStudioError, SchemaError, ConfigError, PushError)) as con:
         with _progress(Console(stderr=True)) as bar:
-            stats = push(con, client, schema_name=schema, progress=_per_schema(bar, "push"), order=order)
+            stats = push(con, client, schema_name=schema, progress=_per_schema(bar, "push"), order=order,
+                         compare=compare)
     if as_json:
         print(json.dumps(stats.__dict__, ensure_ascii=False))
     else:

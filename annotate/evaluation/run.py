@@ -127,7 +127,7 @@ class Evaluation:
         }
 
 
-def _model(schema_name: str) -> Any:
+def schema_model(schema_name: str) -> Any:
     try:
         return get_schema(schema_name).model
     except SchemaError as exc:
@@ -156,7 +156,7 @@ def evaluate(
     pairs = prediction_pairs(con, schema=schema, version_keys=version_keys)
     results: dict[str, VersionResult] = {}
     for pair in pairs:
-        model = _model(pair.schema_name)
+        model = schema_model(pair.schema_name)
         res = results.get(pair.version_key)
         if res is None:
             res = results[pair.version_key] = VersionResult(pair.version_key, pair.schema_name, pair.backend)
@@ -186,7 +186,7 @@ def evaluate(
 
     agreement: dict[str, Agreement] = {}
     for (schema_name, _doc_id), versions in annotations_per_doc(con, schema=schema).items():
-        model = _model(schema_name)
+        model = schema_model(schema_name)
         fields, span_prf = metrics.pairwise_agreement(model, [(v.record, v.groundings) for v in versions])
         a = agreement.setdefault(schema_name, Agreement(schema_name))
         a.documents += 1

@@ -39,6 +39,10 @@ ORDERS = {
 """push order -> (Label Studio sampling, first tab's title, its ordering)."""
 
 
+class PushError(Exception):
+    """A push that cannot start as asked (an unknown order or version key)."""
+
+
 @dataclass
 class PushStats:
     projects_created: int = 0
@@ -80,14 +84,26 @@ def push(
     batch_size: int = BATCH,
     progress: Callable[[str, int, int], None] | None = None,
     order: str = "doubt",
+    compare: tuple[str, str] | None = None,
 ) -> PushStats:
-    """Create/update projects and import every prediction the server does not have yet."""
+    """Create/update projects and import every prediction the server does not have yet.
+
+    ``compare=(A, B)`` imports only those two versions' predictions, onto the same tasks, and
+    makes A the one that pre-fills the annotator's draft (B is one tab away in the editor).
+    """
     if order not in ORDERS:
-        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+        raise PushError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     started = time.perf_counter()
     stats = PushStats()
     by_schema: dict[str, list[PushablePrediction]] = {}
-    for p in ls_store.pending_predictions(con, schema_name):
+    pending = ls_store.pending_predictions(con, schema_name)
+    if compare is not None:
+        missing = [k for k in compare if not any(p.version_key == k for p in pending)]
+        if missing:
+            raise PushError(f"--compare {missing[0]}: no predictions with this version key")
+        first = compare[0]
+        pending = sorted((p for p in pending if p.version_key in compare), key=lambda p: p.version_key == first)
+    for p in pending:
         by_schema.setdefault(p.schema_name, []).append(p)
     for name, preds in by_schema.items():
         _push_schema(con, client, name, preds, stats, batch_size, progress)

@@ -348,3 +348,26 @@ def test_tasks_come_least_confident_first(tmp_path: Path, label_studio: Any, ls_
         assert res.exit_code == 0, res.output
         assert (ls_client.get_project(pid) or {})["sampling"] == "Sequential sampling"
         assert _run("push", "--db", str(db), "--order", "random").exit_code != 0
+
+
+def test_push_compare_puts_two_versions_side_by_side(tmp_path: Path, label_studio: Any, ls_client: LSClient) -> None:
+    db = tmp_path / "review.duckdb"
+    doc, schema, record = _seed(SEED_STEMS[0])
+    _save(db, doc, schema, record, "meeting_review/cmp@a")
+    fewer = copy.deepcopy(record)
+    fewer["units"][0]["shortcomings"] = fewer["units"][0]["shortcomings"][:1]
+    _save(db, doc, schema, fewer, "meeting_review/cmp@b")
+    _save(db, doc, schema, record, "meeting_review/cmp@c")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LABEL_STUDIO_URL", label_studio.url)
+        mp.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+        res = _run("push", "--db", str(db), "--compare", "meeting_review/cmp@b", "meeting_review/cmp@a")
+        assert res.exit_code == 0, res.output
+        con = connect(db, read_only=True)
+        ((pid, task_id),) = con.execute("SELECT project_id, task_id FROM ls_tasks").fetchall()
+        con.close()
+        versions = sorted(p["model_version"] for p in ls_client.list_predictions(pid) if p["task"] == task_id)
+        assert versions == ["meeting_review/cmp@a", "meeting_review/cmp@b"], "both on one task, and only those"
+        assert (ls_client.get_project(pid) or {})["model_version"] == "meeting_review/cmp@b", "A pre-fills the draft"
+        res = _run("push", "--db", str(db), "--compare", "meeting_review/cmp@a", "meeting_review/none")
+        assert res.exit_code != 0 and "meeting_review/none" in res.output
