@@ -100,6 +100,11 @@ def prelabel_command(
             failed=s.failed,
             tokens=s.prompt_tokens + s.completion_tokens,
         )
+        if not err.is_terminal:  # no live bar in a log file: one plain line per document instead
+            task = progress.tasks[0]
+            err.print(f"prelabel {int(task.completed)}/{int(task.total or 0)} {outcome.status} {outcome.source} "
+                      f"({s.predicted} done, {s.cached + s.duplicates} cached, {s.failed} failed, "
+                      f"{int(task.elapsed or 0)} s)", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
     try:
         with progress:

@@ -63,6 +63,8 @@ def test_prelabel_status_show_and_a_free_rerun(
     assert first.returncode == 0, first.stderr
     assert "prelabel summary" in first.stdout and "LLM calls" in first.stdout
     assert "5/5" in first.stderr  # the progress bar reached the end
+    lines = [line for line in first.stderr.splitlines() if line.startswith("prelabel ") and " predicted " in line]
+    assert len(lines) == 5 and lines[0].startswith("prelabel 1/5"), first.stderr  # stderr is a pipe: plain lines
     assert db.exists() and not (tmp_path / "from-env.duckdb").exists()  # --db beats ANNOTATE_DB
     completions = server.stats()["completions"]
     assert completions >= 5
