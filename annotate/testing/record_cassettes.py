@@ -25,6 +25,7 @@ from annotate.testing.cassettes import CassetteLibrary
 from annotate.testing.llm_cases import (
     CASSETTES,
     MODES,
+    PROJECT_ROOT,
     Case,
     cassette_path,
     label,
@@ -49,7 +50,7 @@ def replays(case: Case, path: Path) -> bool:
 def record(case: Case, settings: LLMSettings, upstream: str, out: Path) -> dict:
     library = CassetteLibrary(out / "_none_", upstream=upstream)
     with OpenAITestServer(cassettes=library) as server:
-        library.start({"case": case.name, "document": str(case.document.relative_to(out.parents[2])),
+        library.start({"case": case.name, "document": str(case.document.resolve().relative_to(PROJECT_ROOT)),
                        "schema": case.schema, "model": settings.model, "mode": settings.mode, "label": label(settings),
                        "settings": settings_for_record(settings)})  # fmt: skip
         outcome = run_case(case, LLMSettings(**{**settings.__dict__, "base_url": server.base_url}))
