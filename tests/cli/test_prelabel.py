@@ -149,7 +149,7 @@ def test_a_failed_document_means_nonzero_exit_and_is_listed(
     result = run(env, "prelabel", str(folder), "--backend", "rules", "--db", str(db))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    [line] = [ln for ln in result.stderr.splitlines() if "broken.txt" in ln]
+    [line] = [ln for ln in result.stderr.splitlines() if "broken.txt" in ln and ln.startswith("failed")]
     assert "empty" in line
     status = json.loads(run(env, "status", "--json", "--db", str(db)).stdout)
     assert (status["predicted"], status["failed"]) == (1, 1)
