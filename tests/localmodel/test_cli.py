@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.localmodel.server import LocalModelInfo
+from annotate.localmodel.server import DEFAULT_MODE, LocalModelInfo
 
 pytestmark = [pytest.mark.live, pytest.mark.timeout(3600)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def test_up_is_idempotent_and_prints_the_settings_to_use(local_llm: LocalModelIn
     assert proc.returncode == 0, proc.stderr
     assert f"(pid {local_llm.pid}," in proc.stdout, "the running server is kept, not restarted"
     for line in (f"export OPENAI_BASE_URL={local_llm.base_url}", f"export ANNOTATE_MODEL={local_llm.model}",
-                 "export ANNOTATE_LLM_MODE=tools", f"export ANNOTATE_CONTEXT_TOKENS={local_llm.context}"):  # fmt: skip
+                 f"export ANNOTATE_LLM_MODE={DEFAULT_MODE}", f"export ANNOTATE_CONTEXT_TOKENS={local_llm.context}"):  # fmt: skip
         assert line in proc.stdout
     env = annotate(["llm", "env"], local_llm_home)
     assert env.stdout.strip().splitlines() == [ln for ln in proc.stdout.splitlines() if ln.startswith("export ")]
