@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,39 +94,48 @@ def _push_review_meeting(db: Path, fixtures_dir: Path, version_key: str) -> Push
     return Pushed(doc, record, groundings, project_id, task_id)
 
 
-@needs_chromium
-def test_annotator_moves_a_shortcoming_to_another_unit_without_redrawing(
-    ls_env: Any, tmp_path: Path, fixtures_dir: Path
-) -> None:
-    """Select the region, alt+r, click the other unit's block: the relation files it there on pull."""
-    from playwright.sync_api import expect, sync_playwright
+@contextmanager
+def _task_page(ls_env: Any, pushed: Pushed) -> Iterator[Any]:
+    """A logged-in headless Chromium page open on the pushed task."""
+    from playwright.sync_api import sync_playwright
 
-    pushed = _push_review_meeting(tmp_path / "review.duckdb", fixtures_dir, "meeting_review/move@v1")
-    db, doc, project_id, task_id = tmp_path / "review.duckdb", pushed.doc, pushed.project_id, pushed.task_id
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             _login(page, ls_env)
-            page.goto(f"{ls_env.url}/projects/{project_id}/data?task={task_id}")
-            child = page.locator(".htx-highlight").filter(has_text=re.compile("^垃圾分类$")).first
-            expect(child).to_be_visible()
-            page.wait_for_timeout(500)
-            child.click()
-            page.keyboard.press("Alt+r")
-            # the second unit's block where no child covers it: the "但在" before 背街小巷治理
-            page.wait_for_timeout(300)
-            x, y = page.evaluate(_POINT_AT, "但在背街")
-            page.mouse.move(x - 3, y)
-            page.mouse.move(x, y)
-            page.wait_for_timeout(300)
-            page.mouse.click(x, y)
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "labelstudio-move.png"), full_page=True)
-            page.get_by_role("button", name="Submit").click()
-            page.wait_for_timeout(1500)
+            page.goto(f"{ls_env.url}/projects/{pushed.project_id}/data?task={pushed.task_id}")
+            yield page
         finally:
             browser.close()
+
+
+@needs_chromium
+def test_annotator_moves_a_shortcoming_to_another_unit_without_redrawing(
+    ls_env: Any, tmp_path: Path, fixtures_dir: Path
+) -> None:
+    """Select the region, alt+r, click the other unit's block: the relation files it there on pull."""
+    from playwright.sync_api import expect
+
+    pushed = _push_review_meeting(tmp_path / "review.duckdb", fixtures_dir, "meeting_review/move@v1")
+    db, doc = tmp_path / "review.duckdb", pushed.doc
+    with _task_page(ls_env, pushed) as page:
+        child = page.locator(".htx-highlight").filter(has_text=re.compile("^垃圾分类$")).first
+        expect(child).to_be_visible()
+        page.wait_for_timeout(500)
+        child.click()
+        page.keyboard.press("Alt+r")
+        # the second unit's block where no child covers it: the "但在" before 背街小巷治理
+        page.wait_for_timeout(300)
+        x, y = page.evaluate(_POINT_AT, "但在背街")
+        page.mouse.move(x - 3, y)
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-move.png"), full_page=True)
+        page.get_by_role("button", name="Submit").click()
+        page.wait_for_timeout(1500)
     res = CliRunner().invoke(app, ["pull", "--db", str(db)])
     assert res.exit_code == 0, res.output
     con = connect(db, read_only=True)
@@ -138,46 +149,38 @@ def test_annotator_moves_a_shortcoming_to_another_unit_without_redrawing(
 
 @needs_chromium
 def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_path: Path, fixtures_dir: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     db = tmp_path / "review.duckdb"
     pushed = _push_review_meeting(db, fixtures_dir, "meeting_review/browser@v1")
     doc, record, groundings = pushed.doc, pushed.record, pushed.groundings
-    project_id, task_id = pushed.project_id, pushed.task_id
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            _login(page, ls_env)
-            page.goto(f"{ls_env.url}/projects/{project_id}/data?task={task_id}")
-            regions = page.locator(".htx-highlight")
-            expect(regions.first).to_be_visible()
-            page.wait_for_timeout(500)
-            shown = regions.count()
-            text = page.locator(".lsf-main-view, .lsf-main-content, body").first.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "labelstudio-task.png"), full_page=True)
-            assert shown >= len(groundings), f"{shown} highlighted regions on the page, {len(groundings)} pre-annotated"
-            assert "背街小巷治理" in text and "甲街道" in text
-            # labels read as words, in Chinese, on the buttons and on the highlights; no code paths
-            buttons = " ".join(page.locator(".lsf-label").all_inner_texts())
-            assert all(t in buttons for t in ("单位点评", "成绩", "不足", "出席领导")), buttons
-            assert "[]" not in buttons and "shortcomings" not in buttons, f"a raw field path is visible: {buttons}"
-            drawn = [page.locator(".htx-highlight[data-label]").nth(i).get_attribute("data-label") or ""
-                     for i in range(min(5, page.locator(".htx-highlight[data-label]").count()))]  # fmt: skip
-            assert drawn and all(any("\u4e00" <= ch <= "\u9fff" for ch in d) for d in drawn), drawn
-            # the rejection note shows only with reject, and the review keys are alt+x / alt+a
-            note = page.get_by_placeholder("退回原因 why rejected (optional)")
-            expect(note).to_be_hidden()
-            page.keyboard.press("Alt+x")
-            expect(note).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "labelstudio-reject.png"), full_page=True)
-            page.keyboard.press("Alt+a")
-            expect(note).to_be_hidden()
-            page.get_by_role("button", name="Submit").click()
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(ARTIFACTS / "labelstudio-submitted.png"), full_page=True)
-        finally:
-            browser.close()
+    with _task_page(ls_env, pushed) as page:
+        regions = page.locator(".htx-highlight")
+        expect(regions.first).to_be_visible()
+        page.wait_for_timeout(500)
+        shown = regions.count()
+        text = page.locator(".lsf-main-view, .lsf-main-content, body").first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-task.png"), full_page=True)
+        assert shown >= len(groundings), f"{shown} highlighted regions on the page, {len(groundings)} pre-annotated"
+        assert "背街小巷治理" in text and "甲街道" in text
+        # labels read as words, in Chinese, on the buttons and on the highlights; no code paths
+        buttons = " ".join(page.locator(".lsf-label").all_inner_texts())
+        assert all(t in buttons for t in ("单位点评", "成绩", "不足", "出席领导")), buttons
+        assert "[]" not in buttons and "shortcomings" not in buttons, f"a raw field path is visible: {buttons}"
+        drawn = [page.locator(".htx-highlight[data-label]").nth(i).get_attribute("data-label") or ""
+                 for i in range(min(5, page.locator(".htx-highlight[data-label]").count()))]  # fmt: skip
+        assert drawn and all(any("\u4e00" <= ch <= "\u9fff" for ch in d) for d in drawn), drawn
+        # the rejection note shows only with reject, and the review keys are alt+x / alt+a
+        note = page.get_by_placeholder("退回原因 why rejected (optional)")
+        expect(note).to_be_hidden()
+        page.keyboard.press("Alt+x")
+        expect(note).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-reject.png"), full_page=True)
+        page.keyboard.press("Alt+a")
+        expect(note).to_be_hidden()
+        page.get_by_role("button", name="Submit").click()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-submitted.png"), full_page=True)
 
     res = CliRunner().invoke(app, ["pull", "--db", str(db)])
     assert res.exit_code == 0, res.output
