@@ -62,7 +62,8 @@ def demo_command(
     Console().print(
         Panel.fit(
             f"Open [bold]{info.url}[/] and log in as [bold]{info.username}[/] / [bold]{info.password}[/]\n"
-            "Each seed is a task with its records highlighted: correct the regions, then Submit.\n"
+            "Each seed is a task with its records highlighted (the long table comes as pages, 第 n/N 页):\n"
+            "correct the regions, then Submit.\n"
             f"Then: [bold]{prog} pull[/] (gold into the store) and [bold]{prog} status[/].\n"
             f"Stop the server with [bold]{prog} ls down[/].",
             title="annotate demo: ready",

@@ -167,6 +167,8 @@ def pull_command(
         )
         for line in stats.quarantine_reasons:
             print(f"  quarantined: {line}")
+        if stats.pages:
+            print(f"  {stats.pages} page(s) of paged documents filed; `annotate status` lists the pages gold waits for")
 
 
 def register(app: typer.Typer) -> None:

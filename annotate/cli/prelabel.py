@@ -179,6 +179,14 @@ def status_command(
         for q in report["quarantine"]:
             quarantine.add_row(q["doc_id"], q["schema_name"], str(q["annotation_id"]), q["reason"])
         out.print(quarantine)
+    if report["waiting_pages"]:
+        waiting = Table(title="paged documents: gold waits for these pages", header_style="bold")
+        for name in ("document", "schema", "pages", "waiting"):
+            waiting.add_column(name)
+        for w in report["waiting_pages"]:
+            pages = ", ".join(str(n) for n in w["waiting"])
+            waiting.add_row(w["doc_id"], w["schema_name"], str(w["pages"]), pages)
+        out.print(waiting)
 
 
 # -- show ----------------------------------------------------------------------------------------

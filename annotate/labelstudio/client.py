@@ -168,11 +168,12 @@ class LSClient:
             "list predictions", lambda: self._raw("GET", "api/predictions/", params={"project": project_id})
         )
 
-    def task_doc_ids(self, project_id: int) -> dict[str, int]:
-        """doc_id -> task id of every task in the project (to reconcile with a lost or new store)."""
+    def task_pages(self, project_id: int) -> dict[tuple[str, int], dict[str, int]]:
+        """(doc_id, page) -> {id, pages, start, end} of every task in the project (to reconcile
+        with a lost or new store); a task without page fields shows its whole document."""
 
-        def go() -> dict[str, int]:
-            out: dict[str, int] = {}
+        def go() -> dict[tuple[str, int], dict[str, int]]:
+            out: dict[tuple[str, int], dict[str, int]] = {}
             page = 1
             while True:
                 resp = self._raw(
@@ -181,9 +182,14 @@ class LSClient:
                     params={"project": project_id, "page": page, "page_size": 500, "fields": "task_only"},
                 )
                 for t in resp.get("tasks", []):
-                    doc_id = (t.get("data") or {}).get("doc_id")
-                    if doc_id:
-                        out.setdefault(doc_id, t["id"])
+                    data = t.get("data") or {}
+                    if data.get("doc_id"):
+                        start = int(data.get("offset") or 0)
+                        out.setdefault(
+                            (data["doc_id"], int(data.get("page") or 1)),
+                            {"id": t["id"], "pages": int(data.get("pages") or 1), "start": start,
+                             "end": start + len(data.get("text") or "")},
+                        )  # fmt: skip
                 if not resp.get("tasks") or len(out) >= resp.get("total", 0) or len(resp["tasks"]) < 500:
                     return out
                 page += 1

@@ -128,6 +128,7 @@ class LabelSpec:
     titles: dict[str, str] = field(default_factory=dict)  # pattern -> what the annotator reads
     hints: dict[str, str] = field(default_factory=dict)  # pattern -> hover hint
     choice_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # pattern -> value -> title
+    key_spans: dict[str, str] = field(default_factory=dict)  # leaf block -> its one required span
 
     def label_values(self) -> list[str]:
         return list(self.blocks) + list(self.spans)
@@ -240,7 +241,24 @@ def label_spec(
     if twice:
         raise ConfigError(f"{schema_name}: two labels would read the same: {', '.join(twice)}")
     return LabelSpec(schema_name, model, root, acc["blocks"], acc["nodes"], acc["spans"], acc["scalars"],
-                     titles, hints, dict(choice_labels or {}))  # fmt: skip
+                     titles, hints, dict(choice_labels or {}), _key_spans(acc["nodes"]))  # fmt: skip
+
+
+def _key_spans(nodes: dict[str, ModelNode]) -> dict[str, str]:
+    """Blocks whose item can be drawn as its one required span alone (an indicator as its number).
+
+    Only nested leaf blocks (inside another block, no lists inside) with exactly one required
+    single span qualify: such an item whose only evidence is that span would otherwise be a block
+    region repeating the span region exactly (510 of them on the key-task table), and a click
+    would land on the block. Top-level blocks keep their region: it is what an annotator adds a
+    missed field into.
+    """
+    out = {}
+    for pattern, node in nodes.items():
+        required = [s for s in node.spans if s.required and not s.is_list]
+        if pattern.count("[]") > 1 and not node.children and len(required) == 1:
+            out[pattern] = required[0].pattern
+    return out
 
 
 def _attrs(**kw: Any) -> str:
@@ -273,7 +291,9 @@ def _region_views(spec: LabelSpec, scalars: list[ScalarField], keys: list[str]) 
     out = []
     for block in dict.fromkeys(s.block for s in scalars):
         # the editor compares stored label values, i.e. the alias (the pattern), not the title
-        view = _attrs(visibleWhen="region-selected", whenTagName=LABELS, whenLabelValue=block)
+        # and an item drawn as its key span alone carries them on that span
+        shown_on = ",".join(x for x in (block, spec.key_spans.get(block or "")) if x)
+        view = _attrs(visibleWhen="region-selected", whenTagName=LABELS, whenLabelValue=shown_on)
         out.append(f"      <View {view}>")
         out.extend(f"        {_scalar_xml(spec, s, keys)}" for s in scalars if s.block == block)
         out.append("      </View>")
@@ -300,6 +320,7 @@ def build_config(spec: LabelSpec, description: str = "") -> str:
         [
             "<View>",
             f"  <Header {_attrs(value=title)}/>",
+            f"  <Header {_attrs(value='$page_title', size='5')}/>",
             '  <View style="display: flex; gap: 1em; align-items: flex-start">',
             '    <View style="flex: 3; min-width: 0">',
             f"      <Labels {_attrs(name=LABELS, toName=TEXT, showInline='true')}>",

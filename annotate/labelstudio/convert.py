@@ -91,6 +91,7 @@ class _Emitter:
     results: list[dict[str, Any]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     blocks: list[tuple[str, int, int]] = field(default_factory=list)  # (id, start, end) of emitted blocks
+    collapsed: dict[str, str] = field(default_factory=dict)  # span region id -> the block it stands for
     n: int = 0
 
     def next_id(self, kind: str) -> str:
@@ -139,12 +140,18 @@ class _Emitter:
         if g is None or not g.aligned or g.start is None or g.end is None:
             self.lines.append(unaligned_line(path, value))
             return
+        self.spanned(pattern, path, value)
+
+    def spanned(self, pattern: str, path: str, value: str) -> dict[str, Any]:
+        g = self.by_path[path]
+        assert g.start is not None and g.end is not None
         quote = self.text[g.start : g.end]
         if g.quote is not None and quote != g.quote:
             raise ConversionError(f"{path}: text[{g.start}:{g.end}] is {quote!r}, not the grounded quote {g.quote!r}")
         region = self.region(self.next_id("s"), pattern, g.start, g.end, g.confidence)
         if value != quote:
             self.per_region(region, VALUE_NOTE, "textarea", {"text": [value]})
+        return region
 
     def node(self, node: ModelNode, data: dict[str, Any], prefix: str, block: dict[str, Any] | None) -> None:
         for s in node.spans:
@@ -179,8 +186,25 @@ class _Emitter:
                 if ext is None:
                     self.lines.append(unaligned_line(item_path, item))
                     continue
+                key = self.key_span(child.pattern, item_path, item)
+                if key is not None:  # the item is its key span alone: no block repeating it
+                    name_ = key.rsplit(".", 1)[-1]
+                    region = self.spanned(key, f"{item_path}.{name_}", item[name_])
+                    self.collapsed[region["id"]] = child.pattern
+                    rest = {k: v for k, v in item.items() if k != name_}
+                    self.node(self.spec.nodes[child.pattern], rest, f"{item_path}.", region)
+                    continue
                 region = self.region(self.next_id("b"), child.pattern, *ext)
                 self.node(self.spec.nodes[child.pattern], item, f"{item_path}.", region)
+
+    def key_span(self, block: str, item_path: str, item: dict[str, Any]) -> str | None:
+        """The block's key span pattern when it is the item's only aligned evidence."""
+        key = self.spec.key_spans.get(block)
+        if key is None or not isinstance(item.get(key.rsplit(".", 1)[-1]), str):
+            return None
+        prefix = item_path + "."
+        aligned = [p for p, g in self.by_path.items() if p.startswith(prefix) and g.aligned]
+        return key if aligned == [prefix + key.rsplit(".", 1)[-1]] else None
 
     def widen(self, extents: list[tuple[int, int] | None]) -> list[tuple[int, int] | None]:
         """Stretch each top-level block to the end of its sentence, short of the next block.
@@ -215,11 +239,11 @@ def to_results(spec: LabelSpec, text: str, record: dict[str, Any], groundings: l
     bad = check_spans(text, em.results)
     if bad:
         raise ConversionError(bad[0])
-    _add_disambiguating_relations(spec, em.results)
+    _add_disambiguating_relations(spec, em.results, em.collapsed)
     return em.results
 
 
-def _add_disambiguating_relations(spec: LabelSpec, results: list[dict[str, Any]]) -> None:
+def _add_disambiguating_relations(spec: LabelSpec, results: list[dict[str, Any]], collapsed: dict[str, str]) -> None:
     """Where containment would pick the wrong parent block (overlapping blocks), say it explicitly.
 
     The emitter knows each region's true parent (the block emitted just before its subtree); a
@@ -228,7 +252,7 @@ def _add_disambiguating_relations(spec: LabelSpec, results: list[dict[str, Any]]
     regions = [r for r in results if r.get("type") == "labels"]
     stack: dict[str, dict[str, Any]] = {}
     for r in regions:
-        label = r["value"]["labels"][0]
+        label = collapsed.get(r["id"], r["value"]["labels"][0])  # a key span stands for its block
         parent_pattern = spec.blocks[label].parent if label in spec.blocks else spec.spans[label].block
         if label in spec.blocks:
             stack[label] = r
@@ -275,6 +299,16 @@ def _containing(region: dict[str, Any], candidates: list[dict[str, Any]]) -> dic
     if not inside:
         return None
     return min(inside, key=lambda b: (b["value"]["end"] - b["value"]["start"], -b["value"]["start"], str(b["id"])))
+
+
+def _owner(
+    r: dict[str, Any], pattern: str, regions: list[dict[str, Any]], by_id: dict[str, Any], relations: dict[str, str]
+) -> dict[str, Any] | None:
+    """The ``pattern`` block a region belongs to: the one its relation names, else the innermost containing one."""
+    named = by_id.get(relations.get(str(r["id"]), ""))
+    if named is not None and named["value"]["labels"] == [pattern]:
+        return named
+    return _containing(r, [b for b in regions if b["value"]["labels"] == [pattern]])
 
 
 class _Val(str):
@@ -342,6 +376,19 @@ def from_results(spec: LabelSpec, text: str, results: list[dict[str, Any]]) -> C
         parent = by_id.get(relations.get(str(r["id"]), ""))
         if parent is None or parent["value"]["labels"] != [parent_pattern]:
             parent = _containing(r, candidates)
+        if parent is None and spec.key_spans.get(parent_pattern) == label:
+            # an item drawn as its key span alone: the span stands for its block too
+            item = {**r, "value": {**r["value"], "labels": [parent_pattern]}}
+            block_parent = spec.blocks[parent_pattern].parent
+            owner = None if block_parent is None else _owner(r, block_parent, regions, by_id, relations)
+            if block_parent is not None and owner is None:
+                raise ConversionError(
+                    f"orphan region {label} {_short(r['value']['text'])} at {r['value']['start']}:{r['value']['end']}"
+                    f" is outside every {block_parent} block"
+                )
+            children.setdefault(owner["id"] if owner else None, []).append(item)
+            children.setdefault(r["id"], []).append(r)
+            continue
         if parent is None:
             raise ConversionError(
                 f"orphan region {label} {_short(r['value']['text'])} at {r['value']['start']}:{r['value']['end']}"

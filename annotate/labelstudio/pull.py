@@ -18,11 +18,13 @@ import duckdb
 
 from annotate.labelstudio.client import LSClient
 from annotate.labelstudio.config import REJECT, label_spec
-from annotate.labelstudio.convert import ConversionError, from_results, region_stats
+from annotate.labelstudio.convert import ConversionError, from_results, region_stats, to_results
+from annotate.labelstudio.pages import Page, join_results
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
 from annotate.store import review
 from annotate.store.gold import add_gold_version
+from annotate.store.predictions import get_prediction
 
 
 @dataclass
@@ -31,6 +33,7 @@ class PullStats:
     rejected: int = 0
     quarantined: int = 0
     unchanged: int = 0
+    pages: int = 0  # page annotations of paged documents (gold is filed when a document's pages are all in)
     seconds: float = 0.0
     gold_ids: list[str] = field(default_factory=list)
     quarantine_reasons: list[str] = field(default_factory=list)
@@ -100,6 +103,64 @@ def pull(
     return stats
 
 
+@dataclass
+class _Submission:
+    """What files one document: its annotation's result over the whole text, and who made it when.
+
+    A paged document's submission is its pages' latest annotations joined; its id is the page
+    annotation whose pull completed the document.
+    """
+
+    doc_id: str
+    annotation_id: int
+    result: list[dict[str, Any]]
+    annotator: str | None
+    lead_time: float | None
+    created: datetime | None
+    updated: datetime | None
+    version_key: str | None  # of the prediction the annotator started from
+    predicted: list[dict[str, Any]] | None  # that prediction's result, for the region counts
+
+
+def _file_outcome(
+    con: duckdb.DuckDBPyConnection, url: str, spec: Any, name: str, text: str, sub: _Submission, stats: PullStats,
+    problem: str | None = None,
+) -> str:  # fmt: skip
+    """File a submission as gold, a rejection or a quarantine entry (``problem``: quarantine it)."""
+    try:
+        if problem:
+            raise ConversionError(problem)
+        converted = from_results(spec, text, sub.result)
+    except ConversionError as exc:
+        review.add_quarantine(con, server_url=url, annotation_id=sub.annotation_id, doc_id=sub.doc_id,
+                              schema_name=name, reason=str(exc), result=sub.result)  # fmt: skip
+        stats.quarantined += 1
+        stats.quarantine_reasons.append(f"{sub.doc_id} (annotation {sub.annotation_id}): {exc}")
+        return "quarantined"
+    if converted.review == REJECT:
+        review.add_rejected(con, server_url=url, annotation_id=sub.annotation_id, doc_id=sub.doc_id,
+                            schema_name=name, annotator=sub.annotator, reason=converted.review_note)  # fmt: skip
+        stats.rejected += 1
+        return "rejected"
+    gold = add_gold_version(
+        con,
+        doc_id=sub.doc_id,
+        schema_name=name,
+        record=converted.record,
+        groundings=[g.model_dump(mode="json") for g in converted.groundings],
+        annotation_id=sub.annotation_id,
+        annotator=sub.annotator,
+        lead_time=sub.lead_time,
+        annotation_created=sub.created,
+        annotation_updated=sub.updated,
+        prediction_version_key=sub.version_key,
+        region_stats=region_stats(sub.predicted, sub.result),
+    )
+    stats.accepted += 1
+    stats.gold_ids.append(gold.gold_id)
+    return "accepted"
+
+
 def _file(
     con: duckdb.DuckDBPyConnection,
     url: str,
@@ -111,60 +172,86 @@ def _file(
     model_version: str | None,
     stats: PullStats,
 ) -> None:
+    """One annotation, in its own transaction: a whole document's, or one page of a paged one."""
     data = task.get("data") or {}
+    paged = int(data.get("pages") or 1) > 1
     doc_id = data.get("doc_id") or (ls_store.task_doc(con, url, task["id"]) or ("?", ""))[0]
     result = ann.get("result") or []
     annotator = _annotator(ann, users)
     created, updated = _ts(ann.get("created_at")), _ts(ann.get("updated_at"))
     stored_text = ls_store.document_text(con, doc_id)
     text = stored_text if stored_text is not None else data.get("text", "")
+    shown = data.get("text") or ""
+    start = int(data.get("offset") or 0)
+    problem = None
+    if stored_text is not None and shown != (stored_text[start : start + len(shown)] if paged else stored_text):
+        problem = "the task's text differs from the stored document text"
+    started_from = _started_from(task, ann, model_version)
     con.execute("BEGIN TRANSACTION")
     try:
-        try:
-            if stored_text is not None and data.get("text") != stored_text:
-                raise ConversionError("the task's text differs from the stored document text")
-            converted = from_results(spec, text, result)
-        except ConversionError as exc:
-            outcome = "quarantined"
-            review.add_quarantine(
-                con, server_url=url, annotation_id=ann["id"], doc_id=doc_id, schema_name=name, reason=str(exc),
-                result=result,
+        if paged:
+            outcome = "page"
+            review.record_annotation(
+                con, server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
+                annotator=annotator, result=result, lead_time=ann.get("lead_time"), created_at=created,
+                updated_at=updated, outcome=outcome,
             )  # fmt: skip
-            stats.quarantined += 1
-            stats.quarantine_reasons.append(f"{doc_id} (annotation {ann['id']}): {exc}")
+            stats.pages += 1
+            sub = _joined_pages(con, url, spec, text, doc_id, ann["id"], started_from)
+            if problem:
+                problem = f"page {data.get('page')}: {problem}"
+                _file_outcome(con, url, spec, name, text, _page_only(doc_id, ann, result), stats, problem)
+            elif sub is not None:
+                _file_outcome(con, url, spec, name, text, sub, stats)
         else:
-            if converted.review == REJECT:
-                outcome = "rejected"
-                review.add_rejected(
-                    con, server_url=url, annotation_id=ann["id"], doc_id=doc_id, schema_name=name,
-                    annotator=annotator, reason=converted.review_note,
-                )  # fmt: skip
-                stats.rejected += 1
-            else:
-                outcome = "accepted"
-                start = _started_from(task, ann, model_version)
-                gold = add_gold_version(
-                    con,
-                    doc_id=doc_id,
-                    schema_name=name,
-                    record=converted.record,
-                    groundings=[g.model_dump(mode="json") for g in converted.groundings],
-                    annotation_id=ann["id"],
-                    annotator=annotator,
-                    lead_time=ann.get("lead_time"),
-                    annotation_created=created,
-                    annotation_updated=updated,
-                    prediction_version_key=start.get("model_version") if start else None,
-                    region_stats=region_stats(start.get("result") if start else None, result),
-                )
-                stats.accepted += 1
-                stats.gold_ids.append(gold.gold_id)
-        review.record_annotation(
-            con, server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
-            annotator=annotator, result=result, lead_time=ann.get("lead_time"), created_at=created,
-            updated_at=updated, outcome=outcome,
-        )  # fmt: skip
+            sub = _Submission(
+                doc_id, ann["id"], result, annotator, ann.get("lead_time"), created, updated,
+                started_from.get("model_version") if started_from else None,
+                started_from.get("result") if started_from else None,
+            )  # fmt: skip
+            outcome = _file_outcome(con, url, spec, name, text, sub, stats, problem)
+            review.record_annotation(
+                con, server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
+                annotator=annotator, result=result, lead_time=ann.get("lead_time"), created_at=created,
+                updated_at=updated, outcome=outcome,
+            )  # fmt: skip
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _page_only(doc_id: str, ann: dict[str, Any], result: list[dict[str, Any]]) -> _Submission:
+    return _Submission(doc_id, ann["id"], result, None, None, None, None, None, None)
+
+
+def _joined_pages(
+    con: duckdb.DuckDBPyConnection, url: str, spec: Any, text: str, doc_id: str, annotation_id: int,
+    started_from: dict[str, Any] | None,
+) -> _Submission | None:  # fmt: skip
+    """The document's submission once every page has an annotation (None while a page waits).
+
+    The latest annotation of each page is joined into one result over the whole text and
+    converted once, so gold is one record per document, and every later edit of any page
+    makes the next gold version.
+    """
+    tasks = ls_store.document_pages(con, url, doc_id)
+    latest = review.latest_on_tasks(con, url, [t.task_id for t in tasks])
+    if not tasks or len(tasks) != tasks[0].pages or not all(t.task_id in latest for t in tasks):
+        return None
+    pages = [Page(t.page, t.pages, t.start, len(text) if t.end is None else t.end) for t in tasks]
+    anns = [latest[t.task_id] for t in tasks]
+    version_key = started_from.get("model_version") if started_from else None
+    stored = get_prediction(con, doc_id, version_key) if version_key else None
+    lead_times = [a["lead_time"] for a in anns if a["lead_time"] is not None]
+    return _Submission(
+        doc_id=doc_id,
+        annotation_id=annotation_id,
+        result=join_results(pages, [a["result"] for a in anns]),
+        annotator=", ".join(sorted({a["annotator"] for a in anns if a["annotator"]})) or None,
+        lead_time=sum(lead_times) if lead_times else None,
+        created=min((a["created_at"] for a in anns if a["created_at"]), default=None),
+        updated=max((a["updated_at"] for a in anns if a["updated_at"]), default=None),
+        version_key=version_key,
+        predicted=to_results(spec, text, stored.record, stored.to_extraction().groundings) if stored else None,
+    )

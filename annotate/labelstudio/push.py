@@ -1,4 +1,5 @@
-"""Push predictions to Label Studio as pre-annotations: one project per schema, one task per document.
+"""Push predictions to Label Studio as pre-annotations: one project per schema, one task per document
+(or per page of a large one, :mod:`annotate.labelstudio.pages`).
 
 Idempotent by construction: the store remembers which task holds which document and which version
 keys a task already carries, and before importing anything the project's tasks on the server are
@@ -26,10 +27,11 @@ from annotate.core.types import Grounding
 from annotate.labelstudio.client import LSClient
 from annotate.labelstudio.config import LabelSpec, build_config, config_hash, label_spec
 from annotate.labelstudio.convert import ConversionError, to_results
+from annotate.labelstudio.pages import Page, PageError, plan_pages, split_results
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
 from annotate.store.failures import record_failure, resolve_failures
-from annotate.store.labelstudio import PushablePrediction
+from annotate.store.labelstudio import PushablePrediction, PushedTask
 
 BATCH = 200
 ORDERS = {
@@ -74,6 +76,40 @@ def prediction_payload(li: LabelInterface, lspec: LabelSpec, p: PushablePredicti
     if errors:
         raise ConversionError(f"Label Studio would not accept the prediction: {errors[0]}")
     return pred
+
+
+def page_score(results: list[dict[str, Any]], confidence: float | None) -> float | None:
+    """A page's task score: the mean confidence of its scored regions, so the least certain pages
+    of a large document come first; the prediction's own confidence when no region has a score."""
+    scores = [r["score"] for r in results if r.get("type") == "labels" and isinstance(r.get("score"), int | float)]
+    return round(sum(scores) / len(scores), 4) if scores else confidence
+
+
+def task_data(p: PushablePrediction, schema_name: str, page: Page) -> dict[str, Any]:
+    """What a task shows; a page says which one it is and where its text starts in the document."""
+    data: dict[str, Any] = {
+        "text": p.text[page.start : page.end], "doc_id": p.doc_id, "schema": schema_name, "source": p.source or "",
+    }  # fmt: skip
+    if page.count > 1:
+        data.update(page=page.number, pages=page.count, offset=page.start,
+                    page_title=f"第 {page.number}/{page.count} 页 · page {page.number} of {page.count}")  # fmt: skip
+    else:
+        data["page_title"] = "全文 · whole document"
+    return data
+
+
+def _pages_for(
+    p: PushablePrediction, results: list[dict[str, Any]], known: list[PushedTask], top: set[str]
+) -> list[Page]:
+    """The document's pages: those already on the server, or planned from this (its first) prediction."""
+    if known and len(known) == known[0].pages:
+        return [Page(t.page, t.pages, t.start, len(p.text) if t.end is None else t.end) for t in known]
+    planned = plan_pages(p.text, results, top)
+    for t in known:  # a run killed between two pages' imports: the plan must agree with what exists
+        page = planned[t.page - 1] if t.page <= len(planned) else None
+        if page is None or (page.count, page.start) != (t.pages, t.start):
+            raise PageError(f"page {t.page}/{t.pages} on the server does not match the planned pages")
+    return planned
 
 
 def push(
@@ -157,59 +193,77 @@ def _push_schema(
 
     # Reconcile with the server first: it is the truth about which tasks/predictions exist.
     tasks = ls_store.task_map(con, url, pid)
-    on_server = client.task_doc_ids(pid)
-    missing = [(d, t) for d, t in on_server.items() if tasks.get(d) != t]
+    missing = [
+        PushedTask(d, t["id"], page, t["pages"], t["start"], t["end"])
+        for (d, page), t in client.task_pages(pid).items()
+        if (d, page) not in tasks or tasks[(d, page)].task_id != t["id"]
+    ]
     if missing:
         ls_store.add_tasks(con, url, pid, name, missing)
-        tasks.update(dict(missing))
+        tasks.update({(t.doc_id, t.page): t for t in missing})
+    task_ids = {t.task_id for t in tasks.values()}
+    by_doc: dict[str, list[PushedTask]] = {}
+    for t in sorted(tasks.values(), key=lambda t: t.page):
+        by_doc.setdefault(t.doc_id, []).append(t)
     server_preds = {(p["task"], p.get("model_version")): p["id"] for p in client.list_predictions(pid)}
     pushed = ls_store.pushed_versions(con, url)
-    known_preds = [(t, v, i) for (t, v), i in server_preds.items() if (t, v) not in pushed and t in tasks.values()]
+    known_preds = [(t, v, i) for (t, v), i in server_preds.items() if (t, v) not in pushed and t in task_ids]
     if known_preds:
         ls_store.add_predictions(con, url, known_preds)
         pushed |= {(t, v) for t, v, _ in known_preds}
 
-    new_tasks: dict[str, dict[str, Any]] = {}
+    top = {b for b, block in lspec.blocks.items() if block.parent is None}
+    new_tasks: dict[tuple[str, int], tuple[Page, dict[str, Any]]] = {}
     new_preds: list[dict[str, Any]] = []
     failed_docs: set[str] = set()
     done = 0
     for p in preds:
-        task_id = tasks.get(p.doc_id)
-        if task_id is not None and (task_id, p.version_key) in pushed:
+        known = by_doc.get(p.doc_id, [])
+        if known and len(known) == known[0].pages and all((t.task_id, p.version_key) in pushed for t in known):
             stats.already_pushed += 1
             continue
         try:
             payload = prediction_payload(li, lspec, p)
-        except (ConversionError, ValueError) as exc:
+            pages = _pages_for(p, payload["result"], known, top)
+            shares = split_results(p.text, payload["result"], pages)
+        except (ConversionError, PageError, ValueError) as exc:
             stats.failed += 1
             failed_docs.add(p.doc_id)
             stats.failures.append(f"{p.doc_id}: {exc}")
             record_failure(con, stage="push", reason=str(exc), doc_id=p.doc_id, version_key=p.version_key)
             continue
-        if task_id is None:
-            task = new_tasks.setdefault(
-                p.doc_id,
-                {
-                    "data": {"text": p.text, "doc_id": p.doc_id, "schema": name, "source": p.source or ""},
-                    "predictions": [],
-                },
-            )
-            task["predictions"].append(payload)
-        else:
-            new_preds.append({"task": task_id, **payload})
+        on_pages = {t.page: t for t in known}
+        for page, share in zip(pages, shares, strict=True):
+            pred = {
+                **payload,
+                "result": share,
+                "score": page_score(share, p.confidence) if page.count > 1 else p.confidence,
+            }
+            task = on_pages.get(page.number)
+            if task is None:
+                _, new = new_tasks.setdefault(
+                    (p.doc_id, page.number), (page, {"data": task_data(p, name, page), "predictions": []})
+                )
+                new["predictions"].append(pred)
+            elif (task.task_id, p.version_key) not in pushed:
+                new_preds.append({"task": task.task_id, **pred})
 
     items = list(new_tasks.items())
     total = len(items) + len(new_preds)
     for i in range(0, len(items), batch_size):
         chunk = items[i : i + batch_size]
-        ids = client.import_tasks(pid, [t for _, t in chunk])
+        ids = client.import_tasks(pid, [t for _, (_, t) in chunk])
         if len(ids) != len(chunk):  # an older server without return_task_ids: read them back
-            on_server = client.task_doc_ids(pid)
-            ids = [on_server[d] for d, _ in chunk]
-        ls_store.add_tasks(con, url, pid, name, [(d, tid) for (d, _), tid in zip(chunk, ids, strict=True)])
-        tasks.update({d: tid for (d, _), tid in zip(chunk, ids, strict=True)})
+            on_server = client.task_pages(pid)
+            ids = [on_server[key]["id"] for key, _ in chunk]
+        rows = [
+            PushedTask(doc, tid, page.number, page.count, page.start, page.end)
+            for ((doc, _), (page, _)), tid in zip(chunk, ids, strict=True)
+        ]
+        ls_store.add_tasks(con, url, pid, name, rows)
+        tasks.update({(t.doc_id, t.page): t for t in rows})
         stats.tasks_created += len(chunk)
-        stats.predictions_added += sum(len(t["predictions"]) for _, t in chunk)
+        stats.predictions_added += sum(len(t["predictions"]) for _, (_, t) in chunk)
         done += len(chunk)
         if progress:
             progress(name, done, total)
@@ -226,8 +280,9 @@ def _push_schema(
         ls_store.add_predictions(
             con, url, [(t, v, i) for (t, v), i in server_preds.items() if (t, v) not in pushed and v is not None]
         )
+        pushed_docs = {d for d, _ in tasks}
         for doc_id in {p.doc_id for p in preds} - failed_docs:
-            if doc_id in tasks:
+            if doc_id in pushed_docs:
                 resolve_failures(con, doc_id=doc_id, stages=("push",))
 
     newest = preds[-1].version_key

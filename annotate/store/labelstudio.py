@@ -92,24 +92,51 @@ def forget_project(con: duckdb.DuckDBPyConnection, server_url: str, schema_name:
     con.execute("DELETE FROM ls_projects WHERE server_url = ? AND schema_name = ?", [server_url, schema_name])
 
 
-def task_map(con: duckdb.DuckDBPyConnection, server_url: str, project_id: int) -> dict[str, int]:
+@dataclass(frozen=True)
+class PushedTask:
+    """A task that shows ``text[start:end]`` of a document: page ``page`` of ``pages`` (1 of 1: all of it)."""
+
+    doc_id: str
+    task_id: int
+    page: int = 1
+    pages: int = 1
+    start: int = 0
+    end: int | None = None
+
+
+def task_map(con: duckdb.DuckDBPyConnection, server_url: str, project_id: int) -> dict[tuple[str, int], PushedTask]:
+    """(doc_id, page) -> the task showing that page."""
     rows = con.execute(
-        "SELECT doc_id, task_id FROM ls_tasks WHERE server_url = ? AND project_id = ?", [server_url, project_id]
+        "SELECT doc_id, task_id, page, pages, page_start, page_end FROM ls_tasks WHERE server_url = ? AND project_id = ?",
+        [server_url, project_id],
     ).fetchall()
-    return dict(rows)
+    return {(r[0], r[2]): PushedTask(*r) for r in rows}
 
 
 def add_tasks(
-    con: duckdb.DuckDBPyConnection, server_url: str, project_id: int, schema_name: str, tasks: list[tuple[str, int]]
+    con: duckdb.DuckDBPyConnection, server_url: str, project_id: int, schema_name: str, tasks: list[PushedTask]
 ) -> None:
-    unique = {doc_id: task_id for doc_id, task_id in tasks}
+    unique = {(t.doc_id, t.page): t for t in tasks}
     insert_rows(
         con,
         "ls_tasks",
-        ("server_url", "project_id", "task_id", "doc_id", "schema_name"),
-        [(server_url, project_id, task_id, doc_id, schema_name) for doc_id, task_id in unique.items()],
+        ("server_url", "project_id", "task_id", "doc_id", "schema_name", "page", "pages", "page_start", "page_end"),
+        [
+            (server_url, project_id, t.task_id, t.doc_id, schema_name, t.page, t.pages, t.start, t.end)
+            for t in unique.values()
+        ],
         suffix="ON CONFLICT DO NOTHING",
     )
+
+
+def document_pages(con: duckdb.DuckDBPyConnection, server_url: str, doc_id: str) -> list[PushedTask]:
+    """The tasks a document is shown as, in page order (one, unless it was paged)."""
+    rows = con.execute(
+        "SELECT doc_id, task_id, page, pages, page_start, page_end FROM ls_tasks"
+        " WHERE server_url = ? AND doc_id = ? ORDER BY page",
+        [server_url, doc_id],
+    ).fetchall()
+    return [PushedTask(*r) for r in rows]
 
 
 def pushed_versions(con: duckdb.DuckDBPyConnection, server_url: str) -> set[tuple[int, str]]:

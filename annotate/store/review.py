@@ -44,6 +44,18 @@ def record_annotation(
     )  # fmt: skip
 
 
+def latest_on_tasks(con: duckdb.DuckDBPyConnection, server_url: str, task_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """task id -> its most recently updated annotation (result parsed): a paged document's pages."""
+    rows = con.execute(
+        "SELECT task_id, annotation_id, annotator, result, lead_time, created_at, updated_at FROM annotations"
+        " WHERE server_url = ? AND list_contains(?, task_id)"
+        " QUALIFY row_number() OVER (PARTITION BY task_id ORDER BY updated_at DESC NULLS LAST, pulled DESC) = 1",
+        [server_url, task_ids],
+    ).fetchall()
+    keys = ("annotation_id", "annotator", "result", "lead_time", "created_at", "updated_at")
+    return {r[0]: {**dict(zip(keys, r[1:], strict=True)), "result": json.loads(r[3])} for r in rows}
+
+
 def add_rejected(
     con: duckdb.DuckDBPyConnection,
     *,

@@ -89,6 +89,22 @@ def quarantine_reasons(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[
     return [QuarantineEntry(*r) for r in rows]
 
 
+def waiting_pages(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Paged documents some of whose pages nobody has submitted yet: their gold waits for them."""
+    paged = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ls_tasks' AND column_name = 'pages'"
+    ).fetchone()
+    if not paged or not paged[0]:  # a store opened read-only before its first write after an upgrade
+        return []
+    rows = con.execute(
+        "SELECT t.doc_id, t.schema_name, t.pages, list(t.page ORDER BY t.page) FROM ls_tasks t"
+        " WHERE t.pages > 1 AND NOT EXISTS (SELECT 1 FROM annotations a"
+        "   WHERE a.server_url = t.server_url AND a.task_id = t.task_id)"
+        " GROUP BY ALL ORDER BY t.doc_id"
+    ).fetchall()
+    return [{"doc_id": d, "schema_name": s, "pages": n, "waiting": list(w)} for d, s, n, w in rows]
+
+
 def status_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Everything ``annotate status`` shows: counts, open failures and quarantine reasons."""
     counts = stage_counts(con)
@@ -97,4 +113,5 @@ def status_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         **counts.as_dict(),
         "open_failures": [f.public_dict() for f in failures],
         "quarantine": [asdict(q) for q in quarantine_reasons(con)],
+        "waiting_pages": waiting_pages(con),
     }

@@ -203,3 +203,47 @@ def test_region_stats_counts_kept_edited_added_deleted(meeting: tuple[Any, str, 
                 "value": {"start": 0, "end": 2, "text": text[:2], "labels": ["meeting"]}})  # fmt: skip
     labels = sum(1 for r in prediction if r["type"] == "labels")
     assert region_stats(prediction, ann) == {"kept": labels - 2, "edited": 1, "added": 1, "deleted": 1}
+
+
+@pytest.mark.parametrize("stem_dir", SEEDS, ids=[p.name for p in SEEDS])
+def test_no_nested_block_repeats_its_only_span(stem_dir: Path) -> None:
+    """An indicator that is only its number is drawn as the number: one region, not two on top of each other."""
+    schema, text, record = _seed(stem_dir)
+    spec = get_schema(schema)
+    ls = label_spec(schema, spec.model)
+    results = to_results(ls, text, normalise(ls, record), ground_record(text, spec.model, normalise(ls, record)))
+    spans = {(r["value"]["start"], r["value"]["end"]) for r in results
+             if r["type"] == "labels" and r["value"]["labels"][0] in ls.spans}  # fmt: skip
+    nested = [r for r in results if r["type"] == "labels" and r["value"]["labels"][0] in ls.blocks
+              and ls.blocks[r["value"]["labels"][0]].parent is not None]  # fmt: skip
+    assert not [b for b in nested if (b["value"]["start"], b["value"]["end"]) in spans]
+
+
+def test_a_number_marked_inside_a_row_is_a_new_indicator_with_its_controls() -> None:
+    (stem_dir,) = [p for p in SEEDS if p.name.startswith("004_")]
+    schema, text, record = _seed(stem_dir)
+    spec = get_schema(schema)
+    ls = label_spec(schema, spec.model)
+    record = normalise(ls, record)
+    results = to_results(ls, text, record, ground_record(text, spec.model, record))
+    item = record["items"][0]
+    at = text.index(item["task"])
+    row = next(r for r in results if r["type"] == "labels" and r["value"]["labels"] == ["items[]"]
+               and r["value"]["start"] <= at < r["value"]["end"])  # fmt: skip
+    taken = {(r["value"]["start"], r["value"]["end"]) for r in results if r["type"] == "labels"}
+    s = next(i for i in range(row["value"]["start"], row["value"]["end"] - 2)
+             if text[i].isdigit() and not text[i - 1].isdigit()
+             and not any(a <= i < b for a, b in taken if (a, b) != (row["value"]["start"], row["value"]["end"])))  # fmt: skip
+    e = s
+    while text[e].isdigit():
+        e += 1
+    control = next(c for c, f in ls.scalars.items() if f.pattern == "items[].indicators[].value")
+    results += [
+        {"id": "new1", "from_name": LABELS, "to_name": "text", "type": "labels",
+         "value": {"start": s, "end": e, "text": text[s:e], "labels": ["items[].indicators[].text"]}},
+        {"id": "new1", "from_name": control, "to_name": "text", "type": "number",
+         "value": {"start": s, "end": e, "text": text[s:e], "number": float(text[s:e])}},
+    ]  # fmt: skip
+    back = from_results(ls, text, results).record
+    added = [i for i in back["items"][0]["indicators"] if i["text"] == text[s:e]]
+    assert added == [{"name": None, "value": float(text[s:e]), "unit": None, "text": text[s:e]}]

@@ -177,13 +177,17 @@ def world(tmp_path_factory: pytest.TempPathFactory, label_studio: Any, ls_client
         yield w
 
 
-def test_push_creates_one_project_per_schema_and_one_task_per_document(world: World) -> None:
+def test_push_creates_one_project_per_schema_and_one_task_per_document_or_page(world: World) -> None:
     projects = world.query("SELECT schema_name, project_id, model_version FROM ls_projects ORDER BY 1")
     assert [(s, m) for s, _, m in projects] == [("meeting_review", V1), ("public_report", "public_report/fixture@v1")]
-    assert "5 new tasks, 5 predictions" in world.push_output
+    # 003, the public report (255 results), comes as two pages; the meetings whole
+    assert "6 new tasks, 6 predictions" in world.push_output
     for _, pid, _ in projects:
-        on_server = world.client.task_doc_ids(pid)
-        stored = dict(world.query("SELECT doc_id, task_id FROM ls_tasks WHERE project_id = ?", [pid]))
+        on_server = {key: t["id"] for key, t in world.client.task_pages(pid).items()}
+        stored = {
+            (d, p): t
+            for d, p, t in world.query("SELECT doc_id, page, task_id FROM ls_tasks WHERE project_id = ?", [pid])
+        }
         assert on_server == stored
     task = world.client.task(world.task_id("meeting"))
     assert task["data"]["doc_id"] == world.docs["meeting"].doc_id
@@ -278,7 +282,7 @@ def test_pushing_again_creates_no_duplicate_and_a_new_version_adds_a_prediction(
     assert res.exit_code == 0, res.output
     assert "0 new tasks, 0 predictions, 5 already there" in res.output
     pid = world.client.task(world.task_id("meeting"))["project"]
-    tasks_before = world.client.task_doc_ids(pid)
+    tasks_before = world.client.task_pages(pid)
 
     v2 = "meeting_review/fixture@v2"
     record = json.loads((FIXTURES / "labelstudio" / "review_meeting.gold.json").read_text("utf-8"))
@@ -286,7 +290,7 @@ def test_pushing_again_creates_no_duplicate_and_a_new_version_adds_a_prediction(
     res = _run("push", "--db", str(world.db))
     assert res.exit_code == 0, res.output
     assert "0 new tasks, 1 predictions" in res.output
-    assert world.client.task_doc_ids(pid) == tasks_before
+    assert world.client.task_pages(pid) == tasks_before
     preds = [p for p in world.client.list_predictions(pid) if p["task"] == world.task_id("meeting")]
     assert sorted(p["model_version"] for p in preds) == [V1, v2]
     assert world.client.get_project(pid)["model_version"] == v2

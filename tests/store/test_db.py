@@ -104,3 +104,25 @@ def test_busy_database_names_the_holding_process(db_path: Path) -> None:
         holder.kill()
         holder.wait()
     connect(db_path, wait=2).close()  # released: opens again, file intact
+
+
+def test_tasks_pushed_before_pages_become_page_one_of_one(tmp_path: Path) -> None:
+    """0003 re-keys ls_tasks by page; a store with tasks from before keeps them, as whole documents."""
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    for number, name, sql in migrations()[:2]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+    con.execute("INSERT INTO ls_tasks (server_url, project_id, task_id, doc_id, schema_name) VALUES ('u', 1, 7, 'd', 's')")
+    con.close()
+    connect(old).close()
+    con = duckdb.connect(str(old), read_only=True)
+    try:
+        rows = con.execute("SELECT task_id, doc_id, page, pages, page_start, page_end FROM ls_tasks").fetchall()
+    finally:
+        con.close()
+    assert rows == [(7, "d", 1, 1, 0, None)]

@@ -9,7 +9,7 @@ import duckdb
 from annotate.core.types import Document, Extraction
 from annotate.store.failures import record_failure
 from annotate.store.gold import add_gold_version
-from annotate.store.labelstudio import add_tasks
+from annotate.store.labelstudio import PushedTask, add_tasks
 from annotate.store.predictions import save_result
 from annotate.store.review import add_quarantine, record_annotation
 from annotate.store.status import stage_counts, status_report
@@ -32,8 +32,8 @@ def test_counts_follow_every_stage(con: duckdb.DuckDBPyConnection, seed_pairs: l
     record_failure(con, stage="extract", reason="timeout", doc_id="d-missing", source="x.txt")
     record_failure(con, stage="load", reason="x.bin: binary", source="x.bin")
     record_failure(con, stage="load", reason="x.bin: binary", source="x.bin")
-    add_tasks(con, "http://ls", 1, ex0.schema_name, [(doc0.doc_id, 1)])
-    add_tasks(con, "http://ls", 1, ex1.schema_name, [(doc1.doc_id, 2)])
+    add_tasks(con, "http://ls", 1, ex0.schema_name, [PushedTask(doc0.doc_id, 1)])
+    add_tasks(con, "http://ls", 1, ex1.schema_name, [PushedTask(doc1.doc_id, 2)])
     for annotation_id, task_id, (doc, ex), outcome in ((7, 1, seed_pairs[0], "accepted"), (8, 2, seed_pairs[1], "quarantined")):
         record_annotation(
             con, server_url="http://ls", annotation_id=annotation_id, task_id=task_id, doc_id=doc.doc_id,
