@@ -145,6 +145,12 @@ def eval_command(
             f"agreement {a.schema_name}: {a.documents} documents, {a.pairs} pairs, field F1 {_fmt(a.fields.f1)},"
             f" span overlap F1 {_fmt(a.spans.f1)}"
         )
+        per_field = Table("field", "annotators' agreement F1", "values both gave", "values only one gave",
+                          title=f"agreement per field, {a.schema_name} (least first)")  # fmt: skip
+        for name, c in sorted(a.per_field.items(), key=lambda kv: (kv[1].f1 if kv[1].f1 is not None else -1, kv[0])):
+            if c.tp + c.fp + c.fn:
+                per_field.add_row(name, _fmt(c.f1), str(c.tp), str(c.fp + c.fn))
+        console.print(per_field)
     if report is not None:
         try:
             write_report(evaluation, report)

@@ -346,3 +346,15 @@ def pairwise_agreement(
         fields.add(total(field_scores(model, rec_a, rec_b, normalised=True).values()))
         span_total.add(span_overlap(spans(gr_a), spans(gr_b)))
     return fields, span_total
+
+
+def pairwise_field_agreement(model: type[BaseModel], records: Sequence[Mapping[str, Any]]) -> dict[str, PRF]:
+    """Per field pattern, counts summed over every pair of annotations of one document.
+
+    Where annotators disagree is a property of the field (a vague guideline, a hard genre), so it
+    is kept per field, not only as the document's total.
+    """
+    out: dict[str, PRF] = {}
+    for rec_a, rec_b in combinations(records, 2):
+        add_scores(out, field_scores(model, rec_a, rec_b, normalised=True))
+    return out

@@ -90,6 +90,7 @@ class Agreement:
     annotators: list[str] = field(default_factory=list)
     fields: PRF = field(default_factory=PRF)
     spans: PRF = field(default_factory=PRF)
+    per_field: dict[str, PRF] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,7 @@ class Agreement:
             "annotators": self.annotators,
             "field_f1": self.fields.f1,
             "span_overlap_f1": self.spans.f1,
+            "per_field_f1": {name: c.f1 for name, c in self.per_field.items()},
         }
 
 
@@ -193,6 +195,7 @@ def evaluate(
         a.pairs += len(versions) * (len(versions) - 1) // 2
         a.fields.add(fields)
         a.spans.add(span_prf)
+        metrics.add_scores(a.per_field, metrics.pairwise_field_agreement(model, [v.record for v in versions]))
         a.annotators = sorted(set(a.annotators) | {v.annotator for v in versions})
     out.agreement = [agreement[k] for k in sorted(agreement)]
     return out

@@ -50,6 +50,7 @@ def test_export_and_eval_in_real_processes(scenario: Scenario, tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert "predictions vs gold" in done.stdout and scenario.versions["llm_mr"] in done.stdout
     assert "agreement meeting_review: 1 documents, 1 pairs" in done.stdout
+    assert "agreement per field, meeting_review" in done.stdout and "units[].shortcomings[]" in done.stdout
     html = report.read_text(encoding="utf-8")
     assert 'data-chart="calibration"' in html and "<script" not in html
 

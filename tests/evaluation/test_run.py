@@ -53,6 +53,11 @@ def test_correction_effort_and_agreement(scenario: Scenario) -> None:
     assert (agreement.documents, agreement.pairs, agreement.annotators) == (1, 1, ["ann1", "ann2"])
     assert 0.9 < agreement.fields.f1 < 1.0  # ann2 left out one shortcoming and one directive
     assert agreement.fields.fn + agreement.fields.fp == 2
+    # per field: exactly the two fields ann2 left a value out of disagree, the rest agree fully
+    disagree = {name for name, c in agreement.per_field.items() if c.fp + c.fn}
+    assert disagree == {"units[].shortcomings[]", "directives[]"}
+    assert agreement.per_field["units[].unit"].f1 == 1.0
+    assert agreement.as_dict()["per_field_f1"]["units[].shortcomings[]"] < 1.0
     con.close()
 
 
