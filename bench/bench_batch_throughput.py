@@ -84,8 +84,9 @@ def main() -> int:
     from annotate.testing.corpus import generate_corpus
 
     server, base_url = start_server(LATENCY)
-    saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ANNOTATE_MODEL")}
-    os.environ.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-bench-not-a-secret")
+    saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ANNOTATE_MODEL", "ANNOTATE_CONFIDENCE")}
+    # the bare client's request: no logprobs (bench_throughput prints what logprobs confidence costs)
+    os.environ.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-bench-not-a-secret", ANNOTATE_CONFIDENCE="none")
     os.environ.pop("ANNOTATE_MODEL", None)
     try:
         with tempfile.TemporaryDirectory() as tmp:

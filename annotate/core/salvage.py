@@ -80,7 +80,12 @@ def prune_invalid(model: type[BaseModel], data: Any) -> tuple[BaseModel, list[tu
     Returns the validated model and ``(path, reason)`` per drop. Raises the last ``ValidationError`` when
     the record cannot be saved this way (a required top-level field is missing or wrong).
     """
-    data = copy.deepcopy(data) if isinstance(data, dict) else data
+    try:  # the usual case, and the copy below is most of this function's cost
+        return model.model_validate(data), []
+    except ValidationError:
+        if not isinstance(data, dict):
+            raise
+    data = copy.deepcopy(data)
     dropped: list[tuple[str, str]] = []
     for _ in range(_MAX_ROUNDS):
         try:

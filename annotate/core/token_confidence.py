@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import NamedTuple
 
 from annotate.core.evidence import pattern_of
 
@@ -47,8 +50,9 @@ class StringSpan:
     """``offsets[i]`` is where decoded character ``i`` starts in the raw text; one extra entry marks the end."""
 
 
-@dataclass(frozen=True)
-class TokenSpan:
+class TokenSpan(NamedTuple):
+    """Characters ``[start, end)`` of the answer that one token spelled (a tuple: hundreds per answer)."""
+
     start: int
     end: int
     logprob: float
@@ -167,24 +171,28 @@ def token_spans(answer: str, tokens: Sequence[tuple[bytes, float]]) -> list[Toke
     The tokens' bytes, concatenated, spell the UTF-8 answer (tokens past its end — an end-of-turn
     marker — are ignored). A token that ends inside a multi-byte character covers that character.
     """
-    data = answer.encode("utf-8")
-    char_at: list[int] = []  # byte offset -> index of the character it belongs to
-    for ci, ch in enumerate(answer):
-        char_at.extend([ci] * len(ch.encode("utf-8")))
+    size = len(answer.encode("utf-8"))
+    ends = list(accumulate(len(ch.encode("utf-8")) for ch in answer))  # byte end of each character
     out: list[TokenSpan] = []
     pos = 0
     for raw, logprob in tokens:
-        if pos >= len(data):
+        if pos >= size:
             break
-        end = min(pos + len(raw), len(data))
-        if end > pos:
-            out.append(TokenSpan(char_at[pos], char_at[end - 1] + 1, logprob))
+        end = min(pos + len(raw), size)
+        if end > pos:  # the characters holding its first and its last byte
+            out.append(TokenSpan(bisect_right(ends, pos), bisect_right(ends, end - 1) + 1, logprob))
         pos = end
     return out
 
 
-def _covering(tokens: Sequence[TokenSpan], start: int, end: int) -> list[float]:
-    return [t.logprob for t in tokens if t.start < end and start < t.end]
+def _covering(tokens: Sequence[TokenSpan], token_ends: Sequence[int], start: int, end: int) -> list[float]:
+    """Logprobs of the tokens overlapping characters ``[start, end)`` (tokens are in answer order)."""
+    out = []
+    for i in range(bisect_right(token_ends, start), len(tokens)):
+        if tokens[i].start >= end:
+            break
+        out.append(tokens[i].logprob)
+    return out
 
 
 def value_confidences(
@@ -197,6 +205,7 @@ def value_confidences(
     """
     spans = string_spans(answer)
     tspans = token_spans(answer, tokens)
+    tends = [t.end for t in tspans]
     by_pattern: dict[str, list[StringSpan]] = {}
     for s in spans:
         by_pattern.setdefault(pattern_of(s.path), []).append(s)
@@ -211,7 +220,7 @@ def value_confidences(
             at = s.value.find(value)
             if at < 0:
                 continue
-            logprobs = _covering(tspans, s.offsets[at], s.offsets[at + len(value)])
+            logprobs = _covering(tspans, tends, s.offsets[at], s.offsets[at + len(value)])
             if logprobs:
                 out[path] = math.exp(min(logprobs))
             break

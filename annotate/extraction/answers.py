@@ -119,6 +119,9 @@ def answer_text(response: Any) -> str:
 
 def answer_tokens(response: Any) -> list[tuple[bytes, float]]:
     """``(bytes, logprob)`` per generated token, when the endpoint returned logprobs (else [])."""
+    kept = getattr(response, "annotate_tokens", None)  # read_completion took them out already
+    if kept is not None:
+        return list(kept)
     logprobs = getattr(response.choices[0], "logprobs", None)
     content = getattr(logprobs, "content", None) or []
     out = []
@@ -167,7 +170,9 @@ def validate(model: type[BaseModel], data: Any) -> tuple[BaseModel | None, list[
 Clean = Callable[[dict[str, Any], str], dict[str, Any]]
 
 
-def _cleaned(model: type[BaseModel], record: dict[str, Any], text: str, clean: Clean, notes: list[str]) -> dict[str, Any]:
+def _cleaned(
+    model: type[BaseModel], record: dict[str, Any], text: str, clean: Clean, notes: list[str]
+) -> dict[str, Any]:
     """The genre's text-aware clean-up; a clean-up that fails keeps the record as it was, with a note."""
     try:
         return model.model_validate(clean(json.loads(json.dumps(record)), text)).model_dump(mode="json")

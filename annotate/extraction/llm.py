@@ -121,6 +121,7 @@ class LLMBackend:
         self.hooks = make_hooks()
         self._handlers = mode_registry.get_handlers(Provider.OPENAI, self.mode)
         self._prepared: dict[tuple[str, str], _Prepared] = {}
+        self._systems: dict[tuple[str, str], str] = {}  # (schema, prompt hash) -> rendered system prompt
         self._vkeys: dict[str, tuple[type[BaseModel], str]] = {}
         self._client: openai.AsyncOpenAI | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -213,7 +214,11 @@ class LLMBackend:
 
     def _schema_request(self, schema: SchemaSpec) -> tuple[Prompt, _Prepared]:
         prompt = self.prompt(schema)
-        return prompt, self.prepared(schema.name, schema.model, prompt.system(schema=schema))
+        key = (schema.name, prompt.hash)
+        system = self._systems.get(key)
+        if system is None:  # rendered once per schema and prompt: a template render per call showed in profiles
+            system = self._systems[key] = prompt.system(schema=schema)
+        return prompt, self.prepared(schema.name, schema.model, system)
 
     def chunks(self, text: str, schema: SchemaSpec | None = None) -> list[Chunk]:
         """The chunks of ``text`` for ``schema``: sized from the context when it is known."""
