@@ -321,6 +321,7 @@ def build_config(spec: LabelSpec, description: str = "") -> str:
             "<View>",
             f"  <Header {_attrs(value=title)}/>",
             f"  <Header {_attrs(value='$page_title', size='5')}/>",
+            f"  <Header {_attrs(value='$rows', size='6')}/>",
             '  <View style="display: flex; gap: 1em; align-items: flex-start">',
             '    <View style="flex: 3; min-width: 0">',
             f"      <Labels {_attrs(name=LABELS, toName=TEXT, showInline='true')}>",

@@ -27,6 +27,7 @@ from annotate.core.types import Grounding
 from annotate.labelstudio.client import LSClient
 from annotate.labelstudio.config import LabelSpec, build_config, config_hash, label_spec
 from annotate.labelstudio.convert import ConversionError, to_results
+from annotate.labelstudio.overview import row_overview
 from annotate.labelstudio.pages import Page, PageError, plan_pages, split_results
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
@@ -85,10 +86,14 @@ def page_score(results: list[dict[str, Any]], confidence: float | None) -> float
     return round(sum(scores) / len(scores), 4) if scores else confidence
 
 
-def task_data(p: PushablePrediction, schema_name: str, page: Page) -> dict[str, Any]:
-    """What a task shows; a page says which one it is and where its text starts in the document."""
+def task_data(p: PushablePrediction, schema_name: str, page: Page, rows: str = "") -> dict[str, Any]:
+    """What a task shows; a page says which one it is and where its text starts in the document.
+
+    ``rows`` is the prediction's row overview (:mod:`annotate.labelstudio.overview`).
+    """
     data: dict[str, Any] = {
         "text": p.text[page.start : page.end], "doc_id": p.doc_id, "schema": schema_name, "source": p.source or "",
+        "rows": f"各行预测（序号 状态）/ predicted per row: {rows}" if rows else "",
     }  # fmt: skip
     if page.count > 1:
         data.update(page=page.number, pages=page.count, offset=page.start,
@@ -242,7 +247,8 @@ def _push_schema(
             task = on_pages.get(page.number)
             if task is None:
                 _, new = new_tasks.setdefault(
-                    (p.doc_id, page.number), (page, {"data": task_data(p, name, page), "predictions": []})
+                    (p.doc_id, page.number),
+                    (page, {"data": task_data(p, name, page, row_overview(lspec, share)), "predictions": []}),
                 )
                 new["predictions"].append(pred)
             elif (task.task_id, p.version_key) not in pushed:

@@ -87,6 +87,8 @@ def test_every_seed_task_opens_in_under_three_seconds(ls_env: Any, tmp_path: Pat
                 name = Path(source).name + (f" page {number}/{pages}" if pages > 1 else "")
                 rows.append({"task": name, "schema": schema,
                              **_open(page, f"{ls_env.url}/projects/{pid}/data?task={tid}", tid)})  # fmt: skip
+                if schema == "task_progress":  # each row's predicted seq and status, without selecting a row
+                    assert "各行预测（序号 状态）" in page.locator("body").inner_text()
                 if schema not in shot:
                     shot.add(schema)
                     page.screenshot(path=str(ARTIFACTS / f"labelstudio-{schema}.png"))

@@ -102,3 +102,23 @@ def test_a_region_across_a_page_boundary_is_refused() -> None:
             "value": {"start": cut - 3, "end": cut + 3, "text": text[cut - 3 : cut + 3], "labels": ["items[].task"]}}  # fmt: skip
     with pytest.raises(PageError, match="crosses the end of page 1"):
         split_results(text, [*results, wide], pages)
+
+
+def test_each_page_lists_its_rows_predicted_seq_and_status() -> None:
+    """Status is reviewable without selecting a row: the page's rows in one line, in text order."""
+    from annotate.labelstudio.overview import row_overview
+
+    (stem_dir,) = [p for p in SEEDS if p.name.startswith("004_")]
+    ls, text, record, results = _seed(stem_dir)
+    ls = label_spec(
+        ls.schema_name, ls.model, get_schema(ls.schema_name).labels, get_schema(ls.schema_name).choice_labels
+    )
+    results = to_results(ls, text, record, ground_record(text, ls.model, record))
+    pages = plan_pages(text, results, _top(ls))
+    share = split_results(text, results, pages)[0]
+    titles = get_schema(ls.schema_name).choice_labels["items[].status"]
+    rows = [i for i in record["items"] if text.find(i["task"]) < pages[0].end]
+    assert row_overview(ls, share) == " · ".join(f"{i['seq']} {titles[i['status']]}" for i in rows)
+    (meeting,) = [p for p in SEEDS if p.name.startswith("000_")]
+    mls, _, _, mresults = _seed(meeting)
+    assert row_overview(mls, mresults) == ""  # units have no per-row values to list
