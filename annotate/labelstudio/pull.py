@@ -197,11 +197,10 @@ def _file(
                 updated_at=updated, outcome=outcome,
             )  # fmt: skip
             stats.pages += 1
-            sub = _joined_pages(con, url, spec, text, doc_id, ann["id"], started_from)
             if problem:
                 problem = f"page {data.get('page')}: {problem}"
                 _file_outcome(con, url, spec, name, text, _page_only(doc_id, ann, result), stats, problem)
-            elif sub is not None:
+            elif (sub := _joined_pages(con, url, spec, text, doc_id, ann["id"], started_from)) is not None:
                 _file_outcome(con, url, spec, name, text, sub, stats)
         else:
             sub = _Submission(

@@ -246,11 +246,11 @@ def _push_schema(
             }
             task = on_pages.get(page.number)
             if task is None:
-                _, new = new_tasks.setdefault(
-                    (p.doc_id, page.number),
-                    (page, {"data": task_data(p, name, page, row_overview(lspec, share)), "predictions": []}),
-                )
-                new["predictions"].append(pred)
+                key = (p.doc_id, page.number)
+                if key not in new_tasks:  # the task shows its first prediction's row overview
+                    new_tasks[key] = (page, {"data": task_data(p, name, page, row_overview(lspec, share)),
+                                             "predictions": []})  # fmt: skip
+                new_tasks[key][1]["predictions"].append(pred)
             elif (task.task_id, p.version_key) not in pushed:
                 new_preds.append({"task": task.task_id, **pred})
 
