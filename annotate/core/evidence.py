@@ -7,98 +7,46 @@ Schema authors therefore only mark the exceptions, and a new schema file grounds
 
 from __future__ import annotations
 
-import enum
 import re
-import types
-import typing
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel
 
+from annotate.core.field_tree import DERIVED, Derived, FieldNode, field_tree, is_derived, unwrap
 
-class _DerivedMarker:
-    """Metadata marker: this string is produced by the model, not quoted from the text."""
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return "Derived"
-
-
-DERIVED = _DerivedMarker()
-Derived = Annotated[str, DERIVED]
-"""A string field that is *not* evidence (e.g. an ISO date the model resolved)."""
+__all__ = ["DERIVED", "Derived", "drop_empty", "evidence_fields", "get_at", "is_derived", "iter_evidence",
+           "parse_path", "pattern_of", "set_at", "unwrap"]  # fmt: skip
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """Strip Optional / Annotated layers, collecting Annotated metadata on the way.
-
-    Every module that walks a schema (grounding, merge, scoring, the labeling config, Parquet
-    types) needs the same answer to "what type is this field, really?" — this is it.
-    """
-    meta: list[Any] = []
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            args = get_args(annotation)
-            annotation, meta = args[0], meta + list(args[1:])
-            continue
-        if origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation, meta
-
-
-def is_derived(meta: list[Any]) -> bool:
-    """Whether Annotated metadata marks a field ``Derived`` (not quoted from the text)."""
-    return any(isinstance(m, _DerivedMarker) for m in meta)
-
-
-def _kind(annotation: Any, meta: list[Any]) -> tuple[str, Any]:
-    """Classify a field: ('evidence'|'model'|'list'|'other', inner)."""
-    ann, more = unwrap(annotation)
-    meta = meta + more
-    if any(isinstance(m, _DerivedMarker) for m in meta):
-        return "other", None
-    origin = get_origin(ann)
-    if origin in (list, typing.List, tuple, set):  # noqa: UP006 - runtime check
-        (inner,) = get_args(ann)[:1] or (Any,)
-        return "list", inner
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return "model", ann
-    if ann is str:
-        return "evidence", None
-    if origin is Literal or (isinstance(ann, type) and issubclass(ann, enum.Enum)):
-        return "other", None
-    return "other", None
-
-
 def iter_evidence(model: type[BaseModel], data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     """Yield ``(path, value)`` for every evidence string in ``data``, in schema field order."""
+    return _walk_model(field_tree(model), data, prefix)
+
+
+def _walk_model(node: FieldNode, data: Any, prefix: str) -> Iterator[tuple[str, str]]:
     if not isinstance(data, dict):
         return
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        value = data.get(key, data.get(name))
+    for child in node.children:
+        if not child.has_evidence:
+            continue
+        value = data.get(child.key, data.get(child.name))
         if value is None:
             continue
-        path = f"{prefix}.{name}" if prefix else name
-        yield from _walk(info.annotation, list(info.metadata), value, path)
+        yield from _walk(child, value, f"{prefix}.{child.name}" if prefix else child.name)
 
 
-def _walk(annotation: Any, meta: list[Any], value: Any, path: str) -> Iterator[tuple[str, str]]:
-    kind, inner = _kind(annotation, meta)
-    if kind == "evidence" and isinstance(value, str):
+def _walk(node: FieldNode, value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if node.is_evidence and isinstance(value, str):
         yield path, value
-    elif kind == "model":
-        yield from iter_evidence(inner, value, path)
-    elif kind == "list" and isinstance(value, list):
+    elif node.kind == "model":
+        yield from _walk_model(node, value, path)
+    elif node.item is not None and isinstance(value, list):
         for i, item in enumerate(value):
             if item is not None:
-                yield from _walk(inner, [], item, f"{path}[{i}]")
+                yield from _walk(node.item, item, f"{path}[{i}]")
 
 
 def drop_empty(model: type[BaseModel], data: Any) -> Any:
@@ -108,13 +56,15 @@ def drop_empty(model: type[BaseModel], data: Any) -> Any:
     the text fails to support: an optional field becomes null, a blank list item goes, and
     nothing is re-asked for it. A required field keeps its blank (validation decides).
     """
+    return _drop_model(field_tree(model), data)
+
+
+def _drop_model(node: FieldNode, data: Any) -> Any:
     if not isinstance(data, dict):
         return data
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        if key not in data:
-            continue
-        data[key] = _drop_blank(info.annotation, list(info.metadata), data[key], required=info.is_required())
+    for child in node.children:
+        if child.key in data:
+            data[child.key] = _drop_blank(child, data[child.key])
     return data
 
 
@@ -122,16 +72,16 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _drop_blank(annotation: Any, meta: list[Any], value: Any, *, required: bool) -> Any:
-    kind, inner = _kind(annotation, meta)
-    if kind == "evidence" and _blank(value) and not required:
+def _drop_blank(node: FieldNode, value: Any) -> Any:
+    if not node.has_evidence:
+        return value
+    if node.is_evidence and _blank(value) and not node.required:
         return None
-    if kind == "model":
-        return drop_empty(inner, value)
-    if kind == "list" and isinstance(value, list):
-        items = [_drop_blank(inner, [], item, required=True) for item in value]
-        inner_kind, _ = _kind(inner, [])
-        return [item for item in items if not (inner_kind == "evidence" and _blank(item))]
+    if node.kind == "model":
+        return _drop_model(node, value)
+    if node.item is not None and isinstance(value, list):
+        item = node.item
+        return [v for v in (_drop_blank(item, v) for v in value) if not (item.is_evidence and _blank(v))]
     return value
 
 
@@ -140,22 +90,7 @@ def evidence_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
 
     Used to generate labeling configs and to score per field.
     """
-    out: list[str] = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        out.extend(_fields(info.annotation, list(info.metadata), path))
-    return out
-
-
-def _fields(annotation: Any, meta: list[Any], path: str) -> list[str]:
-    kind, inner = _kind(annotation, meta)
-    if kind == "evidence":
-        return [path]
-    if kind == "model":
-        return evidence_fields(inner, path)
-    if kind == "list":
-        return _fields(inner, [], f"{path}[]")
-    return []
+    return [f"{prefix}.{n.path}" if prefix else n.path for n in field_tree(model).evidence()]
 
 
 def parse_path(path: str) -> list[str | int]:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
-from typing import Any, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel
 
-from annotate.core.evidence import evidence_fields, iter_evidence, unwrap
+from annotate.core.evidence import iter_evidence
+from annotate.core.field_tree import FieldNode, field_tree
 from annotate.core.grounding import shift
 from annotate.core.types import Grounding
 
@@ -28,27 +29,11 @@ ChunkPart = tuple[dict[str, Any], list[Grounding], int]
 """(record extracted from a chunk, its groundings on the chunk text, the chunk's start offset)."""
 
 
-def _unwrap(annotation: Any) -> Any:
-    return unwrap(annotation)[0]
-
-
-def _list_inner(annotation: Any) -> Any | None:
-    ann = _unwrap(annotation)
-    if get_origin(ann) in (list, tuple, set):
-        args = get_args(ann)
-        return _unwrap(args[0]) if args else Any
-    return None
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    ann = _unwrap(annotation)
-    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-
-
 @lru_cache(maxsize=256)
 def _identity_fields(model: type[BaseModel]) -> tuple[str | None, tuple[str, ...]]:
-    direct = [p for p in evidence_fields(model) if "." not in p and "[" not in p]
-    numbers = tuple(name for name, info in model.model_fields.items() if _unwrap(info.annotation) in (int, float))
+    fields = field_tree(model).children
+    direct = [c.name for c in fields if c.is_evidence]
+    numbers = tuple(c.name for c in fields if c.annotation in (int, float))
     return (direct[0] if direct else None), numbers
 
 
@@ -74,7 +59,7 @@ class _Merger:
 
     def merge_object(
         self,
-        model: type[BaseModel],
+        node: FieldNode,
         target: dict[str, Any],
         source: dict[str, Any],
         tpath: str,
@@ -82,23 +67,22 @@ class _Merger:
         chunk: int,
         origins: dict[int, dict[Any, list[tuple[int, int]]]],
     ) -> None:
-        for name, info in model.model_fields.items():
+        for field in node.children:
+            name = field.name
             if name not in source:
                 continue
             value = source[name]
             tp = f"{tpath}.{name}" if tpath else name
             sp = f"{spath}.{name}" if spath else name
-            inner = _list_inner(info.annotation)
-            sub = _model_of(info.annotation)
-            if inner is not None:
-                self.merge_list(inner, target, name, value, tp, sp, chunk, origins)
-            elif sub is not None:
+            if field.item is not None:
+                self.merge_list(field.item, target, name, value, tp, sp, chunk, origins)
+            elif field.kind == "model":
                 if value is None:
                     target.setdefault(name, None)
                     continue
                 if target.get(name) is None:
                     target[name] = {}
-                self.merge_object(sub, target[name], value, tp, sp, chunk, origins)
+                self.merge_object(field, target[name], value, tp, sp, chunk, origins)
             elif target.get(name) is None:
                 target[name] = copy.deepcopy(value)
                 if isinstance(value, str):
@@ -108,7 +92,7 @@ class _Merger:
 
     def merge_list(
         self,
-        inner: Any,
+        inner: FieldNode,
         target: dict[str, Any],
         name: str,
         items: Any,
@@ -124,7 +108,7 @@ class _Merger:
         if existing is None:
             existing = target[name] = []
         index = origins.setdefault(id(existing), {})
-        sub = _model_of(inner)
+        sub = inner.model if inner.kind == "model" else None
         for si, item in enumerate(items):
             sp = f"{spath}[{si}]"
             match = None
@@ -136,7 +120,7 @@ class _Merger:
                         break
             if match is not None:
                 if sub is not None and isinstance(item, dict):
-                    self.merge_object(sub, existing[match], item, f"{tpath}[{match}]", sp, chunk, origins)
+                    self.merge_object(inner, existing[match], item, f"{tpath}[{match}]", sp, chunk, origins)
                 continue
             ti = len(existing)
             if key is not None:
@@ -144,7 +128,7 @@ class _Merger:
             tp = f"{tpath}[{ti}]"
             if sub is not None and isinstance(item, dict):
                 existing.append({})
-                self.merge_object(sub, existing[ti], item, tp, sp, chunk, origins)
+                self.merge_object(inner, existing[ti], item, tp, sp, chunk, origins)
             else:
                 existing.append(copy.deepcopy(item))
                 if isinstance(item, str):
@@ -161,7 +145,7 @@ def merge_records(model: type[BaseModel], parts: list[ChunkPart]) -> tuple[dict[
     merged: dict[str, Any] = {}
     origins: dict[int, dict[Any, list[tuple[int, int]]]] = {}
     for ci, (record, _, _) in enumerate(parts):
-        merger.merge_object(model, merged, record, "", "", ci, origins)
+        merger.merge_object(field_tree(model), merged, record, "", "", ci, origins)
     by_chunk: list[dict[str, Grounding]] = []
     for _, groundings, offset in parts:
         by_chunk.append({g.path: g for g in shift(groundings, offset)})

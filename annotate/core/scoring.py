@@ -28,18 +28,16 @@ counts of many documents field by field, which is the micro-average over a corpu
 
 from __future__ import annotations
 
-import enum
-import typing
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from annotate.core.alignment import fold
-from annotate.core.evidence import unwrap
+from annotate.core.field_tree import FieldNode, field_tree
 
 MODES = ("strict", "normalised")
 MIN_SIMILARITY = 60.0
@@ -140,50 +138,20 @@ def _comparable(value: Any, mode: str) -> Any:
 # --- schema walking -----------------------------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> Any:
-    return unwrap(annotation)[0]
-
-
-def _is_model(t: Any) -> bool:
-    return isinstance(t, type) and issubclass(t, BaseModel)
-
-
-def _list_inner(t: Any) -> Any | None:
-    if get_origin(t) in (list, typing.List, tuple, set):  # noqa: UP006 - runtime check
-        args = get_args(t)
-        return _unwrap(args[0]) if args else Any
-    return None
-
-
 def leaf_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
     """All leaf field patterns of a schema, evidence or not (``units[].unit``, ``items[].seq``)."""
-    out: list[str] = []
-    for name, info in model.model_fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        t = _unwrap(info.annotation)
-        inner = _list_inner(t)
-        if inner is not None:
-            if _is_model(inner):
-                out.extend(leaf_fields(inner, f"{path}[]"))
-            else:
-                out.append(f"{path}[]")
-        elif _is_model(t):
-            out.extend(leaf_fields(t, path))
-        else:
-            out.append(path)
-    return out
+    return [f"{prefix}.{n.path}" if prefix else n.path for n in field_tree(model).leaves()]
 
 
 def key_field(model: type[BaseModel]) -> str | None:
     """The field list items of ``model`` are aligned by (see the module docstring)."""
-    names = list(model.model_fields)
+    node = field_tree(model)
     for k in KEY_FIELDS:
-        if k in names:
+        if node.child(k) is not None:
             return k
-    for name, info in model.model_fields.items():
-        t = _unwrap(info.annotation)
-        if t is str or (get_origin(t) is Literal) or (isinstance(t, type) and issubclass(t, enum.Enum)):
-            return name
+    for c in node.children:
+        if c.annotation is str or c.choices is not None:
+            return c.name
     return None
 
 
@@ -235,65 +203,58 @@ def align(
     return out
 
 
-def _count_all(model: type[BaseModel], record: Any, prefix: str, fields: dict[str, Counts], side: str) -> None:
+def _count_all(node: FieldNode, record: Any, fields: dict[str, Counts], side: str) -> None:
     """Every value of an unmatched item: all false positives (``side='fp'``) or negatives."""
     if not isinstance(record, dict):
         return
-    for name, info in model.model_fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        value = record.get(name)
+    for child in node.children:
+        value = record.get(child.name)
         if value is None:
             continue
-        t = _unwrap(info.annotation)
-        inner = _list_inner(t)
-        if inner is not None and isinstance(value, list):
-            if _is_model(inner):
+        if child.item is not None and isinstance(value, list):
+            if child.kind == "model_list":
                 for item in value:
-                    _count_all(inner, item, f"{path}[]", fields, side)
+                    _count_all(child.item, item, fields, side)
             else:
-                c = fields.setdefault(f"{path}[]", Counts())
+                c = fields.setdefault(child.item.path, Counts())
                 setattr(c, side, getattr(c, side) + sum(v is not None for v in value))
-        elif _is_model(t):
-            _count_all(t, value, path, fields, side)
+        elif child.kind == "model":
+            _count_all(child, value, fields, side)
         else:
-            c = fields.setdefault(path, Counts())
+            c = fields.setdefault(child.path, Counts())
             setattr(c, side, getattr(c, side) + 1)
 
 
-def _compare(
-    model: type[BaseModel], pred: dict[str, Any], exp: dict[str, Any], prefix: str, fields: dict[str, Counts], mode: str
-) -> None:
-    for name, info in model.model_fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        p, e = pred.get(name), exp.get(name)
-        t = _unwrap(info.annotation)
-        inner = _list_inner(t)
-        if inner is not None:
+def _compare(node: FieldNode, pred: dict[str, Any], exp: dict[str, Any], fields: dict[str, Counts], mode: str) -> None:
+    for child in node.children:
+        p, e = pred.get(child.name), exp.get(child.name)
+        item = child.item
+        if item is not None:
             p_list = p if isinstance(p, list) else []
             e_list = e if isinstance(e, list) else []
-            if _is_model(inner):
-                key = key_field(inner)
+            if item.kind == "model" and item.model is not None:
+                key = key_field(item.model)
                 for i, j in align(p_list, e_list, key, mode):
                     if i is not None and j is not None:
-                        _compare(inner, p_list[i] or {}, e_list[j] or {}, f"{path}[]", fields, mode)
+                        _compare(item, p_list[i] or {}, e_list[j] or {}, fields, mode)
                     elif i is not None:
-                        _count_all(inner, p_list[i], f"{path}[]", fields, "fp")
+                        _count_all(item, p_list[i], fields, "fp")
                     elif j is not None:
-                        _count_all(inner, e_list[j], f"{path}[]", fields, "fn")
-                for leaf in leaf_fields(inner, f"{path}[]"):
-                    fields.setdefault(leaf, Counts())
+                        _count_all(item, e_list[j], fields, "fn")
+                for leaf in item.leaves():
+                    fields.setdefault(leaf.path, Counts())
             else:
-                c = fields.setdefault(f"{path}[]", Counts())
+                c = fields.setdefault(item.path, Counts())
                 pc = Counter(_comparable(v, mode) for v in p_list if v is not None)
                 ec = Counter(_comparable(v, mode) for v in e_list if v is not None)
                 tp = sum((pc & ec).values())
                 c.tp += tp
                 c.fp += sum(pc.values()) - tp
                 c.fn += sum(ec.values()) - tp
-        elif _is_model(t):
-            _compare(t, p if isinstance(p, dict) else {}, e if isinstance(e, dict) else {}, path, fields, mode)
+        elif child.kind == "model":
+            _compare(child, p if isinstance(p, dict) else {}, e if isinstance(e, dict) else {}, fields, mode)
         else:
-            c = fields.setdefault(path, Counts())
+            c = fields.setdefault(child.path, Counts())
             if p is None and e is None:
                 continue
             if p is not None and e is not None and _comparable(p, mode) == _comparable(e, mode):
@@ -320,7 +281,7 @@ def score_record(
     if mode not in MODES:
         raise ValueError(f"unknown scoring mode {mode!r}; use one of {MODES}")
     counts: dict[str, Counts] = {}
-    _compare(model, predicted or {}, expected or {}, "", counts, mode)
+    _compare(field_tree(model), predicted or {}, expected or {}, counts, mode)
     if fields is not None:
         wanted = list(fields)
         counts = {f: counts.get(f, Counts()) for f in wanted}

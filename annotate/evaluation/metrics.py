@@ -14,12 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 
 from annotate.core import scoring
 from annotate.core.evidence import parse_path, pattern_of
+from annotate.core.field_tree import FieldNode, field_tree
 from annotate.core.grounding import confidence as grounding_confidence
 from annotate.core.types import Grounding
 
@@ -58,20 +59,12 @@ def add_scores(into: dict[str, PRF], more: Mapping[str, PRF]) -> None:
         into[name] = plus(into.get(name, PRF()), s)
 
 
-def _item_model(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
-    """The model of field ``name``'s value or list items, when that is a model."""
-    info = model.model_fields.get(name) if model is not None else None
-    if info is None:
+def _item_node(node: FieldNode | None, name: str) -> FieldNode | None:
+    """The object node under field ``name``: the nested object, or a list of objects' item."""
+    child = node.child(name) if node is not None else None
+    if child is None or child.model is None:
         return None
-    ann: Any = info.annotation
-    for _ in range(6):
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            return ann
-        args = [a for a in get_args(ann) if a is not type(None)]
-        if not args:
-            return None
-        ann = args[0]
-    return None
+    return child.item if child.kind == "model_list" else child
 
 
 def value_hits(
@@ -104,7 +97,7 @@ def _hit(
     parts = parse_path(path)
     p_node: Any = predicted
     g_node: Any = gold
-    current: type[BaseModel] | None = model
+    current: FieldNode | None = field_tree(model)
     where = ""  # the concrete gold path walked so far (pool key)
     i = 0
     try:
@@ -113,7 +106,7 @@ def _hit(
             if not isinstance(name, str) or not isinstance(p_node, Mapping) or not isinstance(g_node, Mapping):
                 return False
             p_val, g_val = p_node.get(name), g_node.get(name)
-            inner = _item_model(current, name)
+            inner = _item_node(current, name)
             where = f"{where}.{name}" if where else name
             if i + 1 < len(parts) and isinstance(parts[i + 1], int):
                 index = parts[i + 1]
@@ -131,9 +124,8 @@ def _hit(
                 key = f"{where}@{'.'.join(str(x) for x in parts[:i])}"
                 table = alignments.get(key)
                 if table is None:
-                    table = alignments[key] = {
-                        pi: gi for pi, gi in scoring.align(p_val, g_val, scoring.key_field(inner)) if pi is not None
-                    }
+                    pairs = scoring.align(p_val, g_val, scoring.key_field(inner.model))
+                    table = alignments[key] = {pi: gi for pi, gi in pairs if pi is not None}
                 gi = table.get(index)
                 if gi is None:
                     return False

@@ -37,15 +37,14 @@ Design — what the annotator sees, and why:
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal
 from xml.sax.saxutils import quoteattr
 
 from pydantic import BaseModel
 
-from annotate.core.evidence import is_derived, unwrap
+from annotate.core.field_tree import FieldNode, field_tree
 
 TEXT = "text"
 LABELS = "label"
@@ -149,61 +148,53 @@ class ConfigError(Exception):
     """A schema construct this generator cannot express as a labeling config."""
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """Strip Optional/Annotated; report whether the field was marked Derived."""
-    inner, meta = unwrap(annotation)
-    return inner, is_derived(meta)
-
-
 def control_name(pattern: str) -> str:
     """A Label Studio-safe control name for a scalar field (``items[].status`` -> ``f_items__status``)."""
     return "f_" + pattern.replace("[]", "").replace(".", "__")
 
 
-def _node(model: type[BaseModel], prefix: str, block: str | None, spec: dict[str, Any]) -> ModelNode:
-    node = ModelNode(block=block, model=model)
-    for name, info in model.model_fields.items():
-        pattern = f"{prefix}.{name}" if prefix else name
-        derived_meta = is_derived(list(info.metadata))
-        ann, derived = _unwrap(info.annotation)
-        derived = derived or derived_meta
-        desc = info.description or ""
-        origin = get_origin(ann)
-        if not derived and ann is str:
-            span = SpanField(pattern, block, name, False, info.is_required(), desc)
+def _node(tree: FieldNode, block: str | None, spec: dict[str, Any]) -> ModelNode:
+    """One object level: its strings become spans, its lists of objects blocks, the rest controls.
+
+    A ``Derived`` field is a text control whatever its type: the annotator types the value.
+    """
+    assert tree.model is not None
+    node = ModelNode(block=block, model=tree.model)
+    for f in tree.children:
+        desc = f.description or ""
+        if not f.derived and f.kind == "scalar" and f.annotation is str:
+            span = SpanField(f.path, block, f.name, False, f.required, desc)
             node.spans.append(span)
-            spec["spans"][pattern] = span
-        elif not derived and origin is list:
-            (inner,) = get_args(ann) or (Any,)
-            inner, inner_derived = _unwrap(inner)
-            if inner is str and not inner_derived:
-                span = SpanField(pattern + "[]", block, name, True, False, desc)
+            spec["spans"][f.path] = span
+        elif not f.derived and f.item is not None:
+            item = f.item
+            if item.annotation is str and not item.derived:
+                span = SpanField(item.path, block, f.name, True, False, desc)
                 node.spans.append(span)
                 spec["spans"][span.pattern] = span
-            elif isinstance(inner, type) and issubclass(inner, BaseModel):
-                child = Block(pattern + "[]", block, desc)
+            elif item.kind == "model":
+                child = Block(item.path, block, desc)
                 node.children.append(child)
                 spec["blocks"][child.pattern] = child
-                spec["nodes"][child.pattern] = _node(inner, child.pattern, child.pattern, spec)
+                spec["nodes"][child.pattern] = _node(item, child.pattern, spec)
             else:
-                raise ConfigError(f"{pattern}: lists of {inner!r} are not supported in a labeling config")
-        elif not derived and isinstance(ann, type) and issubclass(ann, BaseModel):
-            node.nested[name] = _node(ann, pattern, block, spec)
+                raise ConfigError(f"{f.path}: lists of {item.annotation!r} are not supported in a labeling config")
+        elif not f.derived and f.kind == "model":
+            node.nested[f.name] = _node(f, block, spec)
         else:
-            scalar = _scalar(pattern, block, name, ann, derived, desc)
+            scalar = _scalar(f, block, desc)
             node.scalars.append(scalar)
             spec["scalars"][scalar.control] = scalar
     return node
 
 
-def _scalar(pattern: str, block: str | None, name: str, ann: Any, derived: bool, desc: str) -> ScalarField:
+def _scalar(f: FieldNode, block: str | None, desc: str) -> ScalarField:
+    pattern, name, ann = f.path, f.name, f.annotation
     ctl = control_name(pattern)
-    if derived or ann is str:
+    if f.derived or ann is str:
         return ScalarField(pattern, block, name, "text", ctl, description=desc)
-    if get_origin(ann) is Literal:
-        return ScalarField(pattern, block, name, "choices", ctl, tuple(str(a) for a in get_args(ann)), description=desc)
-    if isinstance(ann, type) and issubclass(ann, enum.Enum):
-        return ScalarField(pattern, block, name, "choices", ctl, tuple(str(m.value) for m in ann), description=desc)
+    if f.choices is not None:
+        return ScalarField(pattern, block, name, "choices", ctl, tuple(str(c) for c in f.choices), description=desc)
     if ann is bool:
         return ScalarField(pattern, block, name, "choices", ctl, ("true", "false"), description=desc)
     if ann is int:
@@ -225,7 +216,7 @@ def label_spec(
     choice field's pattern to {stored value: title}. Both come from the schema file.
     """
     acc: dict[str, Any] = {"spans": {}, "blocks": {}, "nodes": {}, "scalars": {}}
-    root = _node(model, "", None, acc)
+    root = _node(field_tree(model), None, acc)
     titles: dict[str, str] = {}
     hints: dict[str, str] = {}
     known = {*acc["blocks"], *acc["spans"], *(s.pattern for s in acc["scalars"].values())}
