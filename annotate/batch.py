@@ -230,30 +230,21 @@ def make_backend(name: str, **options: Any) -> Backend:
         raise BatchError(one_line(exc)) from exc
 
 
-_FATAL_NAMES = {
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "APIConnectionError",
-    "NotFoundError",
-    "EndpointUnavailable",
-    "BackendError",
-    "ConfigurationError",
-}
 _FATAL_STAGES = {"endpoint", "auth", "connection", "config", "backend"}
 
 
 def is_fatal(exc: BaseException) -> bool:
     """Errors that no other document would escape either (bad key, unreachable endpoint, config).
 
-    Checked by type name so that the batch does not import the provider's client.
+    Backends say so themselves: an ``ExtractionFailure`` of a run-wide stage (the LLM client
+    turns a refused connection or a rejected key into ``EndpointUnavailable``, stage ``endpoint``),
+    or any exception with a true ``fatal`` attribute — so the batch imports no provider's client.
     """
     if isinstance(exc, BatchError):
         return True
-    if isinstance(exc, ExtractionFailure):
-        return exc.stage in _FATAL_STAGES or bool(getattr(exc, "fatal", False))
-    if getattr(exc, "fatal", False):
+    if isinstance(exc, ExtractionFailure) and exc.stage in _FATAL_STAGES:
         return True
-    return any(cls.__name__ in _FATAL_NAMES for cls in type(exc).__mro__)
+    return bool(getattr(exc, "fatal", False))
 
 
 def one_line(exc: BaseException) -> str:

@@ -1,16 +1,16 @@
-"""Find and load the genre schemas, which live as Python files in a folder (``schemas/``).
+"""Load the genre schemas: Python files in the folders :mod:`annotate.genre_sources` finds.
 
-Schemas are files, not code in this package, so a team adds a genre by dropping a file in. The
-folder is imported as the package ``schemas`` so that schema files can share pieces
-(``from schemas._common import Indicator``).
+Schemas are files, not code in this package, so a team adds a genre by dropping a file in a folder
+(or installing a plug-in) — no edit here. Each folder is imported as a package, so schema files
+share pieces with relative imports (``from ._common import Indicator``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from annotate.core.evidence import evidence_fields
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from annotate.genre_sources import GenreSourceError, SchemaFolder, private_package, schema_folders
 
 
 class SchemaError(Exception):
@@ -46,6 +45,10 @@ class SchemaSpec:
     """What annotators read for each field pattern: a title, or (title, hint), in the documents' language."""
     choice_labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     """Titles of a choice field's values: {pattern: {stored value: title}}."""
+    rules: Callable[..., dict[str, Any]] | str | None = field(default=None, compare=False)
+    """The genre's offline pre-labeler ``(text, metadata) -> record`` or ``"module:function"`` (optional)."""
+    origin: str = field(default="", compare=False)
+    """Where the genre came from (built-in, a plug-in, a local folder): said in messages."""
 
     @cached_property
     def json_schema(self) -> dict:
@@ -62,58 +65,74 @@ class SchemaSpec:
         return evidence_fields(self.model)
 
 
-def schemas_dir() -> Path:
-    """``ANNOTATE_SCHEMAS``, else ``./schemas`` in the working directory, else the project's own."""
-    env = os.environ.get("ANNOTATE_SCHEMAS")
-    if env:
-        return Path(env).resolve()
-    local = Path.cwd() / "schemas"
-    if (local / "__init__.py").exists():
-        return local.resolve()
-    return PROJECT_ROOT / "schemas"
-
-
-def _import_package(folder: Path) -> ModuleType:
-    existing = sys.modules.get("schemas")
-    if existing is not None and Path(getattr(existing, "__file__", "") or "").parent == folder:
+def _import_package(source: SchemaFolder) -> ModuleType:
+    """The folder as a package, so its files import each other relatively; an ``__init__.py`` is optional."""
+    existing = sys.modules.get(source.package)
+    if existing is not None:
         return existing
-    spec = importlib.util.spec_from_file_location(
-        "schemas", folder / "__init__.py", submodule_search_locations=[str(folder)]
-    )
-    if spec is None or spec.loader is None:
-        raise SchemaError(f"{folder}: not a schemas folder (no __init__.py)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["schemas"] = module
-    spec.loader.exec_module(module)
+    if not source.private:
+        return importlib.import_module(source.package)  # installed: the built-ins or a plug-in
+    module = ModuleType(source.package, f"genres from {source.folder}")
+    module.__path__ = [str(source.folder)]
+    init = source.folder / "__init__.py"
+    module.__file__ = str(init)
+    sys.modules[source.package] = module
+    if init.is_file():
+        exec(compile(init.read_bytes(), init, "exec"), module.__dict__)
     return module
 
 
-@lru_cache(maxsize=4)
-def load_schemas(folder: Path | None = None) -> dict[str, SchemaSpec]:
-    """All schemas in the folder, by name."""
-    folder = (folder or schemas_dir()).resolve()
-    _import_package(folder)
-    shared = b"".join(f.read_bytes() for f in sorted(folder.glob("_*.py")))
+def _load_file(source: SchemaFolder, file: Path, shared: bytes) -> SchemaSpec:
+    try:
+        module = importlib.import_module(f"{source.package}.{file.stem}")
+    except Exception as exc:  # a genre file is user code: any error is that file's, said in one line
+        raise SchemaError(f"{file}: cannot load this schema file ({type(exc).__name__}: {exc})") from exc
+    try:
+        return SchemaSpec(
+            name=module.NAME,
+            model=module.MODEL,
+            description=getattr(module, "DESCRIPTION", ""),
+            keywords=dict(getattr(module, "KEYWORDS", {})),
+            clean=getattr(module, "clean", None),
+            labels=dict(getattr(module, "LABELS", {})),
+            choice_labels=dict(getattr(module, "CHOICE_LABELS", {})),
+            source_hash=hashlib.sha256(file.read_bytes() + shared).hexdigest()[:12],
+            rules=getattr(module, "RULES", None),
+            origin=source.origin,
+        )
+    except AttributeError as exc:
+        raise SchemaError(f"{file}: a schema file must define NAME and MODEL ({exc})") from exc
+
+
+@lru_cache(maxsize=8)
+def _load(sources: tuple[SchemaFolder, ...]) -> dict[str, SchemaSpec]:
     out: dict[str, SchemaSpec] = {}
-    for file in sorted(folder.glob("*.py")):
-        if file.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"schemas.{file.stem}")
-        try:
-            spec = SchemaSpec(
-                name=module.NAME,
-                model=module.MODEL,
-                description=getattr(module, "DESCRIPTION", ""),
-                keywords=dict(getattr(module, "KEYWORDS", {})),
-                clean=getattr(module, "clean", None),
-                labels=dict(getattr(module, "LABELS", {})),
-                choice_labels=dict(getattr(module, "CHOICE_LABELS", {})),
-                source_hash=hashlib.sha256(file.read_bytes() + shared).hexdigest()[:12],
-            )
-        except AttributeError as exc:
-            raise SchemaError(f"{file}: a schema file must define NAME and MODEL ({exc})") from exc
-        out[spec.name] = spec
+    for source in sources:
+        _import_package(source)
+        shared = b"".join(f.read_bytes() for f in sorted(source.folder.glob("_*.py")))
+        for file in sorted(source.folder.glob("*.py")):
+            if not file.name.startswith("_"):
+                spec = _load_file(source, file, shared)
+                out[spec.name] = spec  # a later source overrides a genre of the same name
     return out
+
+
+def load_schemas(folder: Path | None = None) -> dict[str, SchemaSpec]:
+    """All genres by name: every source layered (see :mod:`annotate.genre_sources`), or one folder.
+
+    The source list is re-read on each call (cheap), so a changed ``ANNOTATE_SCHEMAS`` or working
+    directory is seen; the loading itself is cached per source list.
+    """
+    try:
+        if folder is not None:
+            folder = folder.resolve()
+            return _load((SchemaFolder(folder, private_package(folder), str(folder)),))
+        return _load(tuple(schema_folders()))
+    except GenreSourceError as exc:
+        raise SchemaError(str(exc)) from exc
+
+
+load_schemas.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
 
 
 def get_schema(name: str) -> SchemaSpec:

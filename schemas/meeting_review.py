@@ -21,8 +21,11 @@ import re
 from pydantic import BaseModel, Field, field_validator
 
 from annotate.core.evidence import Derived
-from schemas._common import joined_pieces, whole_clauses
 
+from ._common import joined_pieces, whole_clauses
+
+RULES = "annotate.extraction.rules.meeting:extract"
+"""The offline pre-labeler (``--backend rules``) for this genre."""
 NAME = "meeting_review"
 DESCRIPTION = "Work-review meeting: who spoke, each unit's achievements and shortcomings, briefings, directives."
 KEYWORDS = {

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from annotate.core.evidence import Derived
-from schemas._common import Indicator, indicator_labels
 
+from ._common import Indicator, indicator_labels
+
+RULES = "annotate.extraction.rules.report:extract"
+"""The offline pre-labeler (``--backend rules``) for this genre."""
 NAME = "public_report"
 DESCRIPTION = "Public work report: title, speakers, headed sections with highlights and numbers, Q&A pairs."
 KEYWORDS = {

@@ -13,8 +13,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from annotate.core.evidence import Derived
-from schemas._common import Indicator, indicator_labels
 
+from ._common import Indicator, indicator_labels
+
+RULES = "annotate.extraction.rules.task_table:extract"
+"""The offline pre-labeler (``--backend rules``) for this genre."""
 NAME = "task_progress"
 DESCRIPTION = "Key-task completion table: one item per numbered row with lead units, progress and status."
 KEYWORDS = {

@@ -16,13 +16,16 @@ from rich.console import Console
 from rich.panel import Panel
 
 from annotate.cli import labelstudio, prelabel
-from annotate.cli.conventions import EXIT_FAILED, DbOption
-from annotate.schema_registry import PROJECT_ROOT
+from annotate.cli.conventions import EXIT_FAILED, DbOption, fail
+from annotate.genre_sources import builtin_schemas
 
 
 def _seeds() -> Path:
-    local = Path.cwd() / "seeds"
-    return local if local.is_dir() else PROJECT_ROOT / "seeds"
+    """``./seeds``, else the checkout's ``seeds/`` (an installed wheel has none: say so)."""
+    for folder in (Path.cwd() / "seeds", builtin_schemas().parent / "seeds"):
+        if folder.is_dir():
+            return folder
+    raise fail("no seeds/ folder here to demo with; pass the documents: annotate demo FILE_OR_FOLDER ...")
 
 
 def _prog() -> str:
@@ -43,12 +46,13 @@ def demo_command(
 ) -> None:
     """Start Label Studio, pre-label the seeds into the store, push them, and print how to log in."""
     console = Console(stderr=True)
+    documents = paths or [_seeds()]
     console.rule("1/3 Label Studio")
     labelstudio.up_command(port=None)
     console.rule("2/3 pre-label")
     failed = False
     try:
-        prelabel.prelabel_command(paths=paths or [_seeds()], backend=backend, db=db)
+        prelabel.prelabel_command(paths=documents, backend=backend, db=db)
     except typer.Exit as exc:
         if exc.exit_code != EXIT_FAILED:
             raise

@@ -3,17 +3,26 @@
 ``auto`` means: ``OPENAI_BASE_URL`` or ``OPENAI_API_KEY`` set -> LLM; otherwise the rules
 pre-labeler, so that a fresh checkout without any model still produces pre-annotations. The choice
 is said once on stderr, because a silent fallback would make a run look like an LLM run.
+
+Backends are plug-ins: every ``annotate.backends`` entry point (this package declares ``llm`` and
+``rules``) names a factory that takes the backend options as keywords and returns a
+:class:`~annotate.extraction.base.Backend`. The two built-ins are also known here by name, so a
+checkout put on the path without being installed still has them.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Callable
+from importlib.metadata import entry_points
 from typing import Any
 
 from annotate.extraction.base import Backend
+from annotate.genre_sources import BACKEND_GROUP
 
-BACKENDS = ("auto", "llm", "rules")
+BUILTIN = {"llm": "annotate.extraction.llm:LLMBackend", "rules": "annotate.extraction.rules:RulesBackend"}
 _announced: set[str] = set()
 
 
@@ -25,24 +34,34 @@ def llm_configured() -> bool:
     return bool(os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY"))
 
 
-def choose_backend(name: str = "auto", *, announce: bool = True, **llm_options: Any) -> Backend:
-    """``auto`` | ``llm`` | ``rules`` -> a Backend. ``llm_options`` override ``LLMSettings`` fields."""
-    if name not in BACKENDS:
-        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+def backend_names() -> dict[str, str]:
+    """Every backend by name -> its factory (``module:attribute``); plug-ins may not replace a built-in."""
+    found = {ep.name: ep.value for ep in entry_points(group=BACKEND_GROUP)}
+    return {**found, **BUILTIN}
+
+
+def _factory(name: str, ref: str) -> Callable[..., Backend]:
+    module, _, attr = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module.strip()), attr.strip())
+    except (ImportError, AttributeError) as exc:
+        raise BackendError(f"backend plug-in {name!r} ({ref}) cannot be loaded: {exc}") from exc
+
+
+def choose_backend(name: str = "auto", *, announce: bool = True, **options: Any) -> Backend:
+    """A backend by name (``auto`` picks ``llm`` or ``rules``). ``options`` go to the LLM backend
+    (``LLMSettings`` fields) or a plug-in's factory; the offline rules take none."""
+    known = backend_names()
+    if name != "auto" and name not in known:
+        raise BackendError(f"unknown backend {name!r}; choose one of auto, {', '.join(sorted(known))}")
     chosen = name
     if name == "auto":
         chosen = "llm" if llm_configured() else "rules"
-    backend: Backend
-    if chosen == "llm":
-        from annotate.extraction.llm import LLMBackend
-
-        backend = LLMBackend(**llm_options)
-        line = backend.describe()
-    else:
-        from annotate.extraction.rules import RulesBackend  # written by the rules helper
-
-        backend = RulesBackend()
-        line = "rules backend: offline pre-labeler (set OPENAI_BASE_URL or OPENAI_API_KEY to use an LLM)"
+    factory = _factory(chosen, known[chosen])
+    # The offline rules take no options: an LLM option given to ``auto`` is moot when it falls back.
+    backend: Backend = factory() if chosen == "rules" else factory(**options)
+    describe = getattr(backend, "describe", None)
+    line = describe() if callable(describe) else f"{chosen} backend ({known[chosen]})"
     if announce and line not in _announced:
         _announced.add(line)
         reason = " (auto)" if name == "auto" else ""

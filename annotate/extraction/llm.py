@@ -149,6 +149,14 @@ class LLMBackend:
         self._vkeys[schema.name] = (schema.model, key)
         return key
 
+    async def route_genre(
+        self, doc: Document, schemas: dict[str, SchemaSpec], ctx: ExtractContext, stats: ExtractStats
+    ) -> str:
+        """Asked by the router when the keywords are unsure: the model picks the genre."""
+        from annotate.extraction.router import ask_llm
+
+        return await ask_llm(doc, self, schemas, ctx, stats)
+
     def describe(self) -> str:
         """One line for humans (no secrets)."""
         where = self.settings.base_url or "https://api.openai.com/v1"

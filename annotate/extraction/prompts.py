@@ -16,7 +16,6 @@ new version key and therefore a cache miss; that is deliberate (nothing stale is
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,12 +25,11 @@ from typing import Any
 import jinja2
 
 from annotate.core.versioning import content_hash
+from annotate.genre_sources import prompt_folders
 
 DOC_OPEN = "<document>\n"
 DOC_CLOSE = "\n</document>"
 """The exact markers around the document in the user message (the test server splits on them)."""
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 DEFAULT_REASK = """Your previous answer had these problems:
 {% for f in faults %}- {{ f.path }}{% if f.value %} = "{{ f.value }}"{% endif %}: {% if f.kind == "ungrounded" %}not found verbatim in the document{% elif f.kind == "copied" %}{{ f.detail }}, it does not belong here{% elif f.kind == "empty" %}nothing was extracted{% else %}{{ f.detail }}{% endif %}
@@ -97,17 +95,6 @@ class Prompt:
         ]
 
 
-def prompts_dir() -> Path:
-    """``ANNOTATE_PROMPTS``, else ``./prompts`` in the working directory, else the project's own."""
-    env = os.environ.get("ANNOTATE_PROMPTS")
-    if env:
-        return Path(env).resolve()
-    local = Path.cwd() / "prompts"
-    if local.is_dir() and any(local.glob("*.toml")):
-        return local.resolve()
-    return PROJECT_ROOT / "prompts"
-
-
 def load_prompt_file(path: Path) -> Prompt:
     raw = path.read_bytes()
     try:
@@ -137,23 +124,31 @@ def load_prompt_file(path: Path) -> Prompt:
 
 
 @lru_cache(maxsize=8)
-def load_prompts(folder: Path | None = None) -> dict[str, Prompt]:
-    """All prompts in the folder, keyed by the schema they serve (``router`` for the router)."""
-    folder = (folder or prompts_dir()).resolve()
-    if not folder.is_dir():
-        raise PromptError(f"{folder}: prompts folder not found")
+def _load(folders: tuple[Path, ...]) -> dict[str, Prompt]:
     out: dict[str, Prompt] = {}
-    for file in sorted(folder.glob("*.toml")):
-        prompt = load_prompt_file(file)
-        out[prompt.schema] = prompt
+    for folder in folders:
+        if not folder.is_dir():
+            raise PromptError(f"{folder}: prompts folder not found")
+        for file in sorted(folder.glob("*.toml")):
+            prompt = load_prompt_file(file)
+            out[prompt.schema] = prompt  # a later folder overrides a genre's prompt
     return out
+
+
+def load_prompts(folder: Path | None = None) -> dict[str, Prompt]:
+    """Prompts keyed by the schema they serve (``router`` for the router): from one folder, or
+    layered from every genre source (:func:`annotate.genre_sources.prompt_folders`)."""
+    return _load((folder.resolve(),) if folder is not None else tuple(prompt_folders()))
+
+
+load_prompts.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
 
 
 def get_prompt(schema: str, folder: Path | None = None) -> Prompt:
     prompts = load_prompts(folder)
     if schema not in prompts:
-        where = folder or prompts_dir()
-        raise PromptError(f"{where}: no prompt for schema {schema!r} (have: {', '.join(sorted(prompts))})")
+        where = str(folder) if folder is not None else ", ".join(str(f) for f in prompt_folders())
+        raise PromptError(f"no prompt for schema {schema!r} in {where} (have: {', '.join(sorted(prompts))})")
     return prompts[schema]
 
 

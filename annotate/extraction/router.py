@@ -123,14 +123,14 @@ async def route(
     stats: ExtractStats | None = None,
     schemas: dict[str, SchemaSpec] | None = None,
 ) -> Route:
-    """Keywords first; the LLM only when the keywords are unsure and ``backend`` is the LLM backend."""
+    """Keywords first; the backend only when the keywords are unsure and it can route (it has an
+    async ``route_genre(doc, schemas, ctx, stats) -> name``, as the LLM backend does)."""
     schemas = schemas or load_schemas()
     result = classify(doc.text, schemas)
     if not result.unsure:
         return result
-    from annotate.extraction.llm import LLMBackend
-
-    if isinstance(backend, LLMBackend):
-        genre = await ask_llm(doc, backend, schemas, ctx or ExtractContext(), stats or ExtractStats())
+    route_genre = getattr(backend, "route_genre", None)
+    if route_genre is not None:
+        genre = await route_genre(doc, schemas, ctx or ExtractContext(), stats or ExtractStats())
         return Route(genre, result.scores.get(genre, 0.0), False, "llm", result.scores)
     return result

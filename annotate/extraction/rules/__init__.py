@@ -1,4 +1,8 @@
-"""The offline pre-labeler: deterministic rules for the three seed genres, behind the Backend protocol.
+"""The offline pre-labeler: deterministic rules per genre, behind the Backend protocol.
+
+A genre names its rules in its schema file (``RULES``, a callable or ``"module:function"``); the
+built-in genres point at the modules of this package. A genre without rules gets one clear line
+saying so, and the LLM backend still serves it.
 
 It exists so the product does its whole job without an API key, and so every prompt has a baseline
 to be measured against. Its records have the same schema and the same groundings as the LLM's; its
@@ -9,6 +13,8 @@ cached, pushed and evaluated like a new prompt would be.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -21,17 +27,30 @@ from annotate.core.grounding import check_invariant, confidence, ground_values
 from annotate.core.types import AlignmentStatus, Document, Extraction, ExtractionFailure, Grounding
 from annotate.core.versioning import version_key
 from annotate.extraction.base import ExtractContext, ExtractStats
-from annotate.extraction.rules import meeting, report, task_table
 from annotate.extraction.rules.spans import Quote
 from annotate.schema_registry import SchemaSpec
 
 NAME = "rules"
 
-GENRES: dict[str, Callable[[str, dict[str, Any] | None], dict[str, Any]]] = {
-    "meeting_review": meeting.extract,
-    "task_progress": task_table.extract,
-    "public_report": report.extract,
-}
+Rules = Callable[[str, dict[str, Any] | None], dict[str, Any]]
+
+
+def rules_of(schema: SchemaSpec) -> Rules:
+    """The genre's rules function, or ExtractionFailure saying there are none."""
+    ref = schema.rules
+    if ref is None:
+        raise ExtractionFailure(
+            f"no offline rules for genre {schema.name!r} (its schema file, from {schema.origin or 'a folder'}, defines no RULES); "
+            "use an LLM backend (--backend llm)",
+            stage="rules",
+        )
+    if callable(ref):
+        return ref
+    module, _, attr = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ExtractionFailure(f"genre {schema.name!r}: RULES = {ref!r} cannot be loaded ({exc})", stage="config") from exc
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +62,16 @@ def code_hash() -> str:
         h.update(b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def rules_hash(schema: SchemaSpec) -> str:
+    """This package's hash, plus the rules' own file when a genre brings its rules from elsewhere."""
+    fn = rules_of(schema)
+    source = inspect.getsourcefile(fn)
+    if source is None or Path(source).resolve().parent == Path(__file__).resolve().parent:
+        return code_hash()
+    own = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+    return hashlib.sha256((code_hash() + own).encode()).hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -91,14 +120,7 @@ def prelabel(
     text: str, schema: SchemaSpec, metadata: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[Grounding]]:
     """Pure core of the backend: ``(record, groundings)`` for one text, or ExtractionFailure."""
-    rules = GENRES.get(schema.name)
-    if rules is None:
-        raise ExtractionFailure(
-            f"the rules pre-labeler knows no schema {schema.name!r} (it knows {', '.join(sorted(GENRES))}); "
-            "use --backend llm",
-            stage="rules",
-        )
-    raw = rules(text, metadata)
+    raw = rules_of(schema)(text, metadata)
     groundings = groundings_of(text, schema.model, raw)
     if not groundings:
         raise ExtractionFailure(
@@ -122,12 +144,15 @@ class RulesBackend:
 
     name = NAME
 
+    def describe(self) -> str:
+        return "rules backend: offline pre-labeler (set OPENAI_BASE_URL or OPENAI_API_KEY to use an LLM)"
+
     def version_key(self, schema: SchemaSpec) -> str:
         return version_key(
             schema=schema.name,
             schema_hash=schema.hash,
             producer=NAME,
-            producer_hash=code_hash(),
+            producer_hash=rules_hash(schema),
             model=NAME,
             settings={},
         )
@@ -144,4 +169,4 @@ class RulesBackend:
         )
 
 
-__all__ = ["GENRES", "NAME", "RulesBackend", "code_hash", "prelabel"]
+__all__ = ["NAME", "RulesBackend", "code_hash", "prelabel", "rules_of"]
