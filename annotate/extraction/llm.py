@@ -36,8 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import openai
-from instructor.v2.core.providers import Provider
-from instructor.v2.core.registry import mode_registry
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
@@ -51,6 +49,7 @@ from annotate.core.types import Document, Extraction, ExtractionFailure, Groundi
 from annotate.core.versioning import version_key
 from annotate.extraction.answers import Answer, read_answer
 from annotate.extraction.base import ExtractContext, ExtractStats
+from annotate.extraction.instructor_adapter import abandon_client, request_preparer
 from annotate.extraction.llm_http import (
     Attempt,
     EndpointUnavailable,
@@ -119,7 +118,7 @@ class LLMBackend:
         self.mode = MODES[self.settings.mode]
         self.prompts_folder = prompts
         self.hooks = make_hooks()
-        self._handlers = mode_registry.get_handlers(Provider.OPENAI, self.mode)
+        self._prepare = request_preparer(self.mode)
         self._prepared: dict[tuple[str, str], _Prepared] = {}
         self._systems: dict[tuple[str, str], str] = {}  # (schema, prompt hash) -> rendered system prompt
         self._vkeys: dict[str, tuple[type[BaseModel], str]] = {}
@@ -175,7 +174,7 @@ class LLMBackend:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             if self._client is not None:
-                _abandon(self._client)
+                abandon_client(self._client)
             s = self.settings
             self._client = openai.AsyncOpenAI(
                 base_url=s.base_url,
@@ -196,7 +195,7 @@ class LLMBackend:
         client = getattr(self, "_client", None)
         loop = getattr(self, "_loop", None)
         if client is not None and (loop is None or loop.is_closed()):
-            _abandon(client)
+            abandon_client(client)
 
     def prepared(self, key: str, model: type[BaseModel], system: str) -> _Prepared:
         """The request for a response model, prepared by instructor's handler for the mode, once."""
@@ -212,7 +211,7 @@ class LLMBackend:
             kwargs["max_tokens"] = self.settings.max_tokens
         if self.settings.confidence == "logprobs":
             kwargs["logprobs"] = True
-        _, new_kwargs = self._handlers.request_handler(response_model=model, kwargs=kwargs)
+        new_kwargs = self._prepare(model, kwargs)
         messages = new_kwargs["messages"]
         slot = next(i for i, m in enumerate(messages) if _PLACEHOLDER in (m.get("content") or ""))
         prefix, suffix = messages[slot]["content"].split(_PLACEHOLDER, 1)
@@ -399,17 +398,3 @@ def document_confidence(groundings: list[Grounding]) -> float | None:
     if not values:
         return confidence(groundings)
     return round(sum(values) / len(values), 4)
-
-
-def _abandon(client: openai.AsyncOpenAI) -> None:
-    """Forget a client whose event loop has ended (a new ``asyncio.run``).
-
-    Its connections belong to the closed loop and cannot be closed from the new one; marking the
-    httpx client closed stops openai's ``__del__`` from scheduling an ``aclose`` that would fail
-    noisily. The sockets are released when the objects are collected.
-    """
-    try:
-        inner = client._client
-        inner._state = type(inner._state).CLOSED
-    except AttributeError:  # pragma: no cover - depends on openai internals
-        pass

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import openai
-from instructor.v2.core.hooks import Hooks
 from openai.types.chat import ChatCompletion
 
 from annotate.core.types import ExtractionFailure
 from annotate.extraction.base import ExtractContext, ExtractStats, LLMCall
+from annotate.extraction.instructor_adapter import Hooks
 
 _RETRY_STATUS = {408, 409, 429}
 _MAX_RETRY_AFTER = 60.0
