@@ -18,8 +18,9 @@ import duckdb
 
 from annotate.labelstudio.client import LSClient
 from annotate.labelstudio.config import REJECT, label_spec
-from annotate.labelstudio.convert import ConversionError, from_results, region_stats, to_results
+from annotate.labelstudio.convert import ConversionError, to_results
 from annotate.labelstudio.pages import Page, join_results
+from annotate.labelstudio.readback import from_results, region_stats
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
 from annotate.store import review

@@ -14,14 +14,8 @@ from annotate.core.grounding import ground_record
 from annotate.core.types import AlignmentStatus, Grounding
 from annotate.documents import load_document
 from annotate.labelstudio.config import ACCEPT, LABELS, REJECT, REVIEW, UNALIGNED, VALUE_NOTE, build_config, label_spec
-from annotate.labelstudio.convert import (
-    ConversionError,
-    check_spans,
-    from_results,
-    normalise,
-    region_stats,
-    to_results,
-)
+from annotate.labelstudio.convert import ConversionError, check_spans, normalise, to_results
+from annotate.labelstudio.readback import from_results, region_stats
 from annotate.schema_registry import get_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -12,8 +12,9 @@ import pytest
 from annotate.core.grounding import ground_record
 from annotate.documents import load_document
 from annotate.labelstudio.config import ACCEPT, REJECT, REVIEW, REVIEW_NOTE, UNALIGNED, label_spec
-from annotate.labelstudio.convert import from_results, normalise, to_results
+from annotate.labelstudio.convert import normalise, to_results
 from annotate.labelstudio.pages import PAGE_RESULTS, Page, PageError, join_results, plan_pages, split_results
+from annotate.labelstudio.readback import from_results
 from annotate.schema_registry import get_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
