@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert {w.name.split("-")[0] for w in wheels} == {"annotate", "annotate_memo"}
     pip("--python", str(python), "install", "--no-deps", *map(str, wheels), cwd=work)
     yield venv / "bin"
+
+
+def test_every_package_of_the_source_tree_is_listed_for_the_wheel() -> None:
+    """The package list in pyproject.toml is written out (the genres are mapped in from the top
+    level), so a new subpackage must be added there; this says which one was forgotten."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "annotate").rglob("__init__.py")}
+    assert found - listed == set()
 
 
 def test_the_wheel_ships_the_built_in_genres(installed: Path, tmp_path: Path) -> None:

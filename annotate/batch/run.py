@@ -1,4 +1,4 @@
-"""The pre-label run: many files in, one prediction (or one recorded failure) per document out.
+"""The pre-label run itself: many files in, one prediction (or one recorded failure) per document out.
 
 Designed around three promises to the person running it:
 
@@ -22,25 +22,24 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from annotate.core.types import Document, Extraction, ExtractionFailure
+from annotate.batch.summary import BatchError, BatchOptions, BatchSummary, DocOutcome, ProgressHook
+from annotate.batch.writes import HANDLERS, FailureItem, ResultItem
+from annotate.core.types import Document, ExtractionFailure
 from annotate.documents import DocumentError, iter_paths, load_document
 from annotate.extraction.base import Backend, ExtractContext, ExtractStats
 from annotate.schema_registry import SchemaError, SchemaSpec, get_schema, load_schemas
 from annotate.store import db as store_db
-from annotate.store.documents import known_doc_ids, upsert_documents
-from annotate.store.failures import open_failure_keys, record_failure
-from annotate.store.llm_calls import StoreCallLog, insert_calls
-from annotate.store.predictions import predicted_keys, save_results
-from annotate.store.response_cache import StoreResponseCache, put_responses
+from annotate.store.documents import known_doc_ids
+from annotate.store.failures import open_failure_keys
+from annotate.store.llm_calls import StoreCallLog
+from annotate.store.predictions import predicted_keys
+from annotate.store.response_cache import StoreResponseCache
 from annotate.store.writer import StoreWriter
-
-DEFAULT_CONCURRENCY = 8
 
 
 def lookahead(concurrency: int) -> int:
@@ -48,162 +47,6 @@ def lookahead(concurrency: int) -> int:
     built, waiting for a slot — so a freed slot is refilled at once instead of after the next
     document's preparation, and answers are validated while the slots stay busy."""
     return max(2, concurrency // 4)
-
-
-class BatchError(Exception):
-    """The run cannot go on at all (bad configuration, unreachable endpoint, rejected key).
-
-    Unlike a document's failure this is not recorded per document: it is not the documents'
-    fault, and recording hundreds of identical rows would hide it. ``str()`` is one line.
-    """
-
-
-@dataclass
-class BatchOptions:
-    schema: str = "auto"
-    backend: str = "auto"
-    concurrency: int = DEFAULT_CONCURRENCY
-    limit: int | None = None
-    force: bool = False
-    backend_options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class DocOutcome:
-    """What happened to one file, as the progress display sees it."""
-
-    source: str
-    status: str  # 'predicted' | 'cached' | 'failed' | 'duplicate'
-    doc_id: str | None = None
-    schema: str | None = None
-    stage: str | None = None
-    reason: str | None = None
-    calls: int = 0
-    unsure: bool = False  # the router guessed: the person should check the genre
-
-
-@dataclass
-class BatchSummary:
-    """The closing figures of a run (the CLI's summary table)."""
-
-    run_id: str
-    backend: str = ""
-    files: int = 0
-    predicted: int = 0
-    cached: int = 0
-    failed: int = 0
-    duplicates: int = 0
-    calls: int = 0
-    cache_hits: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    elapsed: float = 0.0
-    interrupted: bool = False
-    unsure_routes: int = 0
-    failures: list[DocOutcome] = field(default_factory=list)
-    write_errors: list[str] = field(default_factory=list)
-    writer_busy_s: float = 0.0
-    writer_cpu_s: float = 0.0
-    writer_transactions: int = 0
-
-    @property
-    def documents(self) -> int:
-        """Files that were dealt with (predicted, cached, failed or duplicate)."""
-        return self.predicted + self.cached + self.failed + self.duplicates
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.write_errors and not self.interrupted
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "backend": self.backend,
-            "files": self.files,
-            "documents": self.documents,
-            "predicted": self.predicted,
-            "cached": self.cached,
-            "failed": self.failed,
-            "duplicates": self.duplicates,
-            "calls": self.calls,
-            "cache_hits": self.cache_hits,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "elapsed": round(self.elapsed, 3),
-            "interrupted": self.interrupted,
-            "unsure_routes": self.unsure_routes,
-            "failures": [
-                {"source": f.source, "doc_id": f.doc_id, "stage": f.stage, "reason": f.reason} for f in self.failures
-            ],
-            "write_errors": self.write_errors,
-        }
-
-
-ProgressHook = Callable[[DocOutcome, BatchSummary], None]
-
-
-# -- writer handlers: the only things the writer thread runs -------------------------------------
-
-
-@dataclass(frozen=True)
-class _FailureItem:
-    stage: str
-    reason: str
-    source: str
-    doc: Document | None = None
-    schema_name: str | None = None
-    version_key: str | None = None
-
-
-@dataclass(frozen=True)
-class _ResultItem:
-    """A document's prediction on its way to the store, with what the run knows about it."""
-
-    doc: Document
-    extraction: Extraction
-    backend: str
-    fresh: bool  # neither the document nor this prediction is stored yet
-    resolve: bool  # the document (or its path) has an open failure to close
-
-
-def _write_results(con: duckdb.DuckDBPyConnection, items: list[_ResultItem]) -> None:
-    for fresh in (True, False):
-        part = [i for i in items if i.fresh is fresh]
-        if part:
-            save_results(
-                con,
-                [(i.doc, i.extraction, i.backend) for i in part],
-                fresh=fresh,
-                resolve=any(i.resolve for i in part),
-            )
-
-
-def _write_results_safe(con: duckdb.DuckDBPyConnection, items: list[_ResultItem]) -> None:
-    """The replay path after a failed batch: upserts and a failure update, whatever was assumed."""
-    save_results(con, [(i.doc, i.extraction, i.backend) for i in items])
-
-
-def _write_failures(con: duckdb.DuckDBPyConnection, items: list[_FailureItem]) -> None:
-    docs = [(f.doc, f.schema_name) for f in items if f.doc is not None]
-    if docs:
-        upsert_documents(con, docs)  # so `status`/`show` can name it and the next run retries it
-    for f in items:
-        record_failure(
-            con,
-            stage=f.stage,
-            reason=f.reason,
-            doc_id=f.doc.doc_id if f.doc is not None else None,
-            source=f.source,
-            version_key=f.version_key,
-        )
-
-
-HANDLERS = {
-    "call": insert_calls,
-    "cache": put_responses,
-    "result": (_write_results, _write_results_safe),
-    "failure": _write_failures,
-}
 
 
 # -- routing and backends (adapters over the extraction package) ---------------------------------
@@ -321,7 +164,7 @@ class _Run:
         *,
         unsure: bool = False,
     ) -> None:
-        self.writer.submit("failure", _FailureItem(stage, reason, str(path), doc, schema, version_key))
+        self.writer.submit("failure", FailureItem(stage, reason, str(path), doc, schema, version_key))
         if doc is not None:
             self.known_docs.add(doc.doc_id)
             self.open_failures.add(doc.doc_id)
@@ -386,7 +229,7 @@ class _Run:
             extraction = extraction.model_copy(update={"model_version": version_key, "doc_id": doc.doc_id})
         fresh = doc.doc_id not in self.known_docs and (doc.doc_id, version_key) not in self.done
         resolve = doc.doc_id in self.open_failures or doc.source in self.open_failures
-        self.writer.submit("result", _ResultItem(doc, extraction, self.backend.name, fresh, resolve))
+        self.writer.submit("result", ResultItem(doc, extraction, self.backend.name, fresh, resolve))
         self.known_docs.add(doc.doc_id)
         self.done.add((doc.doc_id, version_key))
         status = "predicted" if stats.calls or not stats.cache_hits else "cached"
