@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from annotate.cli.conventions import DbOption, fail, store_session
+from annotate.cli.tables import Col, print_table
 
 
 def _command_line() -> str:
@@ -72,13 +72,9 @@ def export_command(
                 on_total=lambda n: progress.update(task, total=n),
                 on_rows=lambda n: progress.advance(task, n),
             )
-    table = Table(title=f"export {fmt} → {out}")
-    table.add_column("schema")
-    for name in spec.names:
-        table.add_column(name, justify="right")
-    for schema_name, counts in sorted(result.counts.items()):
-        table.add_row(schema_name, *(str(counts.get(n, 0)) for n in spec.names))
-    Console().print(table)
+    rows = [(name, *(str(counts.get(n, 0)) for n in spec.names)) for name, counts in sorted(result.counts.items())]
+    cols = (Col("schema", fold=12, keep=9), *(Col(n, "right") for n in spec.names))
+    print_table(Console(), cols, rows, title=f"export {fmt} → {out}")
     excluded = {k: v for k, v in result.excluded.items() if v}
     note = f"; left out: {', '.join(f'{k} {v}' for k, v in excluded.items())}" if excluded else ""
     print(f"{result.documents} documents written to {out} (manifest.json){note}")
@@ -87,25 +83,27 @@ def export_command(
 # -- eval ----------------------------------------------------------------------------------------
 
 
-def _eval_table(evaluation: Any, labels: dict[str, str]) -> Table:
-    table = Table(title="predictions vs gold")
-    for col, justify in (
-        ("version", "left"), ("schema", "left"), ("docs", "right"), ("F1 strict", "right"), ("F1 norm.", "right"),
-        ("P norm.", "right"), ("R norm.", "right"), ("span F1 exact", "right"), ("span F1 overlap", "right"),
-        ("AUROC", "right"), ("kept/edited/added/deleted", "right"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+_EVAL_COLUMNS = (  # keep: what stays longest in a narrow terminal (the label and normalised F1)
+    Col("version", keep=10), Col("schema", fold=8, keep=7), Col("docs", "right", keep=8),
+    Col("F1 strict", "right", keep=6), Col("F1 norm.", "right", keep=9), Col("P norm.", "right", keep=5),
+    Col("R norm.", "right", keep=5), Col("span F1 exact", "right", keep=3), Col("span F1 overlap", "right", keep=4),
+    Col("AUROC", "right", keep=2), Col("kept/edited/ added/deleted", "right", keep=1, name="kept/edited/added/deleted"),
+)
+
+
+def _print_eval_table(console: Console, evaluation: Any, labels: dict[str, str]) -> None:
+    rows = []
     for v in evaluation.versions:
         effort = evaluation.effort.get(v.version_key)
         shares = (
             "/".join(f"{(effort.shares[k] or 0):.0%}" for k in ("kept", "edited", "added", "deleted")) if effort else "–"
         )
         n = v.micro_normalised
-        table.add_row(
+        rows.append((
             labels[v.version_key], v.schema_name, str(v.documents), _fmt(v.micro_strict.f1), _fmt(n.f1),
             _fmt(n.precision), _fmt(n.recall), _fmt(v.spans_exact.f1), _fmt(v.spans_overlap.f1), _fmt(v.auroc), shares,
-        )
-    return table
+        ))  # fmt: skip
+    print_table(console, _EVAL_COLUMNS, rows, title="predictions vs gold", hint="--report has them")
 
 
 def eval_command(
@@ -135,7 +133,7 @@ def eval_command(
     console = Console()
     labels = short_labels(evaluation)
     if evaluation.versions:
-        console.print(_eval_table(evaluation, labels))
+        _print_eval_table(console, evaluation, labels)
         for key, label in labels.items():
             console.print(f"  {label} = {key}", highlight=False, soft_wrap=True)
     else:
@@ -145,12 +143,14 @@ def eval_command(
             f"agreement {a.schema_name}: {a.documents} documents, {a.pairs} pairs, field F1 {_fmt(a.fields.f1)},"
             f" span overlap F1 {_fmt(a.spans.f1)}"
         )
-        per_field = Table("field", "annotators' agreement F1", "values both gave", "values only one gave",
-                          title=f"agreement per field, {a.schema_name} (least first)")  # fmt: skip
-        for name, c in sorted(a.per_field.items(), key=lambda kv: (kv[1].f1 if kv[1].f1 is not None else -1, kv[0])):
-            if c.tp + c.fp + c.fn:
-                per_field.add_row(name, _fmt(c.f1), str(c.tp), str(c.fp + c.fn))
-        console.print(per_field)
+        rows = [
+            (name, _fmt(c.f1), str(c.tp), str(c.fp + c.fn))
+            for name, c in sorted(a.per_field.items(), key=lambda kv: (kv[1].f1 if kv[1].f1 is not None else -1, kv[0]))
+            if c.tp + c.fp + c.fn
+        ]
+        cols = (Col("field", fold=16, keep=9), Col("annotators' agreement F1", "right", keep=8),
+                Col("values both gave", "right", keep=6), Col("values only one gave", "right", keep=6))  # fmt: skip
+        print_table(console, cols, rows, title=f"agreement per field, {a.schema_name} (least first)")
     if report is not None:
         try:
             write_report(evaluation, report)
@@ -169,11 +169,11 @@ def _compare_command(key_a: str, key_b: str, db: Path | None) -> None:
     console = Console()
     console.print(f"A = {key_a}\nB = {key_b}", highlight=False, soft_wrap=True)
     console.print(f"{cmp.documents} documents predicted by both; {cmp.differing_documents} differ")
-    table = Table("field", "agreement F1", "only in A", "only in B", "documents differing")
-    for f in cmp.disagreeing():
-        table.add_row(f.name, _fmt(f.agreement), str(f.only_a), str(f.only_b), str(f.documents))
-    if cmp.disagreeing():
-        console.print(table)
+    rows = [(f.name, _fmt(f.agreement), str(f.only_a), str(f.only_b), str(f.documents)) for f in cmp.disagreeing()]
+    if rows:
+        cols = (Col("field", fold=16, keep=9), Col("agreement F1", "right", keep=8), Col("only in A", "right", keep=6),
+                Col("only in B", "right", keep=6), Col("documents differing", "right", keep=5))  # fmt: skip
+        print_table(console, cols, rows)
     else:
         console.print("the two versions agree on every field")
 

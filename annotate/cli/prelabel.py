@@ -1,4 +1,4 @@
-"""``annotate prelabel``, ``annotate status`` and ``annotate show``: the review store from the shell.
+"""``annotate prelabel`` and ``annotate status``: the review store from the shell.
 
 Thin: the run is :mod:`annotate.batch`, the figures come from :mod:`annotate.store`. What lives
 here is only presentation (rich progress and tables, JSON for scripts) and the mapping of errors
@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from annotate.cli.conventions import EXIT_FAILED, EXIT_INTERRUPTED, DbOption, fail, store_session
+from annotate.cli.tables import Col, print_table
 
 # -- prelabel ------------------------------------------------------------------------------------
 
@@ -157,116 +158,32 @@ def status_command(
         counts.add_row(name, str(report[name]))
     out.print(counts)
     if report["by_schema"]:
-        per = Table(title="per schema", header_style="bold")
-        for name in ("schema", "documents", "predicted", "pushed", "gold"):
-            per.add_column(name, justify="left" if name == "schema" else "right")
-        for schema, c in report["by_schema"].items():
-            per.add_row(schema, *(str(c[k]) for k in ("documents", "predicted", "pushed", "gold")))
-        out.print(per)
+        figures = ("documents", "predicted", "pushed", "gold")
+        rows = [(schema, *(str(c[k]) for k in figures)) for schema, c in report["by_schema"].items()]
+        cols = (Col("schema", fold=12, keep=9), *(Col(k, justify="right") for k in figures))
+        print_table(out, cols, rows, title="per schema", header_style="bold")
     if report["open_failures"]:
-        fails = Table(title="open failures", header_style="bold")
-        for name in ("document", "stage", "reason", "when"):
-            fails.add_column(name, overflow="fold", no_wrap=name == "document")
+        rows = []
         for f in report["open_failures"]:
-            name = Path(f["source"]).name if f["source"] else "?"
-            who = f"{name} ({f['doc_id'][:8]})" if f["doc_id"] else name
-            fails.add_row(who, f["stage"], f["reason"], f["created"])
-        out.print(fails)
+            name = f["source"] or "?"
+            rows.append((f"{name} ({f['doc_id']})" if f["doc_id"] else name, f["stage"], f["reason"], f["created"]))
+        cols = (Col("document", fold=14, keep=9), Col("stage", keep=8), Col("reason", fold=16, keep=9),
+                Col("when", fold=10, keep=2))  # fmt: skip
+        print_table(out, cols, rows, title="open failures", header_style="bold", hint="--json has them")
     if report["quarantine"]:
-        quarantine = Table(title="quarantine", header_style="bold")
-        for name in ("document", "schema", "annotation", "reason"):
-            quarantine.add_column(name)
-        for q in report["quarantine"]:
-            quarantine.add_row(q["doc_id"], q["schema_name"], str(q["annotation_id"]), q["reason"])
-        out.print(quarantine)
+        rows = [(q["doc_id"], q["schema_name"], str(q["annotation_id"]), q["reason"]) for q in report["quarantine"]]
+        cols = (Col("document", keep=9), Col("schema", fold=8, keep=5), Col("annotation", keep=4),
+                Col("reason", fold=20, keep=9))  # fmt: skip
+        print_table(out, cols, rows, title="quarantine", header_style="bold", hint="--json has them")
     if report["waiting_pages"]:
-        waiting = Table(title="paged documents: gold waits for these pages", header_style="bold")
-        for name in ("document", "schema", "pages", "waiting"):
-            waiting.add_column(name)
-        for w in report["waiting_pages"]:
-            pages = ", ".join(str(n) for n in w["waiting"])
-            waiting.add_row(w["doc_id"], w["schema_name"], str(w["pages"]), pages)
-        out.print(waiting)
-
-
-# -- show ----------------------------------------------------------------------------------------
-
-
-def _show_data(con: Any, doc_id: str) -> dict[str, Any]:
-    from annotate.store.documents import get_document, resolve_doc_id
-    from annotate.store.failures import failures_for
-    from annotate.store.gold import latest_gold
-    from annotate.store.predictions import latest_prediction
-
-    matches = resolve_doc_id(con, doc_id)
-    if doc_id in matches:
-        matches = [doc_id]
-    if not matches:
-        raise fail(f"no document {doc_id!r} in the store", EXIT_FAILED)
-    if len(matches) > 1:
-        raise fail(f"{doc_id!r} matches several documents ({', '.join(matches[:5])}…); give more characters")
-    stored = get_document(con, matches[0])
-    assert stored is not None
-    prediction = latest_prediction(con, stored.doc_id)
-    gold = latest_gold(con, stored.doc_id)
-    return {
-        "doc_id": stored.doc_id,
-        "source": stored.source,
-        "schema": stored.schema_name,
-        "chars": len(stored.text),
-        "prediction": prediction.public_dict() if prediction else None,
-        "gold": gold,
-        "failures": [f.public_dict() for f in failures_for(con, stored.doc_id) if not f.resolved],
-    }
-
-
-def _groundings_table(title: str, groundings: list[dict[str, Any]]) -> Table:
-    table = Table(title=title, header_style="bold")
-    for name in ("path", "status", "span", "confidence", "quote / value"):
-        table.add_column(name)
-    for g in groundings:
-        span = f"{g.get('start')}–{g.get('end')}" if g.get("start") is not None else "—"
-        conf = f"{g['confidence']:.2f}" if g.get("confidence") is not None else "—"
-        table.add_row(g.get("path", ""), g.get("status", ""), span, conf, g.get("quote") or g.get("value") or "")
-    return table
-
-
-def show_command(
-    doc_id: Annotated[str, typer.Argument(help="Document id (or a unique prefix of it).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    db: DbOption = None,
-) -> None:
-    """The latest prediction (and latest gold) of one document, with its groundings."""
-    with store_session(db, read_only=True, errors=(Exception,), name_errors=True) as con:
-        data = _show_data(con, doc_id)
-    if as_json:
-        print(json.dumps(data, ensure_ascii=False, default=str))
-        return
-    out = Console()
-    out.print(f"[bold]{data['doc_id']}[/]  {data['source']}  schema={data['schema']}  {data['chars']} chars")
-    for f in data["failures"]:
-        out.print(f"[red]open failure[/] ({f['stage']}): {f['reason']}", highlight=False)
-    for label in ("prediction", "gold"):
-        item = data[label]
-        if not item:
-            out.print(f"no {label}")
-            continue
-        if label == "prediction":
-            out.print(f"[bold]prediction[/] {item['model_version']}  backend={item['backend']}  "
-                      f"confidence={item['confidence']}", highlight=False)
-            for note in item.get("notes") or []:
-                out.print(f"  note: {note}", highlight=False)
-        else:
-            out.print(f"[bold]gold[/] version {item.get('version')}  annotator={item.get('annotator')}  "
-                      f"from {item.get('prediction_version_key')}", highlight=False)
-        out.print_json(json.dumps(item.get("record", {}), ensure_ascii=False))
-        groundings = item.get("groundings") or []
-        if groundings:
-            out.print(_groundings_table(f"{label} groundings", groundings))
+        rows = [(w["doc_id"], w["schema_name"], str(w["pages"]), ", ".join(str(n) for n in w["waiting"]))
+                for w in report["waiting_pages"]]  # fmt: skip
+        cols = (Col("document", keep=9), Col("schema", fold=8, keep=5), Col("pages", keep=6),
+                Col("waiting", fold=10, keep=8))  # fmt: skip
+        print_table(out, cols, rows, title="paged documents: gold waits for these pages", header_style="bold")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("prelabel")(prelabel_command)
     app.command("status")(status_command)
-    app.command("show")(show_command)

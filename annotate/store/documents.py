@@ -94,12 +94,25 @@ def get_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> StoredDocument 
     return _row(row) if row else None
 
 
-def resolve_doc_id(con: duckdb.DuckDBPyConnection, prefix: str) -> list[str]:
+def resolve_doc_id(con: duckdb.DuckDBPyConnection, prefix: str, limit: int = 10) -> list[str]:
     """Doc ids starting with ``prefix``, so people can type the first few characters of an id."""
     rows = con.execute(
-        "SELECT doc_id FROM documents WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT 10", [prefix]
+        "SELECT doc_id FROM documents WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT ?", [prefix, limit]
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def doc_ids_by_source(con: duckdb.DuckDBPyConnection, paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(doc_id, source) of the documents last seen at any of ``paths``, newest first.
+
+    A path is stored as it was given to ``prelabel``; the caller passes the spellings that may
+    name the same file (as typed, absolute, relative to the current directory).
+    """
+    rows = con.execute(
+        "SELECT doc_id, source FROM documents WHERE list_contains(?, source) ORDER BY first_seen DESC, doc_id",
+        [list(dict.fromkeys(paths))],
+    ).fetchall()
+    return [(d, s) for d, s in rows]
 
 
 def list_documents(con: duckdb.DuckDBPyConnection, schema_name: str | None = None) -> list[StoredDocument]:

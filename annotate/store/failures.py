@@ -1,8 +1,10 @@
 """The ``failures`` table: what went wrong with which document, until a later run fixes it.
 
-A failure stays *open* until the same stage later succeeds for that document, so ``status`` can
-always say which documents still need attention. A document failing again updates its open row
-rather than adding another, so repeated runs never pile up duplicates.
+A failure stays *open* until the same stage later succeeds for that document (or for the file it
+was read from), so ``status`` can always say which documents still need attention. A document
+failing again updates its open row rather than adding another, so repeated runs never pile up
+duplicates. What no run will fix (a mistyped path, a deleted file) is removed by hand:
+:func:`delete_failures`, ``annotate failures clear``.
 """
 
 from __future__ import annotations
@@ -59,11 +61,15 @@ def record_failure(
 ) -> None:
     """Open (or refresh) the failure of one document/file at one stage.
 
-    A file that never became a document is identified by its path (``doc_id`` is NULL).
+    A file that never became a document is identified by its path (``doc_id`` is NULL). A
+    document failing at a later stage closes the open failures of its file that had no document
+    (it loads now: that failure is over, this one replaces it).
     """
     if doc_id is None and source is None:
         raise ValueError("a failure needs a doc_id or a source")
     reason = _one_line(reason)
+    if doc_id is not None and source is not None:
+        con.execute("UPDATE failures SET resolved = true WHERE NOT resolved AND doc_id IS NULL AND source = ?", [source])
     if doc_id is not None:
         match, key = "doc_id = ?", doc_id
     else:
@@ -89,8 +95,9 @@ def resolve_failures(
 ) -> int:
     """Close the open failures a success makes obsolete; returns how many were closed.
 
-    Closes those of the document, and load failures of its path (a file that was unreadable and
-    now loads). Rows are kept (resolved) as history.
+    Closes those of the document, and those of its path: a file that was unreadable and now
+    loads, or whose earlier text failed and whose edited text now succeeds (another doc id, same
+    file). Rows are kept (resolved) as history.
     """
     stage_list = list(stages)
     clauses, params = [], []
@@ -98,7 +105,7 @@ def resolve_failures(
         clauses.append("doc_id = ?")
         params.append(doc_id)
     if source:
-        clauses.append("(doc_id IS NULL AND source = ?)")
+        clauses.append("source = ?")
         params.append(source)
     if not clauses:
         return 0
@@ -135,7 +142,7 @@ def resolve_failures_many(
         stage_clause, stage_param = "list_contains(?, stage)", list(stages)
     rows = con.execute(
         f"UPDATE failures SET resolved = true WHERE NOT resolved AND {stage_clause} "
-        "AND (list_contains(?, doc_id) OR (doc_id IS NULL AND list_contains(?, source))) RETURNING id",
+        "AND (list_contains(?, doc_id) OR list_contains(?, source)) RETURNING id",
         [stage_param, ids, paths],
     ).fetchall()
     return len(rows)
@@ -164,3 +171,18 @@ def failures_for(con: duckdb.DuckDBPyConnection, doc_id: str) -> list[Failure]:
         f"SELECT {_COLUMNS} FROM failures WHERE doc_id = ? ORDER BY created, id", [doc_id]
     ).fetchall()
     return [Failure(*row) for row in rows]
+
+
+def delete_failures(con: duckdb.DuckDBPyConnection, ids: Iterable[int] | None = None) -> int:
+    """Remove open failures (all, or those with these ids) for good; returns how many went.
+
+    For what no run will ever fix: a mistyped path, a file deleted since. Resolved rows (history)
+    are left alone.
+    """
+    if ids is None:
+        rows = con.execute("DELETE FROM failures WHERE NOT resolved RETURNING id").fetchall()
+    else:
+        rows = con.execute(
+            "DELETE FROM failures WHERE NOT resolved AND list_contains(?, id) RETURNING id", [list(ids)]
+        ).fetchall()
+    return len(rows)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import duckdb
 
 from annotate.core.types import Document, Extraction
-from annotate.store.documents import get_document, list_documents, resolve_doc_id, set_schema, upsert_document
+from annotate.store.documents import (
+    doc_ids_by_source,
+    get_document,
+    list_documents,
+    resolve_doc_id,
+    set_schema,
+    upsert_document,
+)
 
 
 def test_upsert_keeps_text_and_refreshes_source(con: duckdb.DuckDBPyConnection, seed_pairs: list) -> None:
@@ -43,3 +50,13 @@ def test_metadata_round_trips(con: duckdb.DuckDBPyConnection, fixtures_dir) -> N
     upsert_document(con, doc)
     stored = get_document(con, doc.doc_id)
     assert stored is not None and stored.metadata == doc.metadata and stored.metadata
+
+
+def test_documents_by_the_path_they_were_read_from(con: duckdb.DuckDBPyConnection, seed_pairs: list) -> None:
+    first, second = seed_pairs[0][0], seed_pairs[1][0]
+    upsert_document(con, first.model_copy(update={"source": "in/a.txt"}))
+    upsert_document(con, second.model_copy(update={"source": "/abs/in/b.txt"}))
+    assert doc_ids_by_source(con, ["in/a.txt"]) == [(first.doc_id, "in/a.txt")]
+    assert doc_ids_by_source(con, ["b.txt", "/abs/in/b.txt"]) == [(second.doc_id, "/abs/in/b.txt")]
+    assert doc_ids_by_source(con, ["in/c.txt"]) == []
+    assert resolve_doc_id(con, "", limit=1) == [min(first.doc_id, second.doc_id)]
