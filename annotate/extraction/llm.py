@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
@@ -113,8 +114,17 @@ class LLMBackend:
 
     name = "llm"
 
-    def __init__(self, settings: LLMSettings | None = None, *, prompts: Path | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: LLMSettings | None = None,
+        *,
+        prompts: Path | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **overrides: Any,
+    ) -> None:
+        """``transport`` replaces the network (an ``httpx.MockTransport`` in unit tests)."""
         self.settings = replace(settings, **overrides) if settings else LLMSettings.from_env(**overrides)
+        self.transport = transport
         self.mode = MODES[self.settings.mode]
         self.prompts_folder = prompts
         self.hooks = make_hooks()
@@ -181,6 +191,7 @@ class LLMBackend:
                 api_key=s.api_key or "no-key",
                 max_retries=0,
                 timeout=openai.Timeout(s.timeout, connect=min(5.0, s.timeout)),
+                http_client=None if self.transport is None else httpx.AsyncClient(transport=self.transport),
             )
             self._loop = loop
             self._sem = asyncio.Semaphore(s.concurrency) if s.concurrency > 0 else None

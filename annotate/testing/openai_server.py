@@ -464,6 +464,27 @@ class OpenAITestServer:
             time.sleep(self.timeout_hold)
         return status, headers, payload
 
+    def transport(self) -> Any:
+        """The same answers, faults and statistics without a socket: an ``httpx.MockTransport`` for
+        unit tests (``LLMBackend(..., transport=server.transport())``). No latency is applied, and an
+        injected ``timeout`` raises ``httpx.ReadTimeout`` at once; what needs real connections
+        (concurrency, keep-alive, dropped sockets) is tested over the server's socket instead."""
+        import httpx
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            self._count(requests=1)
+            if not request.url.path.rstrip("/").endswith("/chat/completions"):
+                return httpx.Response(404, content=_error(f"no route {request.url.path}", "not_found"))
+            if self.api_key is not None and request.headers.get("authorization") != f"Bearer {self.api_key}":
+                return httpx.Response(401, content=_error("Incorrect API key provided (test server)", "invalid_api_key"))
+            self._count(completions=1)
+            status, headers, payload = self._answer(json.loads(request.content or b"{}"))
+            if payload is None:
+                raise httpx.ReadTimeout("no answer (injected timeout)", request=request)
+            return httpx.Response(status, headers=headers, content=payload)
+
+        return httpx.MockTransport(handle)
+
     def record_service_time(self, seconds: float) -> None:
         """How long a completion took from arrival to the last byte written (see ``stats()``)."""
         overshoot_us = max(0, round((seconds - self.latency) * 1e6))

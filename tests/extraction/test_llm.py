@@ -1,4 +1,4 @@
-"""The LLM backend over real HTTP: version keys, cache, attempt logging, modes, one client, grounding."""
+"""The LLM backend's logic (through the test server's answers, without sockets): version keys, cache, attempt logging, modes, one client, grounding."""
 
 from __future__ import annotations
 
@@ -39,8 +39,10 @@ class DictCache:
 
 
 def backend_for(server: OpenAITestServer, **overrides: Any) -> LLMBackend:
-    values: dict[str, Any] = {"base_url": server.base_url, "api_key": KEY, "model": "test-model", **overrides}
-    return LLMBackend(LLMSettings(**values))
+    """The backend talking to the test server's answers through ``httpx.MockTransport`` (no socket):
+    what is tested here is the client's logic; sockets are tested in the batch and fault tests."""
+    values: dict[str, Any] = {"base_url": "http://llm.test/v1", "api_key": KEY, "model": "test-model", **overrides}
+    return LLMBackend(LLMSettings(**values), transport=server.transport())
 
 
 def run(backend: LLMBackend, doc: Any, schema: str = "auto", **kw: Any) -> Any:
