@@ -105,7 +105,7 @@ def build(db: Path, n: int, progress: Progress) -> None:
 
 def _child(kind: str, db: str, out: str) -> dict[str, Any]:
     from annotate.export import run_export
-    from annotate.store.datasets import Selection, copy_raw_parquet, iter_gold
+    from annotate.store.datasets import Selection, iter_gold
     from annotate.store.db import connect
 
     con = connect(db, read_only=True)
@@ -116,6 +116,7 @@ def _child(kind: str, db: str, out: str) -> dict[str, Any]:
     elif kind in ("parquet", "chat-jsonl"):
         rows = run_export(con, fmt=kind, out=Path(out), selection=Selection()).documents
     elif kind == "dumps":
+        from annotate.export.chat_jsonl import system_message
         from annotate.extraction.prompts import get_prompt
 
         prompts = {}
@@ -125,17 +126,31 @@ def _child(kind: str, db: str, out: str) -> dict[str, Any]:
                 if p is None:
                     p = prompts[row.schema_name] = get_prompt(row.schema_name)
                 messages = [
-                    {"role": "system", "content": p.system()},
+                    {"role": "system", "content": system_message(p)},
                     {"role": "user", "content": p.user(row.text)},
                     {"role": "assistant", "content": row.record_json},
                 ]
-                fh.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
+                metadata = {"doc_id": row.doc_id, "gold_id": row.gold_id}
+                fh.write(json.dumps({"messages": messages, "metadata": metadata}, ensure_ascii=False) + "\n")
                 rows += 1
     else:
         raise SystemExit(f"unknown measurement {kind}")
     seconds = time.perf_counter() - start
     con.close()
     return {"seconds": seconds, "rows": rows, "rss_mb": _peak_rss_mb()}
+
+
+def copy_raw_parquet(con: Any, path: Path) -> None:
+    """DuckDB's plain COPY of the latest gold rows with their text: the parquet figure's baseline."""
+    from annotate.store.datasets import GOLD_WITH_TEXT, Selection, literal, selected
+
+    where, params = selected(Selection())
+    con.execute(
+        "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, d.text, g.record, g.groundings,"
+        f" g.annotator, g.prediction_version_key FROM {GOLD_WITH_TEXT} WHERE {where})"
+        f" TO {literal(str(path))} (FORMAT parquet)",
+        params,
+    )
 
 
 def _peak_rss_mb() -> float:

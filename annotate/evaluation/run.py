@@ -16,9 +16,9 @@ import duckdb
 
 from annotate.evaluation import metrics
 from annotate.evaluation.metrics import PRF, Bin, Effort
+from annotate.evaluation.reads import annotations_per_doc, correction_rows, prediction_pairs, version_key_order
 from annotate.export.manifest import now_iso
 from annotate.schema_registry import SchemaError, get_schema
-from annotate.store.datasets import annotations_per_doc, correction_rows, prediction_pairs, version_key_order
 
 
 class EvaluationError(Exception):

@@ -97,7 +97,7 @@ _LEAD = re.compile(rb'^\{"s":"([A-Za-z0-9_.-]+)","p":"([A-Za-z0-9_.-]+)",')
 class LineRouter:
     """Route the lines of DuckDB's pass files to ``out/<schema>/<split><suffix>``, dropping the lead keys.
 
-    Every line starts ``{"s":SCHEMA,"p":SPLIT,`` (see ``annotate.store.datasets``); the rest of
+    Every line starts ``{"s":SCHEMA,"p":SPLIT,`` (see ``annotate.export.sql``); the rest of
     the object is copied byte for byte — nothing is decoded, parsed or re-encoded — one line at a
     time, and each pass file is deleted once routed. :meth:`route_async` runs on one background
     thread, so routing pass N overlaps DuckDB writing pass N+1 (DuckDB releases the GIL), while

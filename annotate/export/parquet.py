@@ -19,22 +19,32 @@ The ``split`` column is computed by the same md5 bucket as the other formats.
 
 from __future__ import annotations
 
+import enum
+import json
+import types
+import typing
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Union, get_args, get_origin
 
 import duckdb
+from pydantic import BaseModel
 
+from annotate.core.evidence import unwrap
 from annotate.export.base import ExportJob, FormatResult, run_parallel
+from annotate.export.sql import PARQUET_ROW_GROUP, SPAN_STRUCTURE, spans_sql
 from annotate.store.datasets import (
+    GOLD_WITH_TEXT,
     KeyRange,
-    copy_records_parquet,
-    copy_spans_parquet,
+    Selection,
+    SplitSpec,
+    chosen_ids,
     key_ranges,
-    parquet_rows,
-    parquet_span_counts,
-    record_structure,
+    literal,
+    selected,
+    split_sql,
 )
 
 
@@ -83,3 +93,119 @@ def _records(
 
 def _spans(job: ExportJob, name: str, path: Path, cur: duckdb.DuckDBPyConnection) -> None:
     copy_spans_parquet(cur, job.selection, job.split, schema_name=name, path=path)
+
+
+# --- the COPY statements -------------------------------------------------------------------
+
+
+def copy_records_parquet(
+    con: duckdb.DuckDBPyConnection,
+    sel: Selection,
+    spec: SplitSpec,
+    *,
+    schema_name: str,
+    structure: dict[str, Any],
+    path: Path,
+    key_range: KeyRange = (None, None),
+) -> None:
+    """One schema's records (of one key range) as typed STRUCTs: gold_id, doc_id, schema_name,
+    version, split, text, record, annotator, prediction_version_key."""
+    where, params = selected(replace(sel, schema=schema_name), key_range)
+    record_type = literal(json.dumps(structure, ensure_ascii=False))
+    con.execute(
+        "COPY (SELECT g.gold_id, g.doc_id, g.schema_name, g.version, "
+        f"{split_sql(spec, 'g.doc_id')} AS split, d.text, json_transform(g.record, {record_type}) AS record,"
+        f" g.annotator, g.prediction_version_key FROM {GOLD_WITH_TEXT} WHERE {where})"
+        f" TO {literal(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {PARQUET_ROW_GROUP})",
+        params,
+    )
+
+
+def copy_spans_parquet(
+    con: duckdb.DuckDBPyConnection, sel: Selection, spec: SplitSpec, *, schema_name: str, path: Path
+) -> None:
+    """One schema's spans: gold_id, doc_id, split, spans (sorted {start, end, label, path}), unaligned
+    (how many of the record's values have no span). No text is joined, so one pass suffices.
+
+    Unlike the records, gold whose document row is missing is not filtered out here (the filter
+    costs half as much again as the spans): the store never loses a document, and
+    :func:`missing_text_count` puts any such row in the manifest."""
+    chosen, params = chosen_ids(replace(sel, schema=schema_name))
+    con.execute(
+        f"COPY (SELECT gold_id, doc_id, split, {spans_sql('gs')} AS spans, len(gs) - len(spans) AS unaligned FROM ("
+        f" SELECT g.gold_id, g.doc_id, {split_sql(spec, 'g.doc_id')} AS split,"
+        f" json_transform(g.groundings, {literal(SPAN_STRUCTURE)}) AS gs"
+        f" FROM gold g WHERE g.gold_id IN ({chosen})))"
+        f" TO {literal(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {PARQUET_ROW_GROUP})",
+        params,
+    )
+
+
+def parquet_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Rows in a Parquet file (from its footer: nothing is scanned)."""
+    row = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(path))})").fetchone()
+    return int(row[0]) if row else 0
+
+
+def parquet_span_counts(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) -> tuple[dict[str, int], dict[str, int]]:
+    """Spans and unaligned values per schema, read back from written spans files (columns only: fast)."""
+    spans, unaligned = {}, {}
+    for schema_name, path in paths.items():
+        row = con.execute(
+            f"SELECT coalesce(sum(len(spans)), 0), coalesce(sum(unaligned), 0) FROM read_parquet({literal(str(path))})"
+        ).fetchone()
+        spans[schema_name], unaligned[schema_name] = (int(row[0]), int(row[1])) if row else (0, 0)
+    return spans, unaligned
+
+
+# --- record types: a schema's Pydantic model as DuckDB STRUCT/LIST types ------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The field's real type (``core.evidence.unwrap``); a union of several types stays JSON."""
+    annotation, _ = unwrap(annotation)
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return "JSON" if len(args) > 1 else "VARCHAR"
+    return annotation
+
+
+def _duck_type(annotation: Any) -> Any:
+    """A ``json_transform`` structure for one Pydantic field type (unions of several types stay JSON)."""
+    ann = _unwrap(annotation)
+    if isinstance(ann, str):
+        return ann
+    origin = get_origin(ann)
+    if origin in (list, typing.List, tuple, set, frozenset):  # noqa: UP006 - runtime check
+        args = [a for a in get_args(ann) if a is not Ellipsis]
+        return [_duck_type(args[0] if args else Any)]
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return record_structure(ann)
+    if origin is Literal:
+        values = get_args(ann)
+        if all(isinstance(v, bool) for v in values):
+            return "BOOLEAN"
+        if all(isinstance(v, int) for v in values):
+            return "BIGINT"
+        return "VARCHAR"
+    if isinstance(ann, type):
+        if issubclass(ann, bool):
+            return "BOOLEAN"
+        if issubclass(ann, enum.Enum):
+            return "VARCHAR"
+        if issubclass(ann, int):
+            return "BIGINT"
+        if issubclass(ann, float):
+            return "DOUBLE"
+        if issubclass(ann, str):
+            return "VARCHAR"
+    return "JSON"
+
+
+def record_structure(model: type[BaseModel]) -> dict[str, Any]:
+    """The ``json_transform`` structure of a schema: its records become typed STRUCT/LIST values.
+
+    Keys are the names the record is stored under (aliases when a field has one), in schema
+    order, so the Parquet columns read like the schema itself.
+    """
+    return {(info.alias or name): _duck_type(info.annotation) for name, info in model.model_fields.items()}

@@ -8,19 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from annotate.evaluation.reads import annotations_per_doc, correction_rows, prediction_pairs
+from annotate.export.parquet import record_structure
 from annotate.export.splits import parse_split
 from annotate.schema_registry import get_schema
-from annotate.store.datasets import (
-    Selection,
-    annotations_per_doc,
-    correction_rows,
-    iter_gold,
-    iter_gold_ids,
-    prediction_pairs,
-    record_structure,
-    split_sql,
-    superseded_counts,
-)
+from annotate.store.datasets import Selection, iter_gold, iter_gold_ids, split_sql, superseded_counts
 from annotate.store.db import connect
 from tests.export.store_scenario import Scenario, build
 
@@ -115,7 +107,9 @@ def test_spans_unaligned_values_and_their_counts(tmp_path: Path) -> None:
     import json
 
     from annotate.core.types import Document
-    from annotate.store.datasets import copy_spans_jsonl, copy_spans_parquet, parquet_span_counts, span_counts
+    from annotate.export.parquet import copy_spans_parquet, parquet_span_counts
+    from annotate.export.spans_jsonl import copy_spans_jsonl
+    from annotate.store.datasets import span_counts
     from annotate.store.documents import upsert_documents
     from annotate.store.gold import add_gold_version
 
