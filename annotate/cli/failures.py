@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from annotate.cli.conventions import DbOption, store_session
+from annotate.cli.conventions import DbOption, fail, store_session
 from annotate.cli.tables import Col, print_table
 
 failures_app = typer.Typer(
@@ -87,6 +87,7 @@ def clear_command(
         if missing:
             sources = dict(con.execute("SELECT doc_id, source FROM documents WHERE source IS NOT NULL").fetchall())
             gone = [(f, where) for f in failures if (where := _where(f, sources)) and not Path(where).exists()]
+            _check_relative_paths_resolve([where for _, where in gone], list(sources.values()))
             removed = delete_failures(con, [f.id for f, _ in gone])
             paths = sorted({where for _, where in gone})
         else:
@@ -100,6 +101,18 @@ def clear_command(
     print(" ".join(filter(None, [f"removed {removed} open failure(s)", what, f"({left} left)"])))
     for path in paths:
         print(f"  {path}")
+
+
+def _check_relative_paths_resolve(gone: list[str], known: list[str]) -> None:
+    """Refuse to call relative paths gone when none of the store's relative paths resolve from here:
+    that means the command runs from another folder than prelabel did, not that files were deleted."""
+    relative_gone = [p for p in gone if not Path(p).is_absolute()]
+    relative_known = [p for p in known if not Path(p).is_absolute()]
+    if relative_gone and relative_known and not any(Path(p).exists() for p in relative_known):
+        raise fail(
+            f"none of the store's {len(relative_known)} relative document paths exist from {Path.cwd()}; "
+            "run `annotate failures clear --missing` from the folder prelabel ran in (nothing removed)"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -65,3 +65,22 @@ def test_clear_missing_forgets_only_files_that_are_gone(db_path: Path, tmp_path:
     assert json.loads(invoke("failures", "clear", "--json", "--db", db_path).stdout) == {
         "removed": 0, "left": 0, "paths": []
     }  # fmt: skip
+
+
+def test_clear_missing_from_another_folder_removes_nothing(db_path: Path, tmp_path: Path, monkeypatch) -> None:
+    work = tmp_path / "work"
+    (work / "in").mkdir(parents=True)
+    shutil.copy(SEED, work / "in" / SEED.name)
+    monkeypatch.chdir(work)
+    assert prelabel(db_path, Path("in") / SEED.name, Path("in") / "mistyped.txt") == 1
+    assert len(open_failures(db_path)) == 1
+
+    monkeypatch.chdir(tmp_path)  # relative paths no longer resolve: not a sign the files are gone
+    refused = invoke("failures", "clear", "--missing", "--db", db_path)
+    assert refused.exit_code == 2
+    assert "run `annotate failures clear --missing` from the folder prelabel ran in" in refused.output
+    assert len(open_failures(db_path)) == 1
+
+    monkeypatch.chdir(work)
+    cleared = invoke("failures", "clear", "--missing", "--db", db_path)
+    assert cleared.exit_code == 0 and len(open_failures(db_path)) == 0
