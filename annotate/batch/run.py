@@ -208,6 +208,8 @@ class _Run:
         version_key = self.version_key(schema)
         if not self.options.force and (doc.doc_id, version_key) in self.done:
             self._add_stats(stats)
+            if doc.doc_id in self.open_failures or str(path) in self.open_failures:
+                self.writer.submit("resolved", (doc.doc_id, str(path)))  # e.g. a file that failed to load, now back
             self.report(DocOutcome(str(path), "cached", doc.doc_id, schema.name, unsure=unsure))
             return
         try:

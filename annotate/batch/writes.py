@@ -13,7 +13,7 @@ import duckdb
 
 from annotate.core.types import Document, Extraction
 from annotate.store.documents import upsert_documents
-from annotate.store.failures import record_failure
+from annotate.store.failures import record_failure, resolve_failures_many
 from annotate.store.llm_calls import insert_calls
 from annotate.store.predictions import save_results
 from annotate.store.response_cache import put_responses
@@ -72,9 +72,15 @@ def write_failures(con: duckdb.DuckDBPyConnection, items: list[FailureItem]) -> 
         )
 
 
+def write_resolved(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> None:
+    """Close the open failures of documents found already predicted: ``(doc_id, path)`` pairs."""
+    resolve_failures_many(con, doc_ids=[d for d, _ in items], sources=[p for _, p in items])
+
+
 HANDLERS = {
     "call": insert_calls,
     "cache": put_responses,
     "result": (write_results, write_results_safe),
     "failure": write_failures,
+    "resolved": write_resolved,
 }

@@ -84,3 +84,15 @@ def test_clear_missing_from_another_folder_removes_nothing(db_path: Path, tmp_pa
     monkeypatch.chdir(work)
     cleared = invoke("failures", "clear", "--missing", "--db", db_path)
     assert cleared.exit_code == 0 and len(open_failures(db_path)) == 0
+
+
+def test_a_failed_file_whose_text_is_already_predicted_closes_its_failure(db_path: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    shutil.copy(SEED, first)
+    assert prelabel(db_path, first) == 0
+    second.write_bytes(b"")
+    assert prelabel(db_path, second) == 1
+    assert [f["source"] for f in open_failures(db_path)] == [str(second)]
+    shutil.copy(SEED, second)  # now the same text as a.txt: found predicted, no new prediction
+    assert prelabel(db_path, second) == 0
+    assert open_failures(db_path) == []
