@@ -38,7 +38,7 @@ bench: setup
 # Re-record the real model's answers the prompt tests replay (starts the local model; 1-2 h on
 # 2 cores). RECORD_ARGS="--stale" re-records only what no longer replays; see README.
 record: setup
-	$(BIN)/python -m annotate.testing.record_cassettes $(RECORD_ARGS)
+	$(BIN)/python -m tests.support.record_cassettes $(RECORD_ARGS)
 
 clean:
 	rm -rf $(VENV) .ls-venv .llm-venv .annotate build *.egg-info

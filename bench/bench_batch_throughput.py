@@ -81,7 +81,7 @@ async def _run(paths: list[Path], db: Path, backend: object) -> object:
 
 def main() -> int:
     from annotate.batch import make_backend
-    from annotate.testing.corpus import generate_corpus
+    from tests.support.corpus import generate_corpus
 
     server, base_url = start_server(LATENCY)
     saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ANNOTATE_MODEL", "ANNOTATE_CONFIDENCE")}

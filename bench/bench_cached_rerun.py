@@ -29,7 +29,7 @@ REPEAT = 3
 def start_server(latency: float = 0.0) -> tuple[subprocess.Popen[str], str]:
     """The test server in its own process (so its threads do not share our CPU accounting)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotate.testing.openai_server", "--port", "0", "--latency", str(latency),
+        [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", str(latency),
          "--fixtures", str(ROOT / "tests" / "fixtures")],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )

@@ -26,7 +26,7 @@ def main() -> int:
     from annotate.extraction.base import ExtractContext, ExtractStats
     from annotate.extraction.llm import LLMBackend, LLMSettings
     from annotate.schema_registry import get_schema
-    from annotate.testing.openai_server import OpenAITestServer
+    from tests.support.openai_server import OpenAITestServer
 
     doc = load_document(SEED)
     spec = get_schema("task_progress")

@@ -42,7 +42,7 @@ OURS_LOGPROBS = "  the same + logprobs confidence"
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     """The test server in a separate process, so its threads do not compete in our CPU accounting."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotate.testing.openai_server", "--port", "0", "--latency", str(latency)],
+        [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", str(latency)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
     line = proc.stdout.readline().strip() if proc.stdout else ""

@@ -19,7 +19,7 @@ import pytest
 from annotate.extraction.prompts import get_prompt, load_prompts
 from annotate.localmodel.server import LocalModelInfo
 from annotate.schema_registry import SchemaError, get_schema, load_schemas
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 PACK = Path(__file__).resolve().parent / "fixtures" / "genre_pack"
 BUILT_IN = {"meeting_review", "task_progress", "public_report"}

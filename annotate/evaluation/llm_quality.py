@@ -6,7 +6,7 @@ and tokens per document, what those tokens would cost at a priced endpoint, and 
 values' confidence separates right from wrong ones (AUROC).
 
 Pure: it takes finished runs (records, groundings, counts) and returns numbers; running the cases
-is the caller's business (``annotate.testing.llm_cases``).
+is the caller's business (``tests.support.llm_cases``).
 """
 
 from __future__ import annotations

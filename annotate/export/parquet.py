@@ -22,17 +22,16 @@ from __future__ import annotations
 import enum
 import json
 import types
-import typing
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Union, get_origin
 
 import duckdb
 from pydantic import BaseModel
 
-from annotate.core.evidence import unwrap
+from annotate.core.field_tree import FieldNode, field_tree
 from annotate.export.base import ExportJob, FormatResult, run_parallel
 from annotate.export.sql import PARQUET_ROW_GROUP, SPAN_STRUCTURE, spans_sql
 from annotate.store.datasets import (
@@ -161,51 +160,30 @@ def parquet_span_counts(con: duckdb.DuckDBPyConnection, paths: dict[str, Path]) 
 # --- record types: a schema's Pydantic model as DuckDB STRUCT/LIST types ------------------
 
 
-def _unwrap(annotation: Any) -> Any:
-    """The field's real type (``core.evidence.unwrap``); a union of several types stays JSON."""
-    annotation, _ = unwrap(annotation)
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        return "JSON" if len(args) > 1 else "VARCHAR"
-    return annotation
-
-
-def _duck_type(annotation: Any) -> Any:
-    """A ``json_transform`` structure for one Pydantic field type (unions of several types stay JSON)."""
-    ann = _unwrap(annotation)
-    if isinstance(ann, str):
-        return ann
-    origin = get_origin(ann)
-    if origin in (list, typing.List, tuple, set, frozenset):  # noqa: UP006 - runtime check
-        args = [a for a in get_args(ann) if a is not Ellipsis]
-        return [_duck_type(args[0] if args else Any)]
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return record_structure(ann)
-    if origin is Literal:
-        values = get_args(ann)
-        if all(isinstance(v, bool) for v in values):
+def _duck_type(node: FieldNode) -> Any:
+    """A ``json_transform`` structure for one field of the schema's field tree (unions of several
+    types, and anything untyped, stay JSON)."""
+    if node.item is not None:
+        return [_duck_type(node.item)]
+    if node.kind == "model":
+        return {c.name: _duck_type(c) for c in node.children}
+    ann = node.annotation
+    if get_origin(ann) in (Union, types.UnionType):
+        return "JSON"
+    if node.choices is not None and not node.is_enum:
+        if all(isinstance(v, bool) for v in node.choices):
             return "BOOLEAN"
-        if all(isinstance(v, int) for v in values):
-            return "BIGINT"
-        return "VARCHAR"
-    if isinstance(ann, type):
-        if issubclass(ann, bool):
-            return "BOOLEAN"
-        if issubclass(ann, enum.Enum):
-            return "VARCHAR"
-        if issubclass(ann, int):
-            return "BIGINT"
-        if issubclass(ann, float):
-            return "DOUBLE"
-        if issubclass(ann, str):
-            return "VARCHAR"
+        return "BIGINT" if all(isinstance(v, int) for v in node.choices) else "VARCHAR"
+    for py, duck in ((bool, "BOOLEAN"), (enum.Enum, "VARCHAR"), (int, "BIGINT"), (float, "DOUBLE"), (str, "VARCHAR")):
+        if isinstance(ann, type) and issubclass(ann, py):
+            return duck
     return "JSON"
 
 
 def record_structure(model: type[BaseModel]) -> dict[str, Any]:
     """The ``json_transform`` structure of a schema: its records become typed STRUCT/LIST values.
 
-    Keys are the names the record is stored under (aliases when a field has one), in schema
+    Keys are the field names records are stored under (the pipeline dumps by name), in schema
     order, so the Parquet columns read like the schema itself.
     """
-    return {(info.alias or name): _duck_type(info.annotation) for name, info in model.model_fields.items()}
+    return _duck_type(field_tree(model))

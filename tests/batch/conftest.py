@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SECRET = "sk-annotate-test-SECRET-7d41c9"

@@ -16,8 +16,8 @@ from annotate.store.db import connect
 from annotate.store.failures import open_failures
 from annotate.store.llm_calls import calls_for
 from annotate.store.predictions import list_predictions
-from annotate.testing.corpus import generate_corpus
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.corpus import generate_corpus
+from tests.support.openai_server import OpenAITestServer
 
 
 def _table(db: Path, sql: str) -> list[tuple]:

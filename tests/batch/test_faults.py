@@ -13,8 +13,8 @@ from pathlib import Path
 from annotate.batch import BatchOptions, prelabel
 from annotate.documents import load_document
 from annotate.store.db import connect
-from annotate.testing.corpus import generate_corpus
-from annotate.testing.openai_server import FAULT_KINDS, OpenAITestServer
+from tests.support.corpus import generate_corpus
+from tests.support.openai_server import FAULT_KINDS, OpenAITestServer
 
 COUNT = 120
 SHORT_RETRIES = {"http_retries": 1, "max_retries": 1}

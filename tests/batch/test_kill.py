@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from annotate.store.db import connect
-from annotate.testing.corpus import generate_corpus
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.corpus import generate_corpus
+from tests.support.openai_server import OpenAITestServer
 
 ANNOTATE = str(Path(sys.executable).parent / "annotate")
 COUNT = 32

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from annotate.schema_registry import get_schema
-from annotate.testing.ideal_responses import seed_cases
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.ideal_responses import seed_cases
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = list(seed_cases(ROOT / "tests" / "fixtures" / "seeds", ROOT / "seeds"))

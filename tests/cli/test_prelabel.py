@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.testing.corpus import generate_corpus
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.corpus import generate_corpus
+from tests.support.openai_server import OpenAITestServer
 
 ANNOTATE = str(Path(sys.executable).parent / "annotate")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

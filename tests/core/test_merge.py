@@ -12,7 +12,7 @@ from annotate.core.grounding import check_invariant, ground_record
 from annotate.core.merge import merge_records
 from annotate.documents import load_document
 from annotate.schema_registry import get_schema
-from annotate.testing.ideal_responses import split_expected
+from tests.support.ideal_responses import split_expected
 
 
 def _case(fixtures_dir: Path, name: str) -> dict:

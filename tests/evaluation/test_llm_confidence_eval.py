@@ -24,9 +24,9 @@ from annotate.schema_registry import get_schema
 from annotate.store.db import connect
 from annotate.store.gold import add_gold_version
 from annotate.store.predictions import save_result
-from annotate.testing.cassettes import CassetteLibrary
-from annotate.testing.llm_cases import CASSETTES, load_cases, run_case
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.cassettes import CassetteLibrary
+from tests.support.llm_cases import CASSETTES, load_cases, run_case
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = sorted(CASSETTES.glob("*/tools/000.json"))

@@ -10,7 +10,7 @@ import pytest
 from annotate.core.chunking import Chunk
 from annotate.documents import load_document
 from annotate.schema_registry import get_schema
-from annotate.testing.ideal_responses import split_expected
+from tests.support.ideal_responses import split_expected
 
 ROOT = Path(__file__).resolve().parents[2]
 EXCERPTS = ROOT / "tests" / "fixtures" / "excerpts"

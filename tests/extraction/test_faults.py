@@ -20,7 +20,7 @@ from annotate.documents import load_document
 from annotate.extraction.base import ExtractContext, ExtractStats, MemoryCallLog
 from annotate.extraction.llm import EndpointUnavailable, LLMBackend, LLMSettings
 from annotate.schema_registry import get_schema
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 SEED = "000_bc3a7675d392fb2c"
 REASONS = {

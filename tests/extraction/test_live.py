@@ -20,7 +20,7 @@ from annotate.evaluation.llm_quality import CaseRun, ModeQuality
 from annotate.evaluation.report import write_live_report
 from annotate.extraction.llm import LLMSettings
 from annotate.localmodel.server import DEFAULT_MODE, LOCAL_TIMEOUT, LocalModelInfo
-from annotate.testing.llm_cases import CASSETTES, load_cases, run_case
+from tests.support.llm_cases import CASSETTES, load_cases, run_case
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE = [c for c in load_cases() if c.live]

@@ -18,7 +18,7 @@ from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.pipeline import extract_document
 from annotate.extraction.prompts import get_prompt
 from annotate.schema_registry import get_schema
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 KEY = "sk-test-secret-do-not-log-4242"
 SEED_000 = "000_bc3a7675d392fb2c"

@@ -13,7 +13,7 @@ from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.pipeline import extract_document
 from annotate.extraction.router import Route
 from annotate.schema_registry import SchemaError
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 
 def run(doc: Any, schema: str, backend: LLMBackend, routes: list[Route]) -> Any:

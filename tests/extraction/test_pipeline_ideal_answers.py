@@ -3,7 +3,7 @@ chunk, merge, ground), served the *ideal* model's answers, compared field by fie
 hand-written expected record; every span must align.
 
 The test server answers with ``tests/fixtures/seeds/<stem>/responses``: for each chunk, the items of
-``expected.json`` whose text lies in it (``annotate.testing.ideal_responses``). So the comparison is
+``expected.json`` whose text lies in it (``tests.support.ideal_responses``). So the comparison is
 exact, and these tests say nothing about the prompts — they pass whatever a prompt says. What a
 real model answers is tested in ``test_prompt_cassettes.py`` (recorded) and ``test_live.py`` (live).
 """
@@ -22,8 +22,8 @@ from annotate.documents import load_document
 from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.pipeline import extract_document
 from annotate.schema_registry import get_schema
-from annotate.testing.ideal_responses import offline_responses, seed_cases
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.ideal_responses import offline_responses, seed_cases
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = list(seed_cases(ROOT / "tests" / "fixtures" / "seeds", ROOT / "seeds"))
@@ -89,5 +89,5 @@ def test_reference_responses_are_current(stem: str, seed: Path, folder: Path) ->
     spec = get_schema(meta["schema"])
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     fresh = offline_responses(load_document(seed), spec, expected, LLMBackend(LLMSettings()))
-    hint = "stale: run `python -m annotate.testing.ideal_responses`"
+    hint = "stale: run `python -m tests.support.ideal_responses`"
     assert [(s["chunk_sha256"], s["record"]) for s in stored] == [(f["chunk_sha256"], f["record"]) for f in fresh], hint

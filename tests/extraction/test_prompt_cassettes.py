@@ -28,9 +28,9 @@ import pytest
 
 from annotate.evaluation.llm_quality import CaseRun, ModeQuality, load_prices
 from annotate.extraction.llm import LLMSettings
-from annotate.testing.cassettes import CassetteLibrary
-from annotate.testing.llm_cases import CASSETTES, MODES, load_cases, run_case
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.cassettes import CassetteLibrary
+from tests.support.llm_cases import CASSETTES, MODES, load_cases, run_case
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = {c.name: c for c in load_cases()}

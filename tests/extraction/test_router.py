@@ -12,7 +12,7 @@ from annotate.documents import load_document
 from annotate.extraction.base import ExtractContext, ExtractStats
 from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.router import classify, route
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 SEED_DIRS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("0*"))
 

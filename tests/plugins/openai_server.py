@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

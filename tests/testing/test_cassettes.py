@@ -10,9 +10,9 @@ import pytest
 
 from annotate.extraction.llm import LLMSettings
 from annotate.extraction.prompts import load_prompts
-from annotate.testing.cassettes import CassetteLibrary
-from annotate.testing.llm_cases import load_cases, run_case
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.cassettes import CassetteLibrary
+from tests.support.llm_cases import load_cases, run_case
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = next(c for c in load_cases() if c.name == "000_two_units")

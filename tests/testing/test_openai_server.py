@@ -20,7 +20,7 @@ import pytest
 from annotate.core.evidence import iter_evidence
 from annotate.extraction.prompts import get_prompt
 from annotate.schema_registry import load_schemas
-from annotate.testing.openai_server import OpenAITestServer, echo_record
+from tests.support.openai_server import OpenAITestServer, echo_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,7 +147,7 @@ def test_malformed_and_schema_invalid_answers(fixtures_dir: Path, llm_server: Op
 
 def test_cli_prints_ready_and_stops_on_sigterm() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotate.testing.openai_server", "--port", "0", "--latency", "0.01"],
+        [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.01"],
         stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ},
     )
     try:

@@ -1,4 +1,4 @@
-"""The LLM path's measured quality, from the recorded cassettes: ``python -m annotate.testing.llm_report``.
+"""The LLM path's measured quality, from the recorded cassettes: ``python -m tests.support.llm_report``.
 
 Replays every cassette through the pipeline (seconds, no model needed), scores it against the
 expected records, and prints the README's tables (markdown): per mode, field F1 per schema, how
@@ -18,9 +18,9 @@ from typing import Any
 from annotate.evaluation.llm_quality import ModeQuality, load_prices
 from annotate.evaluation.report import write_live_report
 from annotate.extraction.llm import LLMSettings
-from annotate.testing.cassettes import CassetteLibrary
-from annotate.testing.llm_cases import CASSETTES, PROJECT_ROOT, load_cases, run_case
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.cassettes import CassetteLibrary
+from tests.support.llm_cases import CASSETTES, PROJECT_ROOT, load_cases, run_case
+from tests.support.openai_server import OpenAITestServer
 
 OUT = PROJECT_ROOT / "test-artifacts"
 FIELDS = {
@@ -92,7 +92,7 @@ def propose_thresholds(results: dict[tuple[str, str], ModeQuality], slack: float
     For review and commit as ``<model>/thresholds.toml``, never written by the tests themselves:
     floors that followed each recording would pass a worse prompt.
     """
-    lines = ["# Per-field F1 floors: what the recorded answers achieved, less 0.05 (python -m annotate.testing.llm_report",
+    lines = ["# Per-field F1 floors: what the recorded answers achieved, less 0.05 (python -m tests.support.llm_report",
              "# --propose-thresholds). The replay and live tests assert them; review before changing.", ""]  # fmt: skip
     for (_, mode), q in sorted(results.items()):
         pairs = q.confidences()
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs[key] = ModeQuality(mode, [r for r in q.runs if r.schema == schema]).confidences()
     write_live_report(OUT / "llm_quality.html", scores, confidences=pairs, documents=docs,
                       title="Recorded local-model answers, per schema and mode",
-                      command="python -m annotate.testing.llm_report")  # fmt: skip
+                      command="python -m tests.support.llm_report")  # fmt: skip
     print(markdown(figures))
     return 0
 

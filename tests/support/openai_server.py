@@ -19,8 +19,8 @@ Which answer
 1. A reference response: the text between ``<document>\\n`` and ``\\n</document>`` in the last user
    message that has the markers is hashed (sha256); fixture files ``**/responses/*.json`` under the
    fixtures folder(s) store ``chunk_sha256``, ``response_model`` (e.g. ``TaskProgress``) and
-   ``record`` (see ``annotate.testing.ideal_responses``).
-2. With ``cassettes`` (``annotate.testing.cassettes``): the answer a real model gave to this very
+   ``record`` (see ``tests.support.ideal_responses``).
+2. With ``cassettes`` (``tests.support.cassettes``): the answer a real model gave to this very
    request, replayed strictly (or fetched from the real model and recorded).
 3. Otherwise an *echo*: a small record valid for the requested JSON schema whose strings quote real
    lines of the document, so that any generated document extracts and grounds.
@@ -56,7 +56,7 @@ Python API (stable; the batch tests rely on it)::
 real endpoint's would); ``overshoot_ms_mean``/``overshoot_ms_max`` say by how much it answered
 later than that, so a benchmark can tell the server's delay from the client's.
 
-CLI: ``python -m annotate.testing.openai_server --port 0 --latency 0.2 --fixtures tests/fixtures``
+CLI: ``python -m tests.support.openai_server --port 0 --latency 0.2 --fixtures tests/fixtures``
 prints ``READY <base_url>`` on one line and runs until SIGTERM/SIGINT.
 """
 
@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.core.chunking import estimate_tokens
-from annotate.testing.cassettes import CassetteLibrary
+from tests.support.cassettes import CassetteLibrary
 
 FAULT_KINDS = ("429", "500", "timeout", "malformed", "schema_invalid", "ungrounded")
 KNOWN_FAULTS = (*FAULT_KINDS, "truncated")

@@ -1,4 +1,4 @@
-"""Record real model answers for the test cases: ``make record`` (``python -m annotate.testing.record_cassettes``).
+"""Record real model answers for the test cases: ``make record`` (``python -m tests.support.record_cassettes``).
 
 Starts the local model (``annotate llm up``) unless ``--upstream`` names another OpenAI-compatible
 endpoint, puts the project's test server in front of it in record mode, and runs every case of
@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from annotate.extraction.llm import LLMSettings
-from annotate.testing.cassettes import CassetteLibrary
-from annotate.testing.llm_cases import (
+from tests.support.cassettes import CassetteLibrary
+from tests.support.llm_cases import (
     CASSETTES,
     MODES,
     PROJECT_ROOT,
@@ -33,7 +33,7 @@ from annotate.testing.llm_cases import (
     run_case,
     settings_for_record,
 )
-from annotate.testing.openai_server import OpenAITestServer
+from tests.support.openai_server import OpenAITestServer
 
 
 def replays(case: Case, path: Path) -> bool:

@@ -9,9 +9,9 @@ The answers are derived from the hand-written ``expected.json``: for each chunk,
 of the expected record whose text lies in that chunk. Tests over them check the whole extraction
 path (prompt rendering, HTTP, parsing, chunking, merging, grounding) — they are pipeline tests, not
 prompt tests: they pass whatever the prompt says. What a real model answers to the prompts is in
-the cassettes (``annotate.testing.cassettes``, ``make record``) and the live tests.
+the cassettes (``tests.support.cassettes``, ``make record``) and the live tests.
 
-``python -m annotate.testing.ideal_responses [--fixtures tests/fixtures/seeds] [--seeds seeds]``
+``python -m tests.support.ideal_responses [--fixtures tests/fixtures/seeds] [--seeds seeds]``
 """
 
 from __future__ import annotations
