@@ -202,6 +202,19 @@ def confidence(groundings: list[Grounding]) -> float | None:
     return round(total / len(groundings), 4)
 
 
+def document_confidence(groundings: list[Grounding]) -> float | None:
+    """The task-level score: the mean of the values' confidences (alignment only when none is set).
+
+    The mean, not the lowest: in a long document some value is almost always doubtful, so the
+    lowest would rank every long task first; the mean says how much of the task is in doubt,
+    and the region list still shows each value's own score.
+    """
+    values = [g.confidence for g in groundings if g.confidence is not None]
+    if not values:
+        return confidence(groundings)
+    return round(sum(values) / len(values), 4)
+
+
 def check_invariant(text: str, groundings: list[Grounding]) -> list[str]:
     """Paths whose aligned span does not slice to its quote (should always be empty)."""
     bad = []

@@ -42,7 +42,7 @@ from pydantic import BaseModel
 
 from annotate.core.agreement import agreement
 from annotate.core.chunking import Chunk, estimate_tokens, split_text
-from annotate.core.grounding import confidence, ground_record
+from annotate.core.grounding import confidence, document_confidence, ground_record
 from annotate.core.injection import find_injections, mask
 from annotate.core.merge import merge_records
 from annotate.core.token_confidence import value_confidences
@@ -401,11 +401,3 @@ def _with_confidence(groundings: list[Grounding], probabilities: dict[str, float
         p = probabilities.get(g.path)
         out.append(g.model_copy(update={"confidence": round(aligned * (p if p is not None else 1.0), 4)}))
     return out
-
-
-def document_confidence(groundings: list[Grounding]) -> float | None:
-    """The task-level score: the mean of the values' confidences (alignment-only when none is set)."""
-    values = [g.confidence for g in groundings if g.confidence is not None]
-    if not values:
-        return confidence(groundings)
-    return round(sum(values) / len(values), 4)

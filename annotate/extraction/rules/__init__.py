@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from annotate.core.evidence import iter_evidence
-from annotate.core.grounding import check_invariant, confidence, ground_values
+from annotate.core.grounding import check_invariant, document_confidence, ground_values
 from annotate.core.types import AlignmentStatus, Document, Extraction, ExtractionFailure, Grounding
 from annotate.core.versioning import version_key
 from annotate.extraction.base import ExtractContext, ExtractStats
@@ -104,6 +104,7 @@ def groundings_of(text: str, model: Any, record: dict[str, Any]) -> list[Groundi
                     quote=text[value.start : value.end],
                     status=AlignmentStatus.EXACT,
                     score=100.0,
+                    confidence=value.score,
                 )
             )
         else:
@@ -165,7 +166,7 @@ class RulesBackend:
             model_version=self.version_key(schema),
             record=record,
             groundings=groundings,
-            confidence=confidence(groundings),
+            confidence=document_confidence(groundings),
         )
 
 

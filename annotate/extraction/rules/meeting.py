@@ -23,6 +23,7 @@ from annotate.extraction.rules.spans import (
     is_decimal_point,
     is_space,
     quote,
+    scored,
     sentences,
     split_spans,
     trim,
@@ -78,13 +79,22 @@ def _sentence_starts(text: str) -> set[int]:
     return starts
 
 
+SHORTCOMING_CUES = (
+    (_TAIL_AREA, ("但在", "但是在", "不足：在", "不足:在", "：在", ":在", "在"), 0.95),
+    (_TAIL_EXIST, ("存在",), 0.85),
+    (_TAIL_NEED, ("但是", "但"), 0.6),
+)
+"""The shortcoming sentence forms, strongest first, with how sure each makes the rules: a whole
+"但在…等方面仍存在不足" names its areas as shortcomings; "存在…等问题" nearly; "但…仍需加强" may
+as well be an instruction as a shortcoming."""
+
+
 def shortcoming(text: str, start: int, end: int) -> tuple[int, list[Quote]] | None:
-    """``(areas_start, areas)`` of the shortcoming sentence in ``[start, end)``, if it is one."""
-    for tail, leads in (
-        (_TAIL_AREA, ("但在", "但是在", "不足：在", "不足:在", "：在", ":在", "在")),
-        (_TAIL_EXIST, ("存在",)),
-        (_TAIL_NEED, ("但是", "但")),
-    ):
+    """``(areas_start, areas)`` of the shortcoming sentence in ``[start, end)``, if it is one.
+
+    The areas are scored by the form that found them (:data:`SHORTCOMING_CUES`); a bare "在"
+    lead-in (no "但") is a weaker sign than "但在"."""
+    for tail, leads, score in SHORTCOMING_CUES:
         m = tail.search(text, start, end)
         if not m:
             continue
@@ -98,7 +108,8 @@ def shortcoming(text: str, start: int, end: int) -> tuple[int, list[Quote]] | No
             continue
         areas = [q for a, b in split_spans(text, a_start, m.start(), "、") if (q := quote(text, a, b))]
         if areas:
-            return a_start, areas
+            weak_lead = lead == "在" and score > 0.8
+            return a_start, scored(areas, score - 0.1 if weak_lead else score)
     return None
 
 
@@ -139,8 +150,15 @@ def _split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _locate_units(text: str) -> list[tuple[int, int]]:
-    """Where each listed unit's review starts: ``(name_start, name_end)`` in text order."""
+LISTED_UNIT, UNLISTED_UNIT = 0.95, 0.7
+"""A unit named in the speaker list and found opening its review, against one only inferred from
+a paragraph that ends in a shortcoming sentence."""
+BOUNDED_ACHIEVEMENTS, OPEN_ACHIEVEMENTS = 0.85, 0.65
+"""Achievements closed by the unit's shortcoming sentence, against ones that run to a paragraph's end."""
+
+
+def _locate_units(text: str) -> list[tuple[int, int, float]]:
+    """Where each unit's review starts: ``(name_start, name_end, score)`` in text order."""
     listed = _listed_units(text)
     starts = _sentence_starts(text)
     found: list[tuple[int, int]] = []
@@ -162,8 +180,8 @@ def _locate_units(text: str) -> list[tuple[int, int]]:
             if best and best not in found:
                 found.append(best)
     if not found:
-        found = _units_from_shortcomings(text)
-    return sorted(found)
+        return sorted((a, b, UNLISTED_UNIT) for a, b in _units_from_shortcomings(text))
+    return sorted((a, b, LISTED_UNIT) for a, b in found)
 
 
 _ORG_NAME = re.compile(
@@ -192,13 +210,13 @@ def _units(text: str) -> list[dict[str, Any]]:
     located = _locate_units(text)
     sents = sentences(text)
     out = []
-    for idx, (ns, ne) in enumerate(located):
+    for idx, (ns, ne, unit_score) in enumerate(located):
         limit = located[idx + 1][0] if idx + 1 < len(located) else len(text)
         for s, _e in sents:
             if s > ne and s < limit and _STOP_SENTENCE.match(text, s):
                 limit = s
                 break
-        ach_end, areas = limit, []
+        ach_end, areas, ach_score = limit, [], BOUNDED_ACHIEVEMENTS
         own = [(s, e) for s, e in sents if e > ne and s < limit]
         for s, e in own:
             found = shortcoming(text, max(s, ne), e)
@@ -206,10 +224,10 @@ def _units(text: str) -> list[dict[str, Any]]:
                 ach_end, areas = max(s, ne), found[1]
                 break
         else:
-            ach_end = _paragraph_end(text, ne, limit)
+            ach_end, ach_score = _paragraph_end(text, ne, limit), OPEN_ACHIEVEMENTS
         unit: dict[str, Any] = {
-            "unit": Quote(text, ns, ne),
-            "achievements": clauses(text, ne, ach_end, CLAUSE_END + "\r\n"),
+            "unit": scored([Quote(text, ns, ne)], unit_score)[0],
+            "achievements": scored(clauses(text, ne, ach_end, CLAUSE_END + "\r\n"), ach_score),
             "shortcomings": areas,
         }
         out.append(unit)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from annotate.extraction.rules.spans import Quote
+from annotate.extraction.rules.spans import Quote, scored
 
 _UNITS = (
     "%|％|‰|个百分点|個百分點|平方公里|平方米|平方千米|立方米|公顷|公頃|公里|千米|延长米|延長米|微克/立方米|微克|米|亩|畝|吨|噸|"
@@ -35,11 +35,20 @@ _LEADING = re.compile(
 )
 
 
+NAME_SCORES = {"metric": 0.7, "phrase": 0.55, "verb": 0.45, "cut": 0.4}
+"""How sure the rules are of an indicator's name: a phrase ending in a metric word ("覆盖率",
+"资金"); any phrase before the number; one that opens with a verb (a clause, "实现覆盖率", more than
+a name); one cut at the length limit rather than at punctuation. A figure itself is surer (0.85)."""
+_VERB_START = re.compile(r"^(?:实现|實現|完成|涉及|累计|累計|达到|達到|新增|支付|批准|开展|開展|推动|推動)")
+
+
 def _name(text: str, start: int, num_start: int, num_end: int, mode: str) -> Quote | None:
-    """What the figure measures, from the words just before it (see the module docstring)."""
+    """What the figure measures, from the words just before it (see the module docstring), scored
+    by :data:`NAME_SCORES`."""
     k = num_start
     while k > start and text[k - 1] not in _NAME_BOUNDARY and num_start - k < 24:
         k -= 1
+    cut = k > start and text[k - 1] not in _NAME_BOUNDARY  # stopped by the length limit
     phrase = text[k:num_start]
     tail = _LINKING_TAIL.search(phrase)
     e = num_start - (len(tail.group(0)) if tail else 0)
@@ -47,12 +56,14 @@ def _name(text: str, start: int, num_start: int, num_end: int, mode: str) -> Quo
     s = k + (len(lead.group(0)) if lead else 0)
     if e - s < 2 or re.search(r"\d", text[e - 1 : e]):
         return None
-    if mode == "metric":
-        return Quote(text, s, e) if _METRIC_END.search(text[s:e]) else None
+    metric = bool(_METRIC_END.search(text[s:e]))
+    if mode == "metric" and not metric:
+        return None
     after = text[num_end : num_end + 1]
-    if _METRIC_END.search(text[s:e]) or not after or after in _NAME_BOUNDARY + "）)":
-        return Quote(text, s, e)  # the counted thing is named before the number, not after it
-    return None
+    if mode != "metric" and not (metric or not after or after in _NAME_BOUNDARY + "）)"):
+        return None  # the counted thing is named after the number, not before it
+    kind = "cut" if cut else "verb" if _VERB_START.match(text, s) else "metric" if metric else "phrase"
+    return scored([Quote(text, s, e)], NAME_SCORES[kind])[0]
 
 
 def is_result(text: str, m: re.Match[str]) -> bool:
@@ -66,6 +77,9 @@ def is_result(text: str, m: re.Match[str]) -> bool:
     if after in ("—", "-", "～", "~", "至") and text[m.end() + 1 : m.end() + 2].isdigit():
         return False  # range start
     return True
+
+
+FIGURE_SCORE = 0.85
 
 
 def indicators(text: str, start: int, end: int, name_mode: str = "metric") -> list[dict[str, Any]]:
@@ -84,7 +98,7 @@ def indicators(text: str, start: int, end: int, name_mode: str = "metric") -> li
                 "name": name,
                 "value": float(m.group("num")),
                 "unit": m.group("unit"),
-                "text": Quote(text, m.start(), m.end()),
+                "text": scored([Quote(text, m.start(), m.end())], FIGURE_SCORE)[0],
             }
         )
     return out

@@ -14,7 +14,7 @@ from typing import Any
 from annotate.extraction.rules import dates
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
-from annotate.extraction.rules.spans import Quote, lines, quote, split_spans, trim
+from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
 
 _Q = re.compile(r"(?:问|問)\s*[:：]")
 _A = re.compile(r"答\s*[:：]")
@@ -96,6 +96,11 @@ def _highlights(text: str, s: int, e: int, names: list[str]) -> list[Quote]:
     return out
 
 
+QA_PAIR, HIGHLIGHT = 0.9, 0.6
+"""A question and answer the page marks itself (问/答, 記者問), against a highlight the rules pick
+from a section's sentences by their cues: a matter of judgement they often get wrong."""
+
+
 def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """The public_report record for ``text``; string values are Quotes (spans of ``text``)."""
     spans = [trim(text, s, e) for s, e in lines(text)]
@@ -110,8 +115,8 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             pending = quote(text, m.end(), e, strip_punct=False)
         elif (m := _A.match(text, s, e)) and pending is not None:
             answer = quote(text, m.end(), e, strip_punct=False)
-            if answer is not None:
-                qa.append({"question": pending, "answer": answer})
+            if answer is not None:  # a 问/答 pair: both marked by the page itself
+                qa.append({"question": scored([pending], QA_PAIR)[0], "answer": scored([answer], QA_PAIR)[0]})
             pending = None
 
     sections: list[dict[str, Any]] = []
@@ -129,7 +134,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         if not paragraphs:
             continue
         b_start, b_end = paragraphs[0][0], paragraphs[-1][1]
-        highlights = [h for s, e in paragraphs for h in _highlights(text, s, e, names)]
+        highlights = scored([h for s, e in paragraphs for h in _highlights(text, s, e, names)], HIGHLIGHT)
         if not highlights:
             continue
         sections.append(

@@ -16,17 +16,33 @@ TRAILING_PUNCT = "。．.，,、；;：:！!？?…—-"
 _SPACE = re.compile(r"[\s\u3000\xa0\ufeff]")
 
 
+DEFAULT_SCORE = 0.8
+"""How sure the rules are of a value when no cue says more: found by a rule, backed by no second sign."""
+
+
 class Quote(str):
-    """A string cut from a text at ``[start, end)``; ``text[start:end] == self`` always."""
+    """A string cut from a text at ``[start, end)``; ``text[start:end] == self`` always.
+
+    ``score`` is the rules' confidence in the value, set from the evidence behind it (which cue
+    found it, whether a second sign agrees); it becomes the value's grounding confidence.
+    """
 
     start: int
     end: int
+    score: float = DEFAULT_SCORE
 
     def __new__(cls, text: str, start: int, end: int) -> Quote:
         obj = super().__new__(cls, text[start:end])
         obj.start = start
         obj.end = end
         return obj
+
+
+def scored(values: list[Quote], score: float) -> list[Quote]:
+    """The same Quotes, each with ``score`` (a rule's confidence in what it found)."""
+    for v in values:
+        v.score = score
+    return values
 
 
 def is_space(ch: str) -> bool:

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from annotate.extraction.rules.numbers import NUMBER, indicators
-from annotate.extraction.rules.spans import Quote, is_space, lines, quote, trim
+from annotate.extraction.rules.spans import Quote, is_space, lines, quote, scored, trim
 
 _ROW = re.compile(r"(?P<cat>[\u4e00-\u9fff“”\"（）()、·]{2,40}?)(?P<seq>\d{1,4})(?=\S)")
 _SUFFIX = (
@@ -178,6 +178,13 @@ def _is_unit_line(text: str, s: int, e: int) -> bool:
     return 2 <= len(body) <= 30 and not re.search(r"[。，,；;：:！？!?]", body)
 
 
+CLEAN_SEQ, GLUED_SEQ = 0.95, 0.7
+"""A row whose number is exactly the next in sequence, against one whose digits run on into the
+task ("12022年…" read as row 1): the row is probably right, its split less so."""
+SAME_LINE_UNIT, OWN_LINE_UNIT = 0.9, 0.75
+"""A lead unit found on the row's own line after the task, against one on a line of its own."""
+
+
 def _rows(text: str) -> list[tuple[int, int, int, int, int]]:
     """``(line_index, cat_start, cat_end, seq, seq_end)`` for each table row, in order."""
     out = []
@@ -234,6 +241,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             task_end = first[0]
             if units[-1][1] < le:
                 progress_span = (units[-1][1], le)
+        on_row_line = len(units)
         # Continuation lines: lead units on lines of their own, then the completion text.
         for k in range(idx + 1, next_idx):
             s, e = trim(text, *all_lines[k])
@@ -256,11 +264,15 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         if progress is not None:
             ps, pe = trim(text, progress.start, progress.end)
             progress = quote(text, ps, pe, strip_punct=False)
+        row_score = CLEAN_SEQ if seq_end < le and not text[seq_end].isdigit() else GLUED_SEQ
+        leads = [(q, k < on_row_line) for k, (a, b) in enumerate(units) if (q := quote(text, a, b))]
+        task = quote(text, seq_end, task_end, strip_punct=False)
         item = {
             "category": quote(text, cs, ce),
             "seq": seq,
-            "task": quote(text, seq_end, task_end, strip_punct=False),
-            "lead_units": [q for a, b in units if (q := quote(text, a, b))],
+            # without a lead unit on its line, where the task ends is a guess
+            "task": scored([task], row_score if first else min(row_score, 0.6))[0] if task else None,
+            "lead_units": [scored([q], min(row_score, SAME_LINE_UNIT if same else OWN_LINE_UNIT))[0] for q, same in leads],
             "progress": progress,
             "status": status_of(str(progress) if progress else None, text[seq_end:task_end]),
             "indicators": indicators(text, progress.start, progress.end) if progress else [],

@@ -1,0 +1,53 @@
+"""The rules' confidence: each value scored by the evidence behind it, the task by the mean.
+
+The texts are small and made up on purpose: each pair differs only in the cue under test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import annotate
+
+MEETING = "区委召开月度工作点评会。{speakers}\n{body}\n"
+LISTED = "东城区、西城区依次发言。"
+
+
+def _scores(text: str, schema: str) -> dict[str, list[float]]:
+    ex = annotate.extract(text, schema=schema, backend="rules")
+    out: dict[str, list[float]] = {}
+    for g in ex.groundings:
+        out.setdefault(re.sub(r"\[\d+\]", "[]", g.path), []).append(g.confidence)
+    return out
+
+
+def test_a_full_shortcoming_sentence_scores_above_a_need_to_strengthen() -> None:
+    full = _scores(MEETING.format(speakers=LISTED, body="东城区推进了老旧小区改造，但在垃圾分类、停车管理等方面仍存在不足。"
+                                  "西城区完成了背街小巷整治，但在营商环境等方面仍存在不足。"), "meeting_review")
+    need = _scores(MEETING.format(speakers=LISTED, body="东城区推进了老旧小区改造，但垃圾分类、停车管理仍需加强。"
+                                  "西城区完成了背街小巷整治，但营商环境仍需加强。"), "meeting_review")
+    assert min(full["units[].shortcomings[]"]) > max(need["units[].shortcomings[]"])
+
+
+def test_units_named_in_the_speaker_list_score_above_inferred_ones() -> None:
+    body = "东城区推进了老旧小区改造，但在垃圾分类等方面仍存在不足。\n西城区完成了背街小巷整治，但在营商环境等方面仍存在不足。"
+    listed = _scores(MEETING.format(speakers=LISTED, body=body), "meeting_review")
+    inferred = _scores(MEETING.format(speakers="", body=body), "meeting_review")
+    assert len(listed["units[].unit"]) == len(inferred["units[].unit"]) == 2
+    assert min(listed["units[].unit"]) > max(inferred["units[].unit"])
+
+
+def test_a_row_number_glued_to_its_task_scores_below_a_clean_one() -> None:
+    header = "2023年重点工作完成情况\n类别序号重点督办内容牵头单位全年完成情况\n"
+    second = "经济发展2优化营商环境。区商务局已完成。\n"
+    clean = _scores(header + "经济发展1推进产业升级。区发展改革委已完成。\n" + second, "task_progress")
+    glued = _scores(header + "经济发展12023年推进产业升级。区发展改革委已完成。\n" + second, "task_progress")
+    assert clean["items[].task"][0] > glued["items[].task"][0]
+    assert clean["items[].task"][1] == glued["items[].task"][1]  # the next row is not blamed
+
+
+def test_the_task_score_is_the_mean_of_its_values() -> None:
+    ex = annotate.extract(MEETING.format(speakers=LISTED, body="东城区推进了改造，但在垃圾分类等方面仍存在不足。"),
+                          schema="meeting_review", backend="rules")  # fmt: skip
+    values = [g.confidence for g in ex.groundings]
+    assert ex.confidence == round(sum(values) / len(values), 4) and len(set(values)) > 1
