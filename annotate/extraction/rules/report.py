@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from annotate.extraction.rules import dates
+from annotate.extraction.rules.dialogue import answerer_names, labelled_qa
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -118,6 +119,10 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             if answer is not None:  # a 问/答 pair: both marked by the page itself
                 qa.append({"question": scored([pending], QA_PAIR)[0], "answer": scored([answer], QA_PAIR)[0]})
             pending = None
+    if not qa:  # no 问/答 marks: a transcript whose turns are labelled by speaker
+        qa = labelled_qa(text, nonempty)
+        speakers += [n for n in answerer_names(text, nonempty) if n not in names]
+        names = [str(n) for n in speakers]
 
     sections: list[dict[str, Any]] = []
     heads = [

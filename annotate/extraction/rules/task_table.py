@@ -16,6 +16,7 @@ from typing import Any
 
 from annotate.extraction.rules.numbers import NUMBER, indicators
 from annotate.extraction.rules.spans import Quote, is_space, lines, quote, scored, trim
+from annotate.extraction.rules.table_layouts import alternative_rows
 
 _ROW = re.compile(r"(?P<cat>[\u4e00-\u9fff“”\"（）()、·]{2,40}?)(?P<seq>\d{1,4})(?=\S)")
 _SUFFIX = (
@@ -48,6 +49,7 @@ _OPEN_ENDED = re.compile(
     r"(?:加强|加強|深化|持续|持續|推进|推進|推动|推動|完善|健全|强化|強化|坚持|堅持|积极|積極|鼓励|鼓勵|加大|落实|落實|"
     r"抓好|紧抓|緊抓|围绕|圍繞|探索|引导|引導|着力|著力|统筹|統籌|不断|不斷|提升|提高|促进|促進)"
 )
+_PERCENT_ONLY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[%％]")
 _CEILING = re.compile(r"控制在|以内|以內|以下|不超过|不超過|降低|下降")
 
 
@@ -95,6 +97,8 @@ def status_of(progress: str | None, task: str | None = None) -> str:
     if _NOT_DONE.search(progress):
         return "not_completed"
     task = task or ""
+    if m := _PERCENT_ONLY.match(progress):  # a bare completion rate: below 100% is under way
+        return "completed" if float(m.group(1)) >= 100 else "in_progress"
     if task and _target_met(task, progress):
         return "completed"
     if _STRONG_DONE.search(progress):
@@ -279,6 +283,13 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         }
         items.append(item)
     title = _title(text)
+    alt_title, alt_items = alternative_rows(text)  # header-led, pipe, one cell per line, labelled
+    if len(alt_items) > len(items):
+        title, items = alt_title or title, alt_items
+        for item in items:
+            progress, task = item["progress"], item["task"]
+            item["status"] = status_of(str(progress) if progress else None, str(task) if task else None)
+            item["indicators"] = indicators(text, progress.start, progress.end) if progress else []
     year = None
     if title:
         y = re.search(r"(19|20)\d{2}(?=年)", title)

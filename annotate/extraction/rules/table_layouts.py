@@ -1,0 +1,241 @@
+"""Task tables in the layouts the run-together row reader does not see (``task_progress``).
+
+- **Header-led tables**: a header row names the columns (序号 / 项目内容 / 当前进度 / 牵头单位 / 备注),
+  either as a pipe row ("a | b | c |") or one header cell per line; the cells then follow in that
+  order, a pipe row per table row or one cell per line with a bare row number opening each row.
+  Columns are read by what their header says, so their order does not matter.
+- **Merged cells** (pipe tables): a row whose first cell starts "57." opens item 57; a row opening
+  with a circled number (②) continues it without the merged cells (the numbered cell, the leader
+  and the lead unit), which it repeats.
+- **Allocation lists**: numbered task lines ("1.…") each followed by a labelled "牵头单位:" line
+  (and "责任单位:", not a lead unit); the part heading above ("一、…") is the category.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
+
+_H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
+_H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
+_H_LEADER = re.compile(r"领导|領導")
+_H_PROGRESS = re.compile(r"进度|進度|进展|進展|完成情况|完成情況|落实情况|落實情況|办理情|辦理情|推进情况|推進情況")
+_H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$")
+_H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
+_H_ANY = re.compile(rf"{_H_SEQ.pattern[1:-1]}|{_H_LEAD.pattern}|{_H_PROGRESS.pattern}|单位|單位|部门|部門|备注|備註")
+_NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_LEAD_LABEL = re.compile(r"(?:牵头|牽頭)(?:单位|單位|部门|部門)\s*[:：]")
+_OTHER_LABEL = re.compile(r"(?:责任|責任|配合|协同|協同)(?:单位|單位|部门|部門)\s*[:：]")
+_PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")
+_ISSUED = re.compile(r"关于印发《?([^\s《》]{4,40}?)》?的通知")
+_UNIT_SPLIT = "、,，/；; "
+
+HEADER_ROW, MERGED_ROW, LABELLED_ROW = 0.9, 0.75, 0.9
+"""A row read under a header that names its columns, a continuation row whose merged cells are
+repeated from the row above, and a numbered line followed by its own 牵头单位: label."""
+
+
+def _role(header: str) -> str | None:
+    if _H_SEQ.match(header):
+        return "seq"
+    if _H_LEAD.search(header):
+        return "lead"
+    if _H_LEADER.search(header):
+        return "leader"
+    if _H_PROGRESS.search(header):
+        return "progress"
+    if _H_CATEGORY.search(header):
+        return "category"
+    if _H_TASK.search(header):
+        return "task"
+    return None
+
+
+def _cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, pos = [], s
+    for i in range(s, e + 1):
+        if i == e or text[i] == "|":
+            out.append(trim(text, pos, i))
+            pos = i + 1
+    if out and out[-1][1] <= out[-1][0]:
+        out.pop()  # the empty cell after a closing "|"
+    return out
+
+
+def _units(text: str, s: int, e: int, score: float) -> list[Quote]:
+    out, pos = [], s
+    for i in range(s, e + 1):
+        if i == e or text[i] in _UNIT_SPLIT:
+            q = quote(text, pos, i)
+            if q is not None:
+                out.append(q)
+            pos = i + 1
+    return scored(out, score)
+
+
+def _item(text: str, cells: dict[str, tuple[int, int]], seq: int, score: float) -> dict[str, Any]:
+    def q(role: str, strip: bool = True) -> Quote | None:
+        span = cells.get(role)
+        v = quote(text, *span, strip_punct=strip) if span else None
+        return scored([v], score)[0] if v is not None else None
+
+    lead = cells.get("lead")
+    return {
+        "category": q("category"),
+        "seq": seq,
+        "task": q("task", False),
+        "lead_units": _units(text, *lead, score) if lead else [],
+        "progress": q("progress", False),
+    }
+
+
+def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+    for k, (s, e) in enumerate(spans):
+        if text.count("|", s, e) < 2:
+            continue
+        header = [_role(text[a:b]) for a, b in _cells(text, s, e)]
+        if "lead" not in header and "progress" not in header:
+            continue
+        items: list[dict[str, Any]] = []
+        for rs, re_ in spans[k + 1 :]:
+            cells = _cells(text, rs, re_)
+            if not cells:
+                continue
+            first = text[cells[0][0] : cells[0][1]]
+            m = _NUMBERED.match(first)
+            if m and (not items or int(m.group("seq")) > items[-1]["seq"]):
+                roles = _align(text, header, cells)
+                if header[0] != "seq":  # the number is glued to the first cell: that cell is the category
+                    c0 = roles.get(header[0] or "category", cells[0])
+                    roles["category"] = (c0[0] + m.end(), c0[1])
+                items.append(_item(text, roles, int(m.group("seq")), HEADER_ROW))
+            elif first[:1] in _CIRCLED and items:
+                prev = items[-1]
+                merged = [r for r in header if r not in ("category", "leader", "lead", "seq")]
+                roles = {r: c for r, c in zip(merged, cells, strict=False) if r}
+                item = _item(text, roles, prev["seq"], MERGED_ROW)
+                item["category"], item["lead_units"] = prev["category"], list(prev["lead_units"])
+                items.append(item)
+        if items:
+            return s, items
+    return None
+
+
+def _align(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Columns before the lead unit align from the left, those after it from the lead unit's cell."""
+    roles: dict[str, tuple[int, int]] = {}
+    if "lead" in header:
+        h_lead = header.index("lead")
+        c_lead = next(
+            (
+                i
+                for i in range(min(h_lead, len(cells) - 1), -1, -1)
+                if re.search(r"(?:局|委|办|辦|中心|部|队|隊)$", text[cells[i][0] : cells[i][1]])
+            ),
+            min(h_lead, len(cells) - 1),
+        )
+        for i, r in enumerate(header):
+            j = i if i < h_lead else c_lead + (i - h_lead)
+            if r and j < len(cells) and (i >= h_lead or j < c_lead) and r not in roles:
+                roles[r] = cells[j]
+        return roles
+    for r, c in zip(header, cells, strict=False):
+        if r and r not in roles:
+            roles[r] = c
+    return roles
+
+
+def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+    """One cell per line: a run of header lines, then rows each opened by a bare row number."""
+    nonempty = [(s, e) for s, e in spans if e > s]
+    for k, (s, e) in enumerate(nonempty):
+        if not _H_SEQ.match(text[s:e]):
+            continue
+        header: list[str | None] = ["seq"]
+        j = k + 1
+        while j < len(nonempty) and not text[nonempty[j][0] : nonempty[j][1]].isdigit() and len(header) < 12:
+            header.append(_role(text[nonempty[j][0] : nonempty[j][1]]))
+            j += 1
+        if "lead" not in header and "progress" not in header:
+            continue
+        items: list[dict[str, Any]] = []
+        while j < len(nonempty):
+            s0, e0 = nonempty[j]
+            want = items[-1]["seq"] + 1 if items else None
+            if not text[s0:e0].isdigit() or (want is not None and int(text[s0:e0]) != want):
+                break
+            row = nonempty[j + 1 : j + len(header)]
+            nxt = [i for i, (a, b) in enumerate(row) if text[a:b] == str(int(text[s0:e0]) + 1)]
+            row = row[: nxt[0]] if nxt else row
+            roles = {r: c for r, c in zip(header[1:], row, strict=False) if r}
+            items.append(_item(text, roles, int(text[s0:e0]), HEADER_ROW))
+            j += 1 + len(row)
+        if items:
+            return s, items
+    return None
+
+
+def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+    """Numbered task lines, each followed by a "牵头单位:" line before the next numbered line."""
+    nonempty = [(s, e) for s, e in spans if e > s]
+    items: list[dict[str, Any]] = []
+    category: tuple[int, int] | None = None
+    first_k = None
+    for k, (s, e) in enumerate(nonempty):
+        if _PART.match(text, s, e) and e - s <= 40:
+            category = (_PART.match(text, s, e).end(), e)  # type: ignore[union-attr]
+            continue
+        m = _NUMBERED.match(text, s, e)
+        if not m:
+            continue
+        seq = int(m.group("seq"))
+        block_end = next(
+            (
+                i
+                for i in range(k + 1, len(nonempty))
+                if _NUMBERED.match(text, *nonempty[i]) or _PART.match(text, *nonempty[i])
+            ),
+            len(nonempty),
+        )
+        lead = None
+        for a, b in nonempty[k:block_end]:
+            lm = _LEAD_LABEL.search(text, a, b)
+            if lm:
+                stop = _OTHER_LABEL.search(text, lm.end(), b)
+                lead = (lm.end(), stop.start() if stop else b)
+                break
+        if lead is None and not (items and seq == items[-1]["seq"] + 1):
+            continue
+        if items and seq != items[-1]["seq"] + 1 and seq != 1:
+            continue
+        task_end = _LEAD_LABEL.search(text, s, e)
+        cells = {"task": (m.end(), task_end.start() if task_end else e)}
+        if category:
+            cells["category"] = category
+        if lead:
+            cells["lead"] = lead
+        items.append(_item(text, cells, seq, LABELLED_ROW if lead else MERGED_ROW))
+        first_k = k if first_k is None else first_k
+    if not any(it["lead_units"] for it in items):
+        return None
+    return nonempty[first_k or 0][0], items
+
+
+def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
+    """``(title, items)`` from the first layout that reads rows; items lack status/indicators."""
+    spans = [trim(text, s, e) for s, e in lines(text)]
+    for reader in (_pipe_rows, _cell_rows, _labelled_rows):
+        found = reader(text, spans)
+        if found:
+            at, items = found
+            title = None
+            if reader is _labelled_rows:  # an allocation notice names its plan: 关于印发…的通知
+                m = _ISSUED.search(text, 0, at)
+                title = quote(text, m.start(1), m.end(1)) if m else None
+            else:  # the caption is the line above the header
+                title = next((quote(text, ps, pe) for ps, pe in reversed(spans) if pe > ps and pe <= at), None)
+            return (scored([title], 0.7)[0] if title else None), items
+    return None, []
