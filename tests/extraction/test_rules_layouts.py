@@ -17,7 +17,9 @@ def _record(text: str, genre: str) -> dict:
 
 
 def test_speaker_labelled_turns_are_question_and_answer() -> None:
-    text = "发布会实录\n▲某报记者:明年的重点是什么?\n张三:重点是民生。\n主持人:下一位。\n记者:还有吗?\n主持人:时间到了。\n"
+    text = (
+        "发布会实录\n▲某报记者:明年的重点是什么?\n张三:重点是民生。\n主持人:下一位。\n记者:还有吗?\n主持人:时间到了。\n"
+    )
     record = _record(text, "public_report")
     assert [(q["question"], q["answer"]) for q in record["qa"]] == [("明年的重点是什么?", "重点是民生。")]
     assert record["speakers"] == ["张三"]
