@@ -63,3 +63,32 @@ def test_allocation_lines_take_the_labelled_lead_unit_and_the_part_heading() -> 
         (2, "主要目标", "收入增长8%。", ["区财政局", "区税务局"]),
     ]
     assert all(i["progress"] is None and i["status"] == "unclear" for i in items)
+
+
+def test_bold_lead_ins_head_sections_and_a_byline_names_the_speaker() -> None:
+    text = (
+        "工作报告全文\n政 府 工 作 报 告\n——2022年12月27日在某某区第十届人民代表大会第二次全体会议上\n区人民政府区长 李四\n各位代表:\n"
+        "现在,我代表区人民政府报告工作。\n一、工作回顾\n一年来,我们完成了任务。\n"
+        "——经济运行向好。地区生产总值564亿元,同比下降2%;投资增长。\n"
+    )
+    record = _record(text, "public_report")
+    assert record["title"] == "政 府 工 作 报 告" and record["date"] == "2022-12-27"
+    assert record["speakers"] == ["李四"]
+    assert [(s["heading"], s["highlights"]) for s in record["sections"]] == [
+        ("一、工作回顾", ["一年来,我们完成了任务"]),
+        ("经济运行向好", ["地区生产总值564亿元,同比下降2%", "投资增长"]),
+    ]
+    assert [(i["name"], i["text"]) for i in record["sections"][1]["indicators"]] == [
+        ("地区生产总值", "564亿元"),
+        (None, "2%"),  # a change names no metric
+    ]
+
+
+def test_a_transcript_block_is_no_section_and_its_lead_dates_the_event() -> None:
+    text = (
+        "据报道,2016年3月2日下午,新闻发布会在北京举行。记者提问踊跃。\n发布会答记者问(附图)\n"
+        "▲某报记者:明年的重点是什么?\n张三:重点是民生。\n"
+    )
+    record = _record(text, "public_report")
+    assert record["title"] == "发布会答记者问" and record["date"] == "2016-03-02"
+    assert record["sections"] == [] and len(record["qa"]) == 1

@@ -50,7 +50,9 @@ def rules_of(schema: SchemaSpec) -> Rules:
     try:
         return getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as exc:
-        raise ExtractionFailure(f"genre {schema.name!r}: RULES = {ref!r} cannot be loaded ({exc})", stage="config") from exc
+        raise ExtractionFailure(
+            f"genre {schema.name!r}: RULES = {ref!r} cannot be loaded ({exc})", stage="config"
+        ) from exc
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ MEETING_DATE = re.compile(
 _RELATIVE_DAYS = {"昨天": -1, "昨日": -1, "前天": -2, "今天": 0, "今日": 0, "当天": 0, "當天": 0}
 
 
-def _make(y: int, m: int, d: int) -> date | None:
+def make_date(y: int, m: int, d: int) -> date | None:
     try:
         return date(y, m, d)
     except ValueError:
@@ -36,12 +36,12 @@ def publication_date(text: str, metadata: dict[str, Any] | None = None) -> date 
     if raw:
         m = _ISO.search(str(raw))
         if m:
-            found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            found = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if found:
                 return found
     m = _PUBLISHED.search(text)
     if m:
-        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None
 
 
@@ -60,13 +60,13 @@ def resolve(expression: str, published: date | None) -> str | None:
         return (published + timedelta(days=_RELATIVE_DAYS[m.group("rel")])).isoformat()
     month, day = int(m.group("m")), int(m.group("d"))
     if m.group("y"):
-        found = _make(int(m.group("y")), month, day)
+        found = make_date(int(m.group("y")), month, day)
         return found.isoformat() if found else None
     if published is None:
         return None
-    found = _make(published.year, month, day)
+    found = make_date(published.year, month, day)
     if found and found > published:
-        found = _make(published.year - 1, month, day)
+        found = make_date(published.year - 1, month, day)
     return found.isoformat() if found else None
 
 

@@ -58,3 +58,8 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
             start = text.rfind(label, 0, s)
             out.append(scored([Quote(text, start, start + len(label))], 0.7)[0])
     return out
+
+
+def asker_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """The labelled turns of askers (记者, 议员…) among ``spans``: a Q&A block, not a section."""
+    return [t for t in labelled_turns(text, spans) if _ASKER.search(t[0]) and not _CHAIR.search(t[0])]

@@ -30,8 +30,11 @@ _NAME_BOUNDARY = '，,；;。、：:（(“”"\n\r\t 　'
 _LINKING_TAIL = re.compile(
     r"(?:为|為|达到|達到|达|達|约|約|共计|共計|累计|累計|不低于|不低於|是|至|到|近|超|逾|有望实现|有望實現|的|共|已有|已)+$"
 )
+_CHANGE = re.compile(
+    r"^(?:占|佔|同比|环比|環比|比上年|较上年|較上年|比去年|按可比口[径徑])|(?:增长|增長|下降|增加|减少|減少|上升|回落|降低)$"
+)
 _LEADING = re.compile(
-    r"^(?:截至目前|截至\d+月(?:\d+日)?|目前|今年以来|今年以來|上半年|全年|\d{4}年度?|\d+月份?|全区|全區|全市|我区|我區|已经|已經|已|共|累计|累計)+"
+    r"^(?:预计实现|預計實現|预计|預計|截至目前|截至\d+月(?:\d+日)?|目前|今年以来|今年以來|上半年|全年|\d{4}年度?|\d+月份?|全区|全區|全市|我区|我區|已经|已經|已|共|累计|累計)+"
 )
 
 
@@ -56,6 +59,8 @@ def _name(text: str, start: int, num_start: int, num_end: int, mode: str) -> Quo
     s = k + (len(lead.group(0)) if lead else 0)
     if e - s < 2 or re.search(r"\d", text[e - 1 : e]):
         return None
+    if _CHANGE.search(text[s:e]):
+        return None  # "同比增长4.6%", "占计划的100%": a change or a share of something named earlier
     metric = bool(_METRIC_END.search(text[s:e]))
     if mode == "metric" and not metric:
         return None

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from annotate.extraction.rules import dates
-from annotate.extraction.rules.dialogue import answerer_names, labelled_qa
+from annotate.extraction.rules.dialogue import answerer_names, asker_turns, labelled_qa
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -21,6 +21,13 @@ _Q = re.compile(r"(?:问|問)\s*[:：]")
 _A = re.compile(r"答\s*[:：]")
 _SPEAKER_TITLE = re.compile(r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)")
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;]")
+_BYLINE = re.compile(
+    r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)[ \u3000\xa0]+([\u4e00-\u9fff·]{2,4})$"
+)
+_LEAD_IN = re.compile(r"——([^。！!？?\n]{2,24})。")
+_MEDIA_NOTE = re.compile(r"[(（]附[^()（）]{1,12}[)）]$")
+_HELD = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[^。]{0,60}?(?:举行|舉行|召开|召開|举办|舉辦)")
+_DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _ATTRIBUTION_VERB = r"(?:介紹|介绍|表示|說|说|談到|谈到|指出|強調|强调)"
 
 
@@ -34,9 +41,10 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
     for k, (s, _e) in enumerate(nonempty):
         if text.startswith(("——", "—— ", "--"), s) and k:
             return quote(text, *nonempty[k - 1])
-    for s, e in nonempty:
-        if e - s >= 6:
-            return quote(text, s, e)
+    for s, e in nonempty:  # a title is a line, not a paragraph: it ends no sentence
+        if e - s >= 6 and not _ENDS_SENTENCE.search(text, s, e):
+            m = _MEDIA_NOTE.search(text, s, e)
+            return quote(text, s, m.start() if m else e)
     return None
 
 
@@ -97,7 +105,22 @@ def _highlights(text: str, s: int, e: int, names: list[str]) -> list[Quote]:
     return out
 
 
-QA_PAIR, HIGHLIGHT = 0.9, 0.6
+def _lead_ins(
+    text: str, heading: Quote | None, paragraphs: list[tuple[int, int]]
+) -> list[tuple[Quote | None, list[tuple[int, int]]]]:
+    """A part's paragraphs, split where a paragraph opens with a bold lead-in "——经济运行趋稳向好。":
+    the lead-in (without its dashes and stop) heads a section of its own, the rest is its text."""
+    out: list[tuple[Quote | None, list[tuple[int, int]]]] = [(heading, [])]
+    for s, e in paragraphs:
+        m = _LEAD_IN.match(text, s, e)
+        if m and m.end() < e:
+            out.append((scored([Quote(text, m.start(1), m.end(1))], LEAD_IN)[0], [(m.end(), e)]))
+        else:
+            out[-1][1].append((s, e))
+    return [(h, p) for h, p in out if p]
+
+
+QA_PAIR, HIGHLIGHT, LEAD_IN, BYLINE = 0.9, 0.6, 0.85, 0.8
 """A question and answer the page marks itself (问/答, 記者問), against a highlight the rules pick
 from a section's sentences by their cues: a matter of judgement they often get wrong."""
 
@@ -108,6 +131,11 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     nonempty = [(s, e) for s, e in spans if e > s]
     speakers = _speakers(text)
     names = [str(n) for n in speakers]
+
+    for s, e in nonempty:  # a byline "…区长 李如玖": the report's speaker, on a line of its own
+        if (m := _BYLINE.search(text, s, e)) and m.group(1) not in names:
+            speakers.append(scored([Quote(text, m.start(1), m.end(1))], BYLINE)[0])
+            names.append(m.group(1))
 
     qa: list[dict[str, Any]] = []
     pending: Quote | None = None
@@ -128,29 +156,36 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     heads = [
         k
         for k, (s, e) in enumerate(nonempty)
-        if k and _is_short(text, s, e) and not _is_short(text, *nonempty[k - 1]) and not _Q.match(text, s, e)
+        if k
+        and _is_short(text, s, e)
+        and not _is_short(text, *nonempty[k - 1])
+        and not _Q.match(text, s, e)
+        and not _BYLINE.search(text, s, e)
     ]
     for n, k in enumerate(heads):
         stop = heads[n + 1] if n + 1 < len(heads) else len(nonempty)
         body = nonempty[k + 1 : stop]
-        if not body or any(_Q.match(text, s, e) or _A.match(text, s, e) for s, e in body):
-            continue
+        if not body or any(_Q.match(text, s, e) or _A.match(text, s, e) for s, e in body) or asker_turns(text, body):
+            continue  # a Q&A block, not a section
         paragraphs = [(s, e) for s, e in body if _ENDS_SENTENCE.search(text, s, e)]
         if not paragraphs:
             continue
-        b_start, b_end = paragraphs[0][0], paragraphs[-1][1]
-        highlights = scored([h for s, e in paragraphs for h in _highlights(text, s, e, names)], HIGHLIGHT)
-        if not highlights:
-            continue
-        sections.append(
-            {
-                "heading": quote(text, *nonempty[k]),
-                "highlights": highlights,
-                "indicators": indicators(text, b_start, b_end, name_mode="phrase"),
-            }
-        )
+        heading = quote(text, *nonempty[k])
+        for head, parts in _lead_ins(text, heading, paragraphs):
+            b_start, b_end = parts[0][0], parts[-1][1]
+            highlights = scored([h for s, e in parts for h in _highlights(text, s, e, names)], HIGHLIGHT)
+            if highlights:
+                section = {"heading": head, "highlights": highlights}
+                sections.append(section | {"indicators": indicators(text, b_start, b_end, name_mode="phrase")})
 
     published = dates.publication_date(text, metadata)
+    # a "——2022年12月27日在…会议上" subtitle near the top dates the report itself
+    delivered = next((m for s, e in nonempty[:6] if (m := _DATE_LINE.match(text, s, e))), None)
+    if published is None and not delivered:  # the lead says when the event was held
+        delivered = next((m for s, e in nonempty[:3] if (m := _HELD.search(text, s, e))), None)
+        delivered = delivered and re.match(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", delivered.group(0))
+    if delivered:
+        published = dates.make_date(*(int(g) for g in delivered.groups())) or published
     return {
         "title": _title(text, spans),
         "date": published.isoformat() if published else None,

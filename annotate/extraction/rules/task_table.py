@@ -276,7 +276,9 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             "seq": seq,
             # without a lead unit on its line, where the task ends is a guess
             "task": scored([task], row_score if first else min(row_score, 0.6))[0] if task else None,
-            "lead_units": [scored([q], min(row_score, SAME_LINE_UNIT if same else OWN_LINE_UNIT))[0] for q, same in leads],
+            "lead_units": [
+                scored([q], min(row_score, SAME_LINE_UNIT if same else OWN_LINE_UNIT))[0] for q, same in leads
+            ],
             "progress": progress,
             "status": status_of(str(progress) if progress else None, text[seq_end:task_end]),
             "indicators": indicators(text, progress.start, progress.end) if progress else [],
