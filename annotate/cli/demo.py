@@ -65,7 +65,7 @@ def demo_command(
     prog = _prog()
     Console().print(
         Panel.fit(
-            f"Open [bold]{info.url}[/] and log in as [bold]{info.username}[/] / [bold]{info.password}[/]\n"
+            f"Open [bold]{info.url}[/]\nand log in as [bold]{info.username}[/] / [bold]{info.password}[/]\n"
             "Each seed is a task with its records highlighted (the long table comes as pages, 第 n/N 页):\n"
             "correct the regions, then Submit.\n"
             f"Then: [bold]{prog} pull[/] (gold into the store) and [bold]{prog} status[/].\n"

@@ -38,9 +38,10 @@ def up_command(
     from annotate.labelstudio import server
 
     console = Console(stderr=True)
-    try:
-        with console.status("starting Label Studio (first start takes ~40 s)…"):
-            info = server.up(port=port, log=lambda m: console.print(f"[dim]{m}[/dim]"))
+    try:  # server.up says each step with its estimate (plain lines: a log file shows no spinner)
+        with console.status(f"Label Studio: up in {server.about(server.start_estimate())}…"):
+            info = server.up(port=port, log=lambda m: console.print(m, style="dim", markup=False, highlight=False,
+                                                                soft_wrap=True))
     except server.ServerError as exc:
         raise fail(str(exc)) from None
     print(f"Label Studio: {info.url}")

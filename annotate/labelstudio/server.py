@@ -7,6 +7,12 @@ the tool's. Its data lives under ``.annotate/label-studio/`` in the working dire
 owner; the admin password and API token are generated at first start because a fixed default
 password on a server holding a team's documents is a leak waiting to happen.
 
+The install uses uv when there is one (``make`` puts it in ``.venv``; ~40 s instead of pip's ~3 min)
+and then applies Label Studio's ~400 database migrations once, into a template database that every
+fresh data dir starts from: migrations are most of a first start, so ``up`` on a new data dir (a
+new project, each test session) takes seconds instead of minutes. The estimates the messages give
+are the constants below, measured on a 2-core machine (README, "First run").
+
 Only the process recorded in the PID file (and the process group it leads) is ever stopped.
 """
 
@@ -17,6 +23,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,11 +44,39 @@ from annotate.processes import (
 )
 from annotate.processes import ServiceError as ServerError
 
-__all__ = ["HOST", "ServerError", "ServerInfo", "down", "ensure_installed", "free_port", "status", "up"]
+__all__ = [
+    "HOST",
+    "ServerError",
+    "ServerInfo",
+    "about",
+    "down",
+    "ensure_installed",
+    "free_port",
+    "installer",
+    "start_estimate",
+    "status",
+    "up",
+]
 
 LS_VERSION = "1.23.2"
 ADMIN_USER = "admin@annotate.local"
 _NEEDLES = ("label-studio", "label_studio")
+_DB = "label_studio.sqlite3"
+
+# What the messages promise, in seconds, measured on a 2-core machine with other work running
+# (README, "First run", has the commands): the install with each installer (cold package cache),
+# preparing the template database (Python compiling Label Studio's modules + ~400 migrations), a
+# start on a data dir that has its database, and one whose database Label Studio must migrate
+# itself (no template: a venv installed before templates existed).
+INSTALL_SECONDS = {"uv": 40, "pip": 190}
+PREPARE_SECONDS = 90
+START_SECONDS = 20
+MIGRATING_START_SECONDS = 90
+
+
+def about(seconds: float) -> str:
+    """``~40 s`` under two minutes, else ``~3 min``: how the messages say an estimate."""
+    return f"~{seconds:.0f} s" if seconds < 120 else f"~{seconds / 60:.0f} min"
 
 
 @dataclass(frozen=True)
@@ -85,30 +120,109 @@ def _installed_version(venv: Path) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def ensure_installed(venv: Path | None = None, log: Callable[[str], None] = print) -> Path:
-    """Create ``venv`` and pip-install the pinned Label Studio into it unless it is already there.
+def _uv() -> str | None:
+    """uv beside this Python (``make`` installs it into ``.venv``) or on PATH; None: use pip."""
+    beside = Path(sys.executable).parent / "uv"
+    return str(beside) if beside.is_file() else shutil.which("uv")
 
-    Takes ~50 s and ~1 GB the first time; every later call is a version check. A half-finished
-    install (killed run) is detected by the version check and redone.
+
+def installer() -> str:
+    """``uv`` or ``pip``: which one ``ensure_installed`` will use (and so which estimate holds)."""
+    return "uv" if _uv() else "pip"
+
+
+def _install_steps(venv: Path, python: str, uv: str | None) -> list[list[str]]:
+    spec = f"label-studio=={LS_VERSION}"
+    if uv:  # uv does not compile bytecode: Python does it for the modules Label Studio imports
+        return [
+            [uv, "venv", "--quiet", "--clear", "--no-python-downloads", "--python", python, str(venv)],
+            [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), spec],
+        ]
+    return [
+        [python, "-m", "venv", "--clear", str(venv)],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", spec],
+    ]
+
+
+def ensure_installed(venv: Path | None = None, log: Callable[[str], None] = print) -> Path:
+    """Create ``venv`` with the pinned Label Studio and its template database unless it is there.
+
+    Takes ``INSTALL_SECONDS + PREPARE_SECONDS`` and ~1 GB the first time; every later call is a
+    version check. A half-finished install (killed run) is detected by the version check and redone.
     """
     venv = venv or venv_dir()
     if _installed_version(venv) == LS_VERSION:
         return venv
     python = shutil.which("python3") or sys.executable
-    log(f"installing label-studio=={LS_VERSION} into {venv} (first time only, ~1 min)")
-    steps = [
-        [python, "-m", "venv", "--clear", str(venv)],
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         f"label-studio=={LS_VERSION}"],
-    ]  # fmt: skip
-    for cmd in steps:
+    uv = _uv()
+    how = "uv" if uv else "pip"
+    log(f"installing label-studio=={LS_VERSION} into {venv} with {how} "
+        f"(first time only, {about(INSTALL_SECONDS[how])})")  # fmt: skip
+    for cmd in _install_steps(venv, python, uv):
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             raise ServerError(f"installing Label Studio failed: {' '.join(cmd[:3])}…: {tail[0]}")
     if _installed_version(venv) != LS_VERSION:
         raise ServerError(f"installing Label Studio into {venv} did not produce label-studio {LS_VERSION}")
+    log(f"preparing Label Studio's database (first time only, {about(PREPARE_SECONDS)})")
+    _prepare_template(venv, log)
     return venv
+
+
+def template(venv: Path) -> Path:
+    """The database with every migration applied that a fresh data dir starts from (per install)."""
+    return venv / "annotate-template" / _DB
+
+
+# What ``label-studio start`` does first, without serving: set Django up, apply the migrations.
+_MIGRATE = "from label_studio.server import _setup_env as s, _apply_database_migrations as m; s(); m()"
+
+
+def _prepare_template(venv: Path, log: Callable[[str], None]) -> None:
+    """Let Label Studio migrate an empty data dir once and keep its database as the template.
+
+    It runs the two steps ``label-studio start`` begins with (Django set-up, then the migrations)
+    and exits. The database then holds only the schema (no user, no secret key: that is in the
+    data dir's ``.env``, not copied). A failure is not fatal: without a template, Label Studio
+    migrates each new data dir itself at its first start.
+    """
+    target = template(venv)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as work:
+        env = _server_env(Path(work), None)
+        env["LABEL_STUDIO_BASE_DATA_DIR"] = work
+        proc = subprocess.run([str(venv / "bin" / "python"), "-c", _MIGRATE], cwd=work, env=env,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        made = Path(work) / _DB
+        if proc.returncode != 0 or not made.is_file():
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            log(f"could not prepare Label Studio's database ({tail[0]}); its first start will migrate it")
+            return
+        os.replace(made, target)
+
+
+def _seed_database(root: Path, venv: Path) -> None:
+    """A data dir without a database gets a copy of the install's template (if there is one)."""
+    db, source = root / "data" / _DB, template(venv)
+    if not db.exists() and source.is_file():
+        tmp = db.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o600)
+        tmp.replace(db)
+
+
+def _start_seconds(root: Path, venv: Path) -> float:
+    migrated = (root / "data" / _DB).exists() or template(venv).is_file()
+    return START_SECONDS if migrated else MIGRATING_START_SECONDS
+
+
+def start_estimate(root: Path | None = None, venv: Path | None = None) -> float:
+    """Seconds ``up`` is expected to take from here (install included), for the messages."""
+    root, venv = root or home(), venv or venv_dir()
+    if _installed_version(venv) != LS_VERSION:
+        return INSTALL_SECONDS[installer()] + PREPARE_SECONDS + START_SECONDS
+    return _start_seconds(root, venv)
 
 
 def credentials(root: Path) -> dict:
@@ -149,20 +263,30 @@ def status(root: Path | None = None) -> ServerInfo:
                       pid if alive(pid) else None, running, root / "data")  # fmt: skip
 
 
-def _server_env(root: Path, creds: dict) -> dict[str, str]:
+def _server_env(root: Path, creds: dict | None) -> dict[str, str]:
+    """Label Studio's environment; ``creds`` None: no admin user (preparing the template)."""
     env = {k: v for k, v in os.environ.items() if k not in ("USERNAME", "PASSWORD", "PORT", "HOST")}
-    env.pop("LABEL_STUDIO_URL", None)
-    env.pop("LABEL_STUDIO_API_KEY", None)
+    for name in (
+        "LABEL_STUDIO_URL",
+        "LABEL_STUDIO_API_KEY",
+        "LABEL_STUDIO_USERNAME",
+        "LABEL_STUDIO_PASSWORD",
+        "LABEL_STUDIO_USER_TOKEN",
+    ):
+        env.pop(name, None)
     env.update(
         LABEL_STUDIO_BASE_DATA_DIR=str(root / "data"),
-        LABEL_STUDIO_USERNAME=creds["username"],
-        LABEL_STUDIO_PASSWORD=creds["password"],
-        LABEL_STUDIO_USER_TOKEN=creds["token"],
         LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
         LABEL_STUDIO_LATEST_VERSION_CHECK="false",
         COLLECT_ANALYTICS="false",
         PYTHONUNBUFFERED="1",
     )
+    if creds:
+        env.update(
+            LABEL_STUDIO_USERNAME=creds["username"],
+            LABEL_STUDIO_PASSWORD=creds["password"],
+            LABEL_STUDIO_USER_TOKEN=creds["token"],
+        )
     return env
 
 
@@ -184,15 +308,22 @@ def up(root: Path | None = None, *, venv: Path | None = None, port: int | None =
     port = free_port(port or state.get("port"))
     url = f"http://{HOST}:{port}"
     (root / "data").mkdir(parents=True, exist_ok=True)
+    estimate = _start_seconds(root, venv)
+    _seed_database(root, venv)
+    log(f"starting Label Studio at {url} ({about(estimate)})")
     cmd = [str(_executable(venv)), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)]
     proc = start_detached(cmd, cwd=root, env=_server_env(root, creds), log=root / "server.log")
     write_private(root / "server.json", {"pid": proc.pid, "port": port, "url": url, "started": time.time()})
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    said = 0.0
+    while (waited := time.monotonic() - started) < timeout:
         if proc.poll() is not None:
             raise ServerError(f"Label Studio exited with code {proc.returncode}; see {root / 'server.log'}")
         if _answers(url, creds["token"], creds["username"]):
             return ServerInfo(url, creds["username"], creds["password"], creds["token"], proc.pid, True, root / "data")
+        if waited - said >= 30:  # a plain line now and then: no tty shows a spinner
+            said = waited
+            log(f"Label Studio still starting ({waited:.0f} s of {about(estimate)}; log: {root / 'server.log'})")
         time.sleep(0.5)
     stop(proc.pid)
     raise ServerError(f"Label Studio did not answer at {url} within {timeout:.0f} s; see {root / 'server.log'}")
