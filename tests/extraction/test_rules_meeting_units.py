@@ -54,3 +54,52 @@ def test_a_shortcoming_sentence_cut_by_the_page_keeps_its_visible_areas() -> Non
 def test_heading_lines_name_units_when_there_is_no_speaker_list() -> None:
     text = LEAD + "\n一、石桥镇\n完成农田建设2000亩。\n二、区水务局:\n河道清淤12公里。\n"
     assert [u for u, _, _ in _units(text)] == ["石桥镇", "区水务局"]
+
+
+def _record(text: str) -> dict:
+    record, groundings = prelabel(text, get_schema("meeting_review"), None)
+    assert check_invariant(text, groundings) == []
+    return record
+
+
+def test_a_shared_title_goes_to_every_name_and_the_reviewer_is_no_attendee() -> None:
+    text = LEAD + "甲镇主要负责同志依次发言,县委书记王五现场点评。县领导李四、赵六等参加。\n县委书记王五参加。"
+    record = _record(text)
+    assert [(a["name"], a["title"]) for a in record["attendees"]] == [("李四", "县领导"), ("赵六", "县领导")]
+    assert record["reviewer"] == "王五"
+
+
+def test_chair_from_the_title_line_and_reviewer_before_de() -> None:
+    record = _record("县委召开月度工作点评会 王五主持并点评\n" + LEAD + "甲镇依次发言,并接受县委书记王五的现场点评。")
+    assert record["chair"] == "王五" and record["reviewer"] == "王五"
+
+
+def test_agency_briefings_split_at_semicolons_and_exchange_speakers_before_jiu() -> None:
+    text = (
+        LEAD
+        + "会上,县考核办通报分析了测评成绩,全县排名第二;县发改委通报了项目进展;各乡镇负责人就下步工作进行了交流发言。"
+    )
+    record = _record(text)
+    assert [(b["topic"], b["details"]) for b in record["briefings"]] == [
+        ("测评成绩", "全县排名第二"),
+        ("项目进展", None),
+    ]
+    assert record["exchange_speakers"] == ["各乡镇负责人"]
+
+
+def test_a_leaders_requirements_and_the_lead_sentences_are_directives_without_a_meeting_block() -> None:
+    text = "5月6日,县委召开月度工作点评会,要求抓好落实。\n县长王五要求,各部门要稳增长;要保民生。\n县领导李四参加。"
+    assert _record(text)["directives"] == ["抓好落实", "各部门要稳增长;要保民生"]
+    with_block = text + "\n会议强调,要守住底线。"
+    assert _record(with_block)["directives"] == ["要守住底线"]
+
+
+def test_a_bare_time_line_dates_the_page_for_the_meeting_date() -> None:
+    text = "县委召开月度工作点评会\n\n时间:2018-10-27\n\n10月26日下午,县委召开月度工作点评会。甲镇依次发言。"
+    assert _record(text)["meeting_date"] == "2018-10-26"
+
+
+def test_a_review_meeting_named_pingyi_dahui_is_the_meeting() -> None:
+    record = _record("3月12日上午,茶镇召开2020年度书记述职评议大会。镇党委书记易超针对各支部书记的述职进行了逐一点评。")
+    assert record["meeting"] == "2020年度书记述职评议大会" and record["organizer"] == "茶镇"
+    assert record["reviewer"] == "易超"  # the person stops before 针对

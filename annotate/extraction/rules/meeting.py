@@ -19,19 +19,28 @@ from annotate.extraction.rules.people import split_person
 from annotate.extraction.rules.spans import (
     Quote,
     quote,
+    scored,
     sentences,
     split_spans,
     trim,
 )
 
 _COMMA = "，,"
-_MEETING = re.compile(r"点评会|點評會|讲评会|講評會|推进会|推進會|调度会|調度會|工作会议|工作會議")
+_MEETING = re.compile(
+    r"点评会|點評會|评议大会|評議大會|点评大会|點評大會|评议会|評議會|讲评会|講評會|推进会|推進會|调度会|調度會|工作会议|工作會議"
+)
 _REVIEW = re.compile(r"(?:一一|逐一|现场|現場|分别|分別|逐个|逐個)?(?:点评|點評)(?!会|會)")
 _CHAIR = re.compile(r"主持")
 _ATTEND_END = re.compile(r"(?:等)?(?:出席|参加|參加|列席)(?:会议|會議)?$")
-_BRIEF = re.compile(r"(?:会议|會議)?(?:还|還|又|同时|同時|并|並)?(?:通报|通報)了?")
+_BRIEF = re.compile(r"(?:会议|會議)?(?:还|還|又|同时|同時|并|並)?(?:通报|通報)(?:分析)?了?")
+_AGENCY_BRIEF = re.compile(r"[\u4e00-\u9fff]{1,14}?(?:委|局|办|辦|中心|部|厅|廳|组|組)(?:通报|通報)(?:分析)?了")
 _LEAD_IN = re.compile(r"(?:会议|會議)(?:还|還|同时|同時|并|並|也|最后|最後)?(?:强调|強調|指出|要求|提出|部署)[，,：:]?")
-_EXCHANGE = re.compile(r"(?:作了?|做了?|进行了?|進行了?)?(?:典型|经验|經驗)?(?:交流发言|交流發言)")
+_EXCHANGE = re.compile(
+    r"(?:作了?|做了?|进行了?|進行了?)?(?:典型|经验|經驗)?(?:交流|交流和表态|交流和表態|交流与表态)(?:发言|發言)"
+)
+_ON_TOPIC = re.compile(r"就|圍繞|围绕")
+_PERSON_LEAD = re.compile(r"(?P<who>[^，,。；;]{2,14}?)(?:提出|要求|强调|強調|指出)(?:[，,：:]|(?=要)|$)")
+_TITLE_CHAIR = re.compile(r"(?:^|[ \u3000\xa0])([\u4e00-\u9fff]{2,3})主持[并並](?:点评|點評)")
 _SPOKE_AFTER = re.compile(r"(?:书记|書記|主任|负责人|負責人|代表)(?:作了?)?(?:发言|發言)后")
 _OTHER_ITEM = re.compile(r"^(?:点评|點評|通报|通報)|发言|發言")
 _REVIEW_ITEM = re.compile(r"(?:会议|會議)(?:还|還|也)?对")
@@ -96,7 +105,12 @@ def _people(text: str) -> tuple[Quote | None, Quote | None, list[dict[str, Any]]
                     if i != -1:
                         p_start = i + len(lead)
                         break
-                reviewer = split_person(text, p_start, m.start())[1]
+                p_end = m.start()
+                aim = re.search(r"针对|針對|对|對", text[p_start:p_end])
+                p_end = p_start + aim.start() if aim else p_end
+                if text[p_start:p_end].endswith("的"):  # "接受…书记蔡奇的现场点评"
+                    p_end -= 1
+                reviewer = split_person(text, p_start, p_end)[1]
         # attendees: a sentence whose last clause ends in 出席/参加 and whose clauses are title+name
         _, last_end = trim(text, s, e, "。.！!")
         tail = _ATTEND_END.search(text, s, last_end)
@@ -105,23 +119,51 @@ def _people(text: str) -> tuple[Quote | None, Quote | None, list[dict[str, Any]]
         for cs, ce in _clause_bounds(text, s, tail.start()):
             if _CHAIR.search(text, cs, ce) or _REVIEW.search(text, cs, ce) or "召开" in text[cs:ce]:
                 continue
-            title, name = split_person(text, cs, ce)
-            if title is not None and name is not None:
-                attendees.append({"name": name, "title": title})
+            attendees += _attending(text, cs, ce)
+    if chair is None:  # a title line "…点评会 蔡奇主持并点评" when the body names no chair
+        m = _TITLE_CHAIR.search(text)
+        if m:
+            chair = scored([Quote(text, m.start(1), m.end(1))], TITLE_LINE_CHAIR)[0]
+            reviewer = reviewer or chair
+    if reviewer is not None:  # the reviewer is no attendee, even when the sentence names him
+        attendees = [a for a in attendees if str(a["name"]) != str(reviewer)]
     return chair, reviewer, attendees
+
+
+TITLE_LINE_CHAIR = 0.7
+"""A chair named only on the title line, as "X主持并点评": a bare name, no title to confirm it."""
+
+
+def _attending(text: str, cs: int, ce: int) -> list[dict[str, Any]]:
+    """The people of one attendance clause: "title+name", or a shared title before a list of bare
+    names ("市领导刘继英、徐守冀、马丙全"), each name given that title."""
+    title, name = split_person(text, cs, ce)
+    if title is not None and name is not None:
+        return [{"name": name, "title": title}]
+    pieces = [trim(text, a, b) for a, b in split_spans(text, cs, ce, "、")]
+    if len(pieces) < 2:
+        return []
+    last_s, last_e = pieces[-1]
+    if text.endswith("等", last_s, last_e):
+        pieces[-1] = (last_s, last_e - 1)
+    title, first = split_person(text, *pieces[0])
+    rest = [split_person(text, a, b) for a, b in pieces[1:]]
+    if title is None or first is None or any(t is not None or n is None for t, n in rest):
+        return []
+    return [{"name": n, "title": title} for n in [first, *(n for _, n in rest)]]
 
 
 def _briefings(text: str) -> list[dict[str, Any]]:
     out = []
     for s, e in sentences(text):
         starts = []
-        for cs, ce in _clause_bounds(text, s, e):
-            m = _BRIEF.match(text, cs, ce)
+        for cs, ce in [trim(text, a, b) for a, b in split_spans(text, s, e, _COMMA + "；;")]:
+            m = _BRIEF.match(text, cs, ce) or _AGENCY_BRIEF.match(text, cs, ce)
             if m and m.end() < ce:
                 starts.append((cs, m.end()))
         for k, (_cs, ts) in enumerate(starts):
             stop = starts[k + 1][0] if k + 1 < len(starts) else e
-            comma = min((i for i in (text.find(c, ts, stop) for c in _COMMA + "。") if i != -1), default=stop)
+            comma = min((i for i in (text.find(c, ts, stop) for c in _COMMA + "。；;") if i != -1), default=stop)
             topic = quote(text, ts, comma)
             if topic is None:
                 continue
@@ -138,10 +180,11 @@ def _exchange_speakers(text: str) -> list[Quote]:
     out: list[Quote] = []
     sents = sentences(text)
     for k, (s, e) in enumerate(sents):
-        for cs, ce in _clause_bounds(text, s, e):
+        for cs, ce in [trim(text, a, b) for a, b in split_spans(text, s, e, _COMMA + "；;")]:
             m = _EXCHANGE.search(text, cs, ce)
             if m:
-                q = quote(text, cs, m.start())
+                topic = _ON_TOPIC.search(text, cs, m.start())  # "X就Y进行了交流发言": X spoke
+                q = quote(text, cs, topic.start() if topic else m.start())
                 if q:
                     out.append(q)
                 continue
@@ -154,9 +197,32 @@ def _exchange_speakers(text: str) -> list[Quote]:
     return out
 
 
-def _directives(text: str) -> list[Quote]:
+def _person_lead(text: str, s: int, e: int, people: set[str]) -> re.Match[str] | None:
+    """A leader's lead-in ("贺海东要求,", "区长宋建伟提出要…") in the first two clauses."""
+    for cs, ce in _clause_bounds(text, s, e)[:2]:
+        m = _PERSON_LEAD.match(text, cs, ce)
+        if m and (m.group("who") in people or split_person(text, m.start("who"), m.end("who"))[1] is not None):
+            return m
+    return None
+
+
+MEETING_DIRECTIVE, LEADER_DIRECTIVE = 0.8, 0.6
+"""A directive after "会议强调/要求", against one a leader states (or the opening sentence's
+"…点评会,要求…") in a text without such a block: it may address one unit rather than all."""
+
+
+def _directives(text: str, people: set[str], lead: tuple[int, int] | None) -> list[Quote]:
     out: list[Quote] = []
+    no_block = not any(
+        _LEAD_IN.match(text, cs, ce) for s, e in sentences(text) for cs, ce in _clause_bounds(text, s, e)[:2]
+    )
+    if no_block and lead:  # "区委召开…点评会,要求…": the meeting's own requirement
+        for cs, _ce in _clause_bounds(text, *lead)[1:]:
+            if text.startswith(("要求", "強調", "强调"), cs) and (q := quote(text, cs + 2, lead[1])):
+                out.append(scored([q], LEADER_DIRECTIVE)[0])
+                break
     active = False
+    score = MEETING_DIRECTIVE
     prev_end = 0
     for s, e in sentences(text):
         newline = "\n" in text[prev_end:s] or "\r" in text[prev_end:s]
@@ -167,6 +233,9 @@ def _directives(text: str) -> list[Quote]:
             if m:
                 lead = m
                 break
+        if lead is None and no_block:
+            lead = _person_lead(text, s, e, people)
+            score = LEADER_DIRECTIVE if lead else MEETING_DIRECTIVE
         if lead is None and (_BRIEF.match(text, s, e) or _REVIEW_ITEM.match(text, s, e)):
             # "会议通报了…，指出，要…" / "会议还对…进行点评，…，要继续…": the meeting instructs
             # inside another agenda item; the instruction runs from that clause to the sentence end.
@@ -184,7 +253,7 @@ def _directives(text: str) -> list[Quote]:
             if q is None and lead.end() < e:  # "指出，" closes its clause: the directive is what follows
                 q = quote(text, lead.end() + 1, e)
             if q:
-                out.append(q)
+                out.append(scored([q], score)[0])
             continue
         if not active:
             continue
@@ -198,7 +267,7 @@ def _directives(text: str) -> list[Quote]:
             continue
         q = quote(text, s, e)
         if q:
-            out.append(q)
+            out.append(scored([q], score)[0])
     return out
 
 
@@ -223,7 +292,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         "units": units(text),
         "briefings": _briefings(text),
         "exchange_speakers": _exchange_speakers(text),
-        "directives": _directives(text),
+        "directives": _directives(text, {str(p) for p in (chair, reviewer) if p}, lead),
     }
 
 
