@@ -23,6 +23,7 @@ import hashlib
 import importlib.util
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def _folder_of_package(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
+@lru_cache(maxsize=1)
 def builtin_schemas() -> Path:
     """The built-in schema folder: inside the installed package, or this checkout's ``schemas/``
     when the package was put on the path without being installed."""
@@ -90,13 +92,24 @@ def _env_folders(var: str) -> list[Path]:
     return [Path(p).expanduser().resolve() for p in os.environ.get(var, "").split(os.pathsep) if p.strip()]
 
 
-def _plugin_packages() -> list[tuple[str, str]]:
-    """(entry point name, package name) of every installed genre plug-in."""
-    return [(ep.name, ep.value.split(":")[0].strip()) for ep in entry_points(group=GENRE_GROUP)]
+@lru_cache(maxsize=1)
+def _plugin_packages() -> tuple[tuple[str, str], ...]:
+    """(entry point name, package name) of every installed genre plug-in: read once per process
+    (scanning the installed distributions costs ~0.3 ms, and schemas are looked up per document)."""
+    return tuple((ep.name, ep.value.split(":")[0].strip()) for ep in entry_points(group=GENRE_GROUP))
 
 
 def schema_folders() -> list[SchemaFolder]:
-    """Every schema folder, lowest priority first, each once."""
+    """Every schema folder, lowest priority first, each once.
+
+    Cached per working directory and ``ANNOTATE_SCHEMAS`` (schemas are looked up per document):
+    a new ``./schemas`` folder is seen from a new working directory or process.
+    """
+    return list(_schema_folders(os.getcwd(), os.environ.get("ANNOTATE_SCHEMAS", "")))
+
+
+@lru_cache(maxsize=16)
+def _schema_folders(cwd: str, env: str) -> tuple[SchemaFolder, ...]:
     out: list[SchemaFolder] = []
     seen: set[Path] = set()
 
@@ -113,25 +126,33 @@ def schema_folders() -> list[SchemaFolder]:
         if folder is None:
             raise GenreSourceError(f"genre plug-in {name!r}: {package} is not an importable package of schema files")
         add(folder, package, f"plug-in {name}")
-    local = Path.cwd() / "schemas"
+    local = Path(cwd) / "schemas"
     if _has_schema_files(local):
         add(local, None, "./schemas")
     for folder in _env_folders("ANNOTATE_SCHEMAS"):
         if not folder.is_dir():
             raise GenreSourceError(f"ANNOTATE_SCHEMAS: {folder} is not a folder")
         add(folder, None, "ANNOTATE_SCHEMAS")
-    return out
+    return tuple(out)
 
 
 def prompt_folders() -> list[Path]:
-    """Every folder prompts are read from, lowest priority first, each once (missing ones skipped)."""
+    """Every folder prompts are read from, lowest priority first, each once (missing ones skipped).
+
+    Cached like :func:`schema_folders`, per working directory and environment."""
+    env = (os.environ.get("ANNOTATE_SCHEMAS", ""), os.environ.get("ANNOTATE_PROMPTS", ""))
+    return list(_prompt_folders(os.getcwd(), *env))
+
+
+@lru_cache(maxsize=16)
+def _prompt_folders(cwd: str, schemas_env: str, prompts_env: str) -> tuple[Path, ...]:
     candidates: list[Path] = [builtin_prompts()]
     for source in schema_folders()[1:]:
         candidates += [source.folder / "prompts", source.folder.parent / "prompts", source.folder]
-    candidates += [Path.cwd() / "prompts", *_env_folders("ANNOTATE_PROMPTS")]
+    candidates += [Path(cwd) / "prompts", *_env_folders("ANNOTATE_PROMPTS")]
     out: list[Path] = []
     for folder in candidates:
         folder = folder.resolve()
         if folder not in out and folder.is_dir() and any(folder.glob("*.toml")):
             out.append(folder)
-    return out
+    return tuple(out)

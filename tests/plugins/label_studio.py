@@ -1,7 +1,7 @@
 """A real Label Studio for the test session: its own venv, a temporary data dir, a random port.
 
-One server for the whole session (first start ~40 s, ~420 MB), started lazily by the first test
-that asks for it, and stopped by PID at the end. Tests that need it are marked ``labelstudio``.
+One server for the whole session (first start ~20 s from the migrated database template the
+install prepares, ~420 MB), started lazily by the first test that asks for it, and stopped by PID at the end. Tests that need it are marked ``labelstudio``.
 The server is installed with the same code ``annotate ls up`` uses (into ``.ls-venv`` or
 ``ANNOTATE_LS_VENV``), so CI on a fresh machine exercises the install too.
 """
