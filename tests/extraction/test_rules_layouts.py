@@ -31,7 +31,7 @@ def test_a_question_cut_before_its_answer_is_no_pair() -> None:
 
 
 def test_one_cell_per_line_table_is_read_by_its_header() -> None:
-    text = "进度表\n\n序号\n\n项目内容\n\n当前进度\n\n牵头单位\n\n备注\n\n1\n\n建设道路5公里。\n\n80%\n\n县交通局\n\n县实事\n\n2\n\n新建学校2所。\n\n100%\n\n县教育局\n\n县实事\n"
+    text = "进度表\n\n序号\n\n项目内容\n\n上月进度\n\n当前进度\n\n牵头单位\n\n备注\n\n1\n\n建设道路5公里。\n\n70%\n\n80%\n\n县交通局\n\n县实事\n\n2.\n\n新建学校2所。\n\n90%\n\n100%\n\n县教育局\n\n县实事\n"
     items = _record(text, "task_progress")["items"]
     assert [(i["seq"], i["task"], i["lead_units"], i["progress"], i["category"]) for i in items] == [
         (1, "建设道路5公里。", ["县交通局"], "80%", "县实事"),
@@ -92,3 +92,22 @@ def test_a_transcript_block_is_no_section_and_its_lead_dates_the_event() -> None
     record = _record(text, "public_report")
     assert record["title"] == "发布会答记者问" and record["date"] == "2016-03-02"
     assert record["sections"] == [] and len(record["qa"]) == 1
+
+
+def test_markdown_rows_with_a_number_column_and_the_later_of_two_progress_columns() -> None:
+    text = "完成情况表\n| 序号 | 工作任务 | 牵头单位 | 1-10月进展 | 1-11月进展 |\n|---|---|---|---|---|\n| 1 | 修路 | 区交通局 | 完成80% | 完成90% |\n| 2 | 建园 | 区园林局 | 完成50% | 完成60% |\n"
+    items = _record(text, "task_progress")["items"]
+    assert [(i["seq"], i["task"], i["lead_units"], i["progress"]) for i in items] == [
+        (1, "修路", ["区交通局"], "完成90%"),
+        (2, "建园", ["区园林局"], "完成60%"),
+    ]
+
+
+def test_a_target_list_takes_the_bureaus_in_parentheses_as_lead_units() -> None:
+    text = "某区2023年主要目标分解\n一、主要指标\n1.地区生产总值增长6%(区发改局/区统计局)\n2.财政收入增长8%(区财政局)\n"
+    record = _record(text, "task_progress")
+    assert record["title"] == "某区2023年主要目标分解"
+    assert [(i["seq"], i["category"], i["task"], i["lead_units"]) for i in record["items"]] == [
+        (1, "主要指标", "地区生产总值增长6%", ["区发改局", "区统计局"]),
+        (2, "主要指标", "财政收入增长8%", ["区财政局"]),
+    ]

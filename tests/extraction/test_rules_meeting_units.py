@@ -103,3 +103,32 @@ def test_a_review_meeting_named_pingyi_dahui_is_the_meeting() -> None:
     record = _record("3月12日上午,茶镇召开2020年度书记述职评议大会。镇党委书记易超针对各支部书记的述职进行了逐一点评。")
     assert record["meeting"] == "2020年度书记述职评议大会" and record["organizer"] == "茶镇"
     assert record["reviewer"] == "易超"  # the person stops before 针对
+
+
+def test_a_contrast_clause_list_gives_one_shortcoming_per_clause() -> None:
+    text = (
+        LEAD
+        + "甲镇、乙镇主要负责同志依次发言。甲镇推进改革,建成平台,但宣传不够深入,经费仍不充足。乙镇修路,但效果很好。"
+    )
+    assert _units(text) == [
+        ("甲镇", ["推进改革,建成平台"], ["宣传不够深入", "经费仍不充足"]),
+        ("乙镇", ["修路,但效果很好"], []),  # a contrast that names no shortfall is no shortcoming
+    ]
+
+
+def test_bodies_reviewed_jointly_are_one_unit() -> None:
+    text = LEAD + "市科委、中关村管委会、区水务局主要负责同志依次发言。市科委、中关村管委会建成平台。区水务局治河。"
+    assert [u for u, _, _ in _units(text)] == ["市科委、中关村管委会", "区水务局"]
+
+
+def test_an_abbreviated_list_of_towns_takes_the_count_suffix_and_heading_marks_open_reviews() -> None:
+    text = LEAD + "雁翅、斋堂、清水三镇主要负责同志依次发言。\n【雁翅镇】修路。\n【斋堂镇】建园。\n【清水镇】治河。"
+    assert _units(text) == [("雁翅镇", ["修路"], []), ("斋堂镇", ["建园"], []), ("清水镇", ["治河"], [])]
+
+
+def test_a_count_with_a_suffix_ends_an_abbreviated_list() -> None:
+    from annotate.extraction.rules.meeting_units import _listed_units
+
+    text = "雁翅、斋堂、清水三镇主要负责同志依次发言。"
+    items, _ = _listed_units(text)
+    assert [(text[a:b], suffix) for a, b, suffix in items] == [("雁翅", "镇"), ("斋堂", "镇"), ("清水", "镇")]

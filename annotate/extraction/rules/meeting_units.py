@@ -24,6 +24,7 @@ from typing import Any
 from annotate.extraction.rules.spans import (
     CLAUSE_END,
     SENTENCE_END,
+    TRAILING_PUNCT,
     Quote,
     clauses,
     is_decimal_point,
@@ -56,7 +57,7 @@ _ORG_SUFFIX = (
 _ORG_END = re.compile(rf"{_ORG_SUFFIX}$")
 _NEXT_STEP = re.compile(r"下一步|下阶段|下階段|接下来|接下來|今后|今後")
 _STOP_SENTENCE = re.compile(r"(?:会议|會議|会上|會上|对于下一步|對於下一步|下一步工作|从此次|從此次)")
-_NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]")
+_MARK = r"[【\[*#]+|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d)"
 
 # A shortcoming sentence ends in one of these tails; the areas are what sits between the lead-in
 # ("但在", "不足：在", "但存在") and the tail.
@@ -77,7 +78,7 @@ def _clause_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _sentence_starts(text: str) -> set[int]:
     """Positions where a sentence or a line begins (after leading spaces): where units are named."""
     starts = {s for s, _ in sentences(text)}
-    for m in re.finditer(r"(?:^|[\r\n])[\s\u3000\xa0]*", text):
+    for m in re.finditer(rf"(?:^|[\r\n])[\s\u3000\xa0]*(?:{_MARK})?[\s\u3000\xa0]*", text):
         starts.add(m.end())
     for m in re.finditer(rf"[{SENTENCE_END}；;][\s\u3000\xa0]*", text):
         if not is_decimal_point(text, m.start()):
@@ -132,15 +133,33 @@ def cut_shortcoming(text: str, start: int, end: int) -> list[Quote]:
     return scored([q for x, y in split_spans(text, i + 2, stop, "、") if (q := quote(text, x, y))], CUT_SHORTCOMING)
 
 
+_DEFICIT = re.compile(
+    r"不够|不夠|不足|不充[足分]|短板|弱项|弱項|差距|滞后|滯後|不高|不强|不強|较弱|較弱|薄弱|欠缺|有待|不完善|不到位|不平衡|偏[低慢少弱]"
+)
+
+
+def contrast_shortcoming(text: str, start: int, end: int) -> tuple[int, list[Quote]] | None:
+    """``(but_comma, areas)`` of ",但X不够深入,Y仍不充足,Z还有短板弱项": after a comma and 但,
+    every comma clause says what falls short, and each is an area (without 但). Weaker than a
+    "方面仍存不足" tail: a contrast may as well close an achievement."""
+    m = re.compile(r"[，,]但(?!是在|在)").search(text, start, end)
+    if not m:
+        return None
+    _, e = trim(text, m.end(), end, TRAILING_PUNCT)
+    areas = [q for a, b in split_spans(text, m.end(), e, _COMMA) if (q := quote(text, a, b))]
+    if not areas or not all(_DEFICIT.search(q) for q in areas):
+        return None
+    return m.start(), scored(areas, CONTRAST_SHORTCOMING)
+
+
 def _strip_role(text: str, start: int, end: int) -> tuple[int, str]:
     """``(name_end, suffix)``: the item without a trailing role ("三位区委书记", "主要负责同志"), and
     the institution suffix a count carries ("清水三镇" → 镇) when the list abbreviates."""
-    for k in range(start + 1, end):
-        if _ROLE.fullmatch(text, k, end):
-            return k, ""
-        if (m := _COUNTED_SUFFIX.fullmatch(text, k, end)) and k - start >= 2:
+    name_end = next((k for k in range(start + 1, end) if _ROLE.fullmatch(text, k, end)), end)
+    for k in range(start + 2, name_end):
+        if m := _COUNTED_SUFFIX.fullmatch(text, k, name_end):
             return k, m.group(1)
-    return end, ""
+    return name_end, ""
 
 
 def _split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -197,7 +216,7 @@ UNLISTED_UNIT, HEADING_UNIT = 0.7, 0.7
 BOUNDED_ACHIEVEMENTS, OPEN_ACHIEVEMENTS = 0.85, 0.65
 """Achievements closed by the unit's shortcoming sentence (or its next-step instruction), against
 ones that run to a paragraph's end."""
-CUT_SHORTCOMING = 0.6
+CUT_SHORTCOMING, CONTRAST_SHORTCOMING = 0.6, 0.6
 
 
 def _find_listed(
@@ -247,7 +266,10 @@ def _locate_units(text: str) -> list[tuple[int, int, float, bool]]:
             lo = max([after] + [h[1] for h in exact[:k] if h])
             hi = min([len(text)] + [h[0] for h in exact[k + 1 :] if h])
             hit = _find_listed(text, a, b, "", lo, hi, starts, shorter=True) if hi > lo else None
-        if hit and all(hit[:2] != o[:2] for o in out):
+        joint = out[-1] if out and out[-1][3] and hit is None else None
+        if joint and re.match(rf"[、和与與及]{re.escape(text[a:b])}", text[joint[1] :]):
+            out[-1] = (joint[0], joint[1] + 1 + b - a, joint[2], True)  # "A、B…": reviewed as one unit
+        elif hit and all(hit[:2] != o[:2] for o in out):
             out.append((*hit, True))
         elif hit is None:
             score = UNREVIEWED_UNIT if _ORG_END.search(text, a, b) else ABBREVIATED_UNIT
@@ -283,12 +305,12 @@ def _units_from_headings(text: str) -> list[tuple[int, int]]:
         s, e = trim(text, s, e)
         if e <= s:
             continue
-        m = _NUMBERING.match(text, s, e)
+        m = re.compile(_MARK).match(text, s, e)
         ns = m.end() if m else s
         n = _ORG_NAME.match(text, ns, e)
         if not n:
             continue
-        rest = text[n.end() : e].lstrip(" \u3000")
+        rest = text[n.end() : e].lstrip(" \u3000*】]")
         if rest in ("", "：", ":") or (rest[:1] in "：:" and len(rest) > 6):
             out.append((n.start(), n.end()))
     return out if len(out) >= 2 else []
@@ -323,9 +345,15 @@ def units(text: str) -> list[dict[str, Any]]:
                 ach_end, areas = max(s, ne), found[1] if found else cut
                 break
         else:
-            if limit == len(text) or not _NEXT_STEP.match(text, limit):
+            contrast = next((c for s, e in own if (c := contrast_shortcoming(text, max(s, ne), e))), None)
+            if contrast:
+                ach_end, areas = contrast
+            elif limit == len(text) or not _NEXT_STEP.match(text, limit):
                 ach_end, ach_score = _paragraph_end(text, ne, limit), OPEN_ACHIEVEMENTS
-        unit["achievements"] = scored(clauses(text, ne, ach_end, CLAUSE_END + "\r\n"), ach_score)
+        body = ne
+        while body < ach_end and text[body] in "】]*#":  # the heading mark closing the name
+            body += 1
+        unit["achievements"] = scored(clauses(text, body, ach_end, CLAUSE_END + "\r\n"), ach_score)
         unit["shortcomings"] = areas
     return out
 

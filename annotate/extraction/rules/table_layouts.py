@@ -26,14 +26,15 @@ _H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类�
 _H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
 _H_ANY = re.compile(rf"{_H_SEQ.pattern[1:-1]}|{_H_LEAD.pattern}|{_H_PROGRESS.pattern}|单位|單位|部门|部門|备注|備註")
 _NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
+_BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _LEAD_LABEL = re.compile(r"(?:牵头|牽頭)(?:单位|單位|部门|部門)\s*[:：]")
 _OTHER_LABEL = re.compile(r"(?:责任|責任|配合|协同|協同)(?:单位|單位|部门|部門)\s*[:：]")
 _PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")
 _ISSUED = re.compile(r"关于印发《?([^\s《》]{4,40}?)》?的通知")
-_UNIT_SPLIT = "、,，/；; "
+_UNIT_SPLIT = "、,，/／；; "
 
-HEADER_ROW, MERGED_ROW, LABELLED_ROW = 0.9, 0.75, 0.9
+HEADER_ROW, MERGED_ROW, LABELLED_ROW, KPI_ROW = 0.9, 0.75, 0.9, 0.75
 """A row read under a header that names its columns, a continuation row whose merged cells are
 repeated from the row above, and a numbered line followed by its own 牵头单位: label."""
 
@@ -54,10 +55,21 @@ def _role(header: str) -> str | None:
     return None
 
 
-def _cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
+def _sep(text: str, s: int, e: int) -> str | None:
+    """The cell separator of a table row line: "|" (pipe or Markdown rows) or a tab."""
+    if text.count("|", s, e) >= 2:
+        return "|"
+    if text.count("\t", s, e) >= 2:
+        return "\t"
+    return None
+
+
+def _cells(text: str, s: int, e: int, sep: str = "|") -> list[tuple[int, int]]:
+    if sep == "|" and text.startswith("|", s):
+        s += 1  # a Markdown row opens with "|"
     out, pos = [], s
     for i in range(s, e + 1):
-        if i == e or text[i] == "|":
+        if i == e or text[i] == sep:
             out.append(trim(text, pos, i))
             pos = i + 1
     if out and out[-1][1] <= out[-1][0]:
@@ -94,18 +106,19 @@ def _item(text: str, cells: dict[str, tuple[int, int]], seq: int, score: float) 
 
 def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
     for k, (s, e) in enumerate(spans):
-        if text.count("|", s, e) < 2:
+        sep = _sep(text, s, e)
+        if sep is None:
             continue
-        header = [_role(text[a:b]) for a, b in _cells(text, s, e)]
+        header = [_role(text[a:b]) for a, b in _cells(text, s, e, sep)]
         if "lead" not in header and "progress" not in header:
             continue
         items: list[dict[str, Any]] = []
         for rs, re_ in spans[k + 1 :]:
-            cells = _cells(text, rs, re_)
+            cells = _cells(text, rs, re_, sep)
             if not cells:
                 continue
             first = text[cells[0][0] : cells[0][1]]
-            m = _NUMBERED.match(first)
+            m = _BARE_NUMBER.fullmatch(first) if header[0] == "seq" else _NUMBERED.match(first)
             if m and (not items or int(m.group("seq")) > items[-1]["seq"]):
                 roles = _align(text, header, cells)
                 if header[0] != "seq":  # the number is glued to the first cell: that cell is the category
@@ -115,13 +128,22 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
             elif first[:1] in _CIRCLED and items:
                 prev = items[-1]
                 merged = [r for r in header if r not in ("category", "leader", "lead", "seq")]
-                roles = {r: c for r, c in zip(merged, cells, strict=False) if r}
+                roles = _by_role(merged, cells)
                 item = _item(text, roles, prev["seq"], MERGED_ROW)
                 item["category"], item["lead_units"] = prev["category"], list(prev["lead_units"])
                 items.append(item)
         if items:
             return s, items
     return None
+
+
+def _by_role(header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Cells by their column's role; of two progress columns (1-10月, 1-11月) the later one."""
+    roles: dict[str, tuple[int, int]] = {}
+    for r, c in zip(header, cells, strict=False):
+        if r and (r not in roles or r == "progress"):
+            roles[r] = c
+    return roles
 
 
 def _align(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
@@ -139,13 +161,10 @@ def _align(text: str, header: list[str | None], cells: list[tuple[int, int]]) ->
         )
         for i, r in enumerate(header):
             j = i if i < h_lead else c_lead + (i - h_lead)
-            if r and j < len(cells) and (i >= h_lead or j < c_lead) and r not in roles:
+            if r and j < len(cells) and (i >= h_lead or j < c_lead) and (r not in roles or r == "progress"):
                 roles[r] = cells[j]
         return roles
-    for r, c in zip(header, cells, strict=False):
-        if r and r not in roles:
-            roles[r] = c
-    return roles
+    return _by_role(header, cells)
 
 
 def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
@@ -156,7 +175,7 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
             continue
         header: list[str | None] = ["seq"]
         j = k + 1
-        while j < len(nonempty) and not text[nonempty[j][0] : nonempty[j][1]].isdigit() and len(header) < 12:
+        while j < len(nonempty) and not _BARE_NUMBER.fullmatch(text, *nonempty[j]) and len(header) < 12:
             header.append(_role(text[nonempty[j][0] : nonempty[j][1]]))
             j += 1
         if "lead" not in header and "progress" not in header:
@@ -165,13 +184,18 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
         while j < len(nonempty):
             s0, e0 = nonempty[j]
             want = items[-1]["seq"] + 1 if items else None
-            if not text[s0:e0].isdigit() or (want is not None and int(text[s0:e0]) != want):
+            num = _BARE_NUMBER.fullmatch(text, s0, e0)
+            if not num or (want is not None and int(num.group("seq")) != want):
                 break
+            seq = int(num.group("seq"))
             row = nonempty[j + 1 : j + len(header)]
-            nxt = [i for i, (a, b) in enumerate(row) if text[a:b] == str(int(text[s0:e0]) + 1)]
+            nxt = [
+                i
+                for i, (a, b) in enumerate(row)
+                if (n := _BARE_NUMBER.fullmatch(text, a, b)) and int(n.group("seq")) == seq + 1
+            ]
             row = row[: nxt[0]] if nxt else row
-            roles = {r: c for r, c in zip(header[1:], row, strict=False) if r}
-            items.append(_item(text, roles, int(text[s0:e0]), HEADER_ROW))
+            items.append(_item(text, _by_role(header[1:], row), seq, HEADER_ROW))
             j += 1 + len(row)
         if items:
             return s, items
@@ -224,10 +248,39 @@ def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[d
     return nonempty[first_k or 0][0], items
 
 
+_BUREAUS = re.compile(
+    r"[(（](?P<units>[\u4e00-\u9fff]{2,14}?(?:局|委|办|辦|中心|部|院|署|厅|廳|队|隊|处|處)"
+    r"(?:[/／、][\u4e00-\u9fff]{2,14}?(?:局|委|办|辦|中心|部|院|署|厅|廳|队|隊|处|處))*)[)）][。；;]?$"
+)
+
+
+def _kpi_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+    """A numbered target list whose lines end with the bureaus in charge in parentheses
+    ("1.地区生产总值增长6%(区发改局/区统计局)"): the bureaus, split at "/", are the lead units."""
+    nonempty = [(s, e) for s, e in spans if e > s]
+    items: list[dict[str, Any]] = []
+    category: tuple[int, int] | None = None
+    first = None
+    for s, e in nonempty:
+        if (p := _PART.match(text, s, e)) and e - s <= 40 and not _BUREAUS.search(text, s, e):
+            category = (p.end(), e)
+            continue
+        m = _NUMBERED.match(text, s, e)
+        b = _BUREAUS.search(text, s, e) if m else None
+        if not m or not b or (items and int(m.group("seq")) != items[-1]["seq"] + 1 and m.group("seq") != "1"):
+            continue
+        cells = {"task": (m.end(), b.start()), "lead": (b.start("units"), b.end("units"))}
+        if category:
+            cells["category"] = category
+        items.append(_item(text, cells, int(m.group("seq")), KPI_ROW))
+        first = s if first is None else first
+    return (first, items) if len(items) >= 2 and first is not None else None
+
+
 def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
     """``(title, items)`` from the first layout that reads rows; items lack status/indicators."""
     spans = [trim(text, s, e) for s, e in lines(text)]
-    for reader in (_pipe_rows, _cell_rows, _labelled_rows):
+    for reader in (_pipe_rows, _cell_rows, _labelled_rows, _kpi_rows):
         found = reader(text, spans)
         if found:
             at, items = found
@@ -235,6 +288,8 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
             if reader is _labelled_rows:  # an allocation notice names its plan: 关于印发…的通知
                 m = _ISSUED.search(text, 0, at)
                 title = quote(text, m.start(1), m.end(1)) if m else None
+            elif reader is _kpi_rows:  # a target list has no caption: the article's title line
+                title = next((quote(text, ps, pe) for ps, pe in spans if pe > ps), None)
             else:  # the caption is the line above the header
                 title = next((quote(text, ps, pe) for ps, pe in reversed(spans) if pe > ps and pe <= at), None)
             return (scored([title], 0.7)[0] if title else None), items
