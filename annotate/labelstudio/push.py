@@ -31,10 +31,10 @@ from annotate.labelstudio.overview import row_overview
 from annotate.labelstudio.pages import Page, PageError, plan_pages, split_results
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
-from annotate.store.failures import record_failure, resolve_failures
+from annotate.store.failures import record_failure, resolve_failures_many
 from annotate.store.labelstudio import PushablePrediction, PushedTask
 
-BATCH = 200
+BATCH = 1000
 ORDERS = {
     "doubt": ("Uncertainty sampling", "最不确定的在前 least confident first", ["tasks:predictions_score"]),
     "document": ("Sequential sampling", "按文档顺序 document order", ["tasks:id"]),
@@ -68,12 +68,19 @@ def project_config(schema_name: str) -> tuple[LabelSpec, str]:
     return lspec, xml
 
 
-def prediction_payload(li: LabelInterface, lspec: LabelSpec, p: PushablePrediction) -> dict[str, Any]:
-    """One Label Studio prediction; ConversionError when it would highlight the wrong characters."""
+def prediction_payload(
+    li: LabelInterface, lspec: LabelSpec, p: PushablePrediction, *, validate: bool = True
+) -> dict[str, Any]:
+    """One Label Studio prediction; ConversionError when it would highlight the wrong characters.
+
+    ``validate`` runs the SDK's check of the result against the labeling config (~4 ms per
+    prediction). Every result is built from the same label spec as the config, so a mismatch is a
+    bug of the conversion, not of one document: push checks the first prediction of each project.
+    """
     groundings = [Grounding.model_validate(g) for g in p.groundings]
     result = to_results(lspec, p.text, p.record, groundings)
     pred = {"result": result, "score": p.confidence, "model_version": p.version_key}
-    errors = li.validate_prediction(pred, return_errors=True)
+    errors = li.validate_prediction(pred, return_errors=True) if validate else None
     if errors:
         raise ConversionError(f"Label Studio would not accept the prediction: {errors[0]}")
     return pred
@@ -222,13 +229,15 @@ def _push_schema(
     new_preds: list[dict[str, Any]] = []
     failed_docs: set[str] = set()
     done = 0
+    checked = False
     for p in preds:
         known = by_doc.get(p.doc_id, [])
         if known and len(known) == known[0].pages and all((t.task_id, p.version_key) in pushed for t in known):
             stats.already_pushed += 1
             continue
         try:
-            payload = prediction_payload(li, lspec, p)
+            payload = prediction_payload(li, lspec, p, validate=not checked)
+            checked = True
             pages = _pages_for(p, payload["result"], known, top)
             shares = split_results(p.text, payload["result"], pages)
         except (ConversionError, PageError, ValueError) as exc:
@@ -267,6 +276,8 @@ def _push_schema(
             for ((doc, _), (page, _)), tid in zip(chunk, ids, strict=True)
         ]
         ls_store.add_tasks(con, url, pid, name, rows)
+        ls_store.add_predictions(con, url, [(tid, pr["model_version"], None)
+                                            for tid, (_, (_, t)) in zip(ids, chunk, strict=True) for pr in t["predictions"]])  # fmt: skip
         tasks.update({(t.doc_id, t.page): t for t in rows})
         stats.tasks_created += len(chunk)
         stats.predictions_added += sum(len(t["predictions"]) for _, (_, t) in chunk)
@@ -276,20 +287,15 @@ def _push_schema(
     for i in range(0, len(new_preds), batch_size):
         chunk_preds = new_preds[i : i + batch_size]
         client.import_predictions(pid, chunk_preds)
+        ls_store.add_predictions(con, url, [(pr["task"], pr["model_version"], None) for pr in chunk_preds])
         stats.predictions_added += len(chunk_preds)
         done += len(chunk_preds)
         if progress:
             progress(name, done, total)
 
-    if total:
-        server_preds = {(p["task"], p.get("model_version")): p["id"] for p in client.list_predictions(pid)}
-        ls_store.add_predictions(
-            con, url, [(t, v, i) for (t, v), i in server_preds.items() if (t, v) not in pushed and v is not None]
-        )
+    if total:  # what was sent is recorded above; the server's prediction ids are not needed
         pushed_docs = {d for d, _ in tasks}
-        for doc_id in {p.doc_id for p in preds} - failed_docs:
-            if doc_id in pushed_docs:
-                resolve_failures(con, doc_id=doc_id, stages=("push",))
+        resolve_failures_many(con, doc_ids=({p.doc_id for p in preds} - failed_docs) & pushed_docs, stages=("push",))
 
     newest = preds[-1].version_key
     known = ls_store.get_project(con, url, name)
