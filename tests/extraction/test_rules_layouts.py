@@ -111,3 +111,9 @@ def test_a_target_list_takes_the_bureaus_in_parentheses_as_lead_units() -> None:
         (1, "主要指标", "地区生产总值增长6%", ["区发改局", "区统计局"]),
         (2, "主要指标", "财政收入增长8%", ["区财政局"]),
     ]
+
+
+def test_a_greeting_to_the_audience_asks_nothing() -> None:
+    from annotate.extraction.rules import report
+
+    assert report.extract("工作报告\n各位代表:现在我报告工作。\n区长:好。\n")["qa"] == []

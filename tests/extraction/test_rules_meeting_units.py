@@ -132,3 +132,8 @@ def test_a_count_with_a_suffix_ends_an_abbreviated_list() -> None:
     text = "雁翅、斋堂、清水三镇主要负责同志依次发言。"
     items, _ = _listed_units(text)
     assert [(text[a:b], suffix) for a, b, suffix in items] == [("雁翅", "镇"), ("斋堂", "镇"), ("清水", "镇")]
+
+
+def test_short_lines_of_institution_names_without_paragraphs_are_no_units() -> None:
+    text = LEAD + "\n区委办公室\n区政府办公室\n"
+    assert _units(text) == []

@@ -35,8 +35,8 @@ def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote
     turns = labelled_turns(text, spans)
     out = []
     for k, (label, s, e) in enumerate(turns[:-1]):
-        if not _ASKER.search(label) or _CHAIR.search(label):
-            continue
+        if not _ASKER.search(label) or _CHAIR.search(label) or label.startswith("各位"):
+            continue  # "各位代表:" greets an audience; it asks nothing
         nlabel, ns, ne = turns[k + 1]
         if _ASKER.search(nlabel) or _CHAIR.search(nlabel):
             continue

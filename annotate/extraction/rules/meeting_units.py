@@ -301,18 +301,20 @@ def _units_from_headings(text: str) -> list[tuple[int, int]]:
     """No list: lines holding only an institution's name (numbered or not, maybe with a colon) or
     paragraphs led by "名称：", each followed by text; two at least, or it is no structure."""
     out = []
-    for s, e in lines(text):
-        s, e = trim(text, s, e)
-        if e <= s:
-            continue
+    spans = [(s, e) for s, e in (trim(text, s, e) for s, e in lines(text)) if e > s]
+    for k, (s, e) in enumerate(spans):
         m = re.compile(_MARK).match(text, s, e)
         ns = m.end() if m else s
         n = _ORG_NAME.match(text, ns, e)
         if not n:
             continue
         rest = text[n.end() : e].lstrip(" \u3000*】]")
-        if rest in ("", "：", ":") or (rest[:1] in "：:" and len(rest) > 6):
+        if rest[:1] in "：:" and len(rest) > 6:
             out.append((n.start(), n.end()))
+        elif rest in ("", "：", ":") and k + 1 < len(spans):
+            ps, pe = spans[k + 1]  # a heading heads a paragraph, not another short line (a footer, a byline)
+            if pe - ps >= 8 and re.search(r"[。；;！!？?,，]", text[ps:pe]):
+                out.append((n.start(), n.end()))
     return out if len(out) >= 2 else []
 
 
