@@ -51,3 +51,11 @@ def test_the_task_score_is_the_mean_of_its_values() -> None:
                           schema="meeting_review", backend="rules")  # fmt: skip
     values = [g.confidence for g in ex.groundings]
     assert ex.confidence == round(sum(values) / len(values), 4) and len(set(values)) > 1
+
+
+def test_an_indicator_name_that_opens_with_a_verb_scores_below_a_metric_name() -> None:
+    from annotate.extraction.rules.numbers import indicators
+
+    text = "养老服务覆盖率达到95%，实现覆盖率98%。"
+    names = {str(i["name"]): i["name"].score for i in indicators(text, 0, len(text)) if i["name"] is not None}
+    assert names["养老服务覆盖率"] > names["实现覆盖率"]

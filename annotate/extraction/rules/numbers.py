@@ -42,7 +42,7 @@ NAME_SCORES = {"metric": 0.7, "phrase": 0.55, "verb": 0.45, "cut": 0.4}
 """How sure the rules are of an indicator's name: a phrase ending in a metric word ("覆盖率",
 "资金"); any phrase before the number; one that opens with a verb (a clause, "实现覆盖率", more than
 a name); one cut at the length limit rather than at punctuation. A figure itself is surer (0.85)."""
-_VERB_START = re.compile(r"^(?:实现|實現|完成|涉及|累计|累計|达到|達到|新增|支付|批准|开展|開展|推动|推動)")
+_VERB_START = re.compile(r"(?:实现|實現|完成|涉及|累计|累計|达到|達到|新增|支付|批准|开展|開展|推动|推動)")
 
 
 def _name(text: str, start: int, num_start: int, num_end: int, mode: str) -> Quote | None:
