@@ -21,6 +21,13 @@ def seen(con: duckdb.DuckDBPyConnection, server_url: str, annotation_id: int, up
     return row is not None
 
 
+def seen_annotations(con: duckdb.DuckDBPyConnection, server_url: str) -> set[tuple[int, datetime | None]]:
+    """Every (annotation id, updated_at) already filed from this server: what :func:`seen` asks,
+    read once per pull instead of once per annotation."""
+    rows = con.execute("SELECT annotation_id, updated_at FROM annotations WHERE server_url = ?", [server_url])
+    return {(int(a), u) for a, u in rows.fetchall()}
+
+
 def record_annotation(
     con: duckdb.DuckDBPyConnection,
     *,

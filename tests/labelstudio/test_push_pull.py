@@ -375,3 +375,50 @@ def test_push_compare_puts_two_versions_side_by_side(tmp_path: Path, label_studi
         assert (ls_client.get_project(pid) or {})["model_version"] == "meeting_review/cmp@b", "A pre-fills the draft"
         res = _run("push", "--db", str(db), "--compare", "meeting_review/cmp@a", "meeting_review/none")
         assert res.exit_code != 0 and "meeting_review/none" in res.output
+
+
+def test_a_pull_that_fails_midway_keeps_whole_transactions_and_a_rerun_files_the_rest_once(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from annotate.labelstudio import pull as pull_module
+
+    tables = ("gold", "annotations", "rejected", "quarantine")
+
+    def fresh_store(name: str) -> Any:
+        shutil.copy(world.db, tmp_path / name)
+        con = connect(tmp_path / name)
+        for t in tables:
+            con.execute(f"DELETE FROM {t}")  # the store as it was before its first pull
+        return con
+
+    def counts(con: Any) -> list[int]:
+        return [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]
+
+    clean, broken = fresh_store("clean.duckdb"), fresh_store("broken.duckdb")
+    try:
+        pull_module.pull(clean, world.client)
+        expected = counts(clean)
+        assert expected[1] >= 6
+        monkeypatch.setattr(pull_module, "FILED_PER_TRANSACTION", 2)
+        real_file, calls = pull_module._file, []
+
+        def failing_file(*args: Any, **kwargs: Any) -> None:
+            real_file(*args, **kwargs)
+            calls.append(1)
+            if len(calls) == 5:  # the fifth is written, then the run dies before its commit
+                raise RuntimeError("killed")
+
+        monkeypatch.setattr(pull_module, "_file", failing_file)
+        with pytest.raises(RuntimeError, match="killed"):
+            pull_module.pull(broken, world.client)
+        assert counts(broken)[1] == 4  # two whole transactions of two; the third rolled back
+        monkeypatch.setattr(pull_module, "_file", real_file)
+        pull_module.pull(broken, world.client)
+        assert counts(broken) == expected
+        assert broken.execute("SELECT count(*) FROM (SELECT doc_id, version FROM gold GROUP BY ALL HAVING count(*) > 1)"
+                              ).fetchone() == (0,)  # fmt: skip
+    finally:
+        clean.close()
+        broken.close()
