@@ -147,10 +147,21 @@ class RulesBackend:
 
     name = NAME
 
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, str], str] = {}
+
     def describe(self) -> str:
         return "rules backend: offline pre-labeler (set OPENAI_BASE_URL or OPENAI_API_KEY to use an LLM)"
 
     def version_key(self, schema: SchemaSpec) -> str:
+        """Asked per document: computed once per schema (hashing the rules' source is not free)."""
+        key = (schema.name, schema.hash)
+        cached = self._keys.get(key)
+        if cached is None:
+            cached = self._keys[key] = self._version_key(schema)
+        return cached
+
+    def _version_key(self, schema: SchemaSpec) -> str:
         return version_key(
             schema=schema.name,
             schema_hash=schema.hash,
