@@ -14,6 +14,7 @@ reported, not asserted: the README says where they are not met.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,19 @@ def _texts() -> list[dict[str, Any]]:
     return tomllib.loads((REAL / "manifest.toml").read_text(encoding="utf-8"))["text"]
 
 
+def _scored() -> list[dict[str, Any]]:
+    """The texts to score: every split, or only those named in ``REAL_SPLITS`` (``dev,dev2``), so the
+    rules' author can measure the development half while working without scoring the evaluation half."""
+    only = {s for s in os.environ.get("REAL_SPLITS", "").split(",") if s}
+    return [t for t in _texts() if not only or t["split"] in only]
+
+
 @pytest.fixture(scope="module")
 def measured() -> dict[str, Any]:
     scores: dict[str, list[Score]] = {}
     pairs: dict[str, list[tuple[float, bool]]] = {}
     failures: dict[str, str] = {}
-    for text in _texts():
+    for text in _scored():
         doc = load_document(REAL / f"{text['id']}.txt")
         spec = get_schema(text["genre"])
         expected = json.loads((REAL / f"{text['id']}.expected.json").read_text(encoding="utf-8"))
@@ -71,8 +79,10 @@ def measured() -> dict[str, Any]:
         "values": {k: len(v) for k, v in pairs.items()},
         "failures": failures,
     }
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_text(json.dumps({**result, "scores": {k: s.as_dict() for k, s in result["scores"].items()},
+    only = os.environ.get("REAL_SPLITS", "")
+    artifact = ARTIFACT.with_name(f"rules_real_{only.replace(',', '_')}.json") if only else ARTIFACT
+    artifact.parent.mkdir(exist_ok=True)
+    artifact.write_text(json.dumps({**result, "scores": {k: s.as_dict() for k, s in result["scores"].items()},
                                     "goals": GOALS}, ensure_ascii=False, indent=1), encoding="utf-8")  # fmt: skip
     for key, score in result["scores"].items():
         print("\n" + format_table(score, title=f"rules vs hand-written records — {key} ({score.documents} texts)"))
@@ -84,7 +94,7 @@ def measured() -> dict[str, Any]:
 def test_the_corpus_is_whole_and_split_once() -> None:
     texts = _texts()
     assert len(texts) >= 25
-    assert {t["split"] for t in texts} == {"dev", "eval"}
+    assert {t["split"] for t in texts} == {"dev", "dev2", "eval"}  # dev2: development texts added later
     for genre, least in (("meeting_review", 5), ("task_progress", 5), ("public_report", 5)):
         assert sum(t["genre"] == genre for t in texts) >= least, genre
     for t in texts:
@@ -94,8 +104,10 @@ def test_the_corpus_is_whole_and_split_once() -> None:
 
 def test_every_real_text_is_predicted_or_failed_with_one_line(measured: dict[str, Any]) -> None:
     assert all("\n" not in reason for reason in measured["failures"].values())
-    assert len(measured["failures"]) < len(_texts()) / 2
+    assert len(measured["failures"]) < len(_scored()) / 2
 
 
 def test_the_rules_confidence_orders_real_values_better_than_chance(measured: dict[str, Any]) -> None:
+    if measured["auroc"]["all"] is None and os.environ.get("REAL_SPLITS"):
+        pytest.skip("AUROC undefined on the splits scored: every value is right (or every one wrong)")
     assert measured["auroc"]["all"] is not None and measured["auroc"]["all"] > 0.5

@@ -1,9 +1,14 @@
 """Q&A turns labelled by speaker rather than by 问/答 (press-conference transcripts).
 
 A transcript line is "<label>:<what was said>", the label a short run without punctuation
-("記者", "▲新华社记者", "行政長官", "王国庆"). The askers are the press or members (记者, 议员,
-委员, 代表…); any other label that follows an asker's turn is the answer. Chair turns (主持人)
-are procedure, not questions. A question whose answer is cut off the page is not a pair.
+("記者", "▲新华社记者", "行政長官", "王国庆"). Pages vary the layout, and the reader follows the
+structure rather than the words: a label may carry a name after a space ("…部部長 金壯龍"),
+pinyin glosses after its characters ("工業(yè)"), stand on a line of its own with the turn on the
+next line (live-text pages, with timestamp lines between turns), or be letter-spaced like the rest
+of the page ("李 永 達 議 員 :"). The askers are the press or members (记者, 议员, 委员, 代表…); any
+other label that follows an asker's turn is the answer. Chair turns (主持人) are procedure, not
+questions, and so is a turn that only calls the next speaker ("立法會主席梁君彥議員:行政長官。").
+A question whose answer is cut off the page is not a pair.
 """
 
 from __future__ import annotations
@@ -12,54 +17,131 @@ import re
 
 from annotate.extraction.rules.spans import Quote, quote, scored
 
-_LABEL = re.compile(r"[▲△●■◆\-—*\s]*(?P<label>[^\s:：，,。；;！？!?、()（）《》“”\"]{1,16}?)\s*[:：]")
+_GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
+_CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
+_LABEL = re.compile(
+    rf"[▲△●■◆\-—*\s]*(?P<label>(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"
+)
+_SPACED_LABEL = re.compile(r"[▲△●■◆\-—*\s]*(?P<label>(?:[^\s:：，,。；;！？!?] ){1,16})[:：]")
+_STAMP = re.compile(r"[\d\s:：/.\-年月日时時分秒]+")
 _ASKER = re.compile(r"记者|記者|议员|議員|委员|委員|代表|市民|网友|網友|提问|提問")
 _CHAIR = re.compile(r"主持")
+_NOISE = re.compile(rf"{_GLOSS}|\s")
+_NAME_STOP = set("今昨明日于於在出與与和及聯联同等向到就为為對对")
 
-LABELLED_PAIR = 0.85
-"""A question under an asker's label answered under another label: both turns marked by the page."""
+LABELLED_PAIR, OWN_LINE_PAIR = 0.85, 0.8
+"""A question under an asker's label answered under another label: both turns marked by the page;
+a label on a line of its own leaves where the turn ends to the line breaks."""
+
+
+def plain(label: str) -> str:
+    """The label without letter-spacing and pinyin glosses, to be compared with other labels."""
+    return _NOISE.sub("", label)
+
+
+def _spaced(text: str, s: int, e: int) -> bool:
+    """A letter-spaced line: most characters are followed by a single space."""
+    body = text[s:e]
+    return len(body) >= 8 and body.count(" ") * 3 >= len(body)
 
 
 def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
-    """``(label, body_start, body_end)`` of each line that opens with a speaker label."""
+    """``(label, body_start, body_end)`` of each turn; a label alone on its line takes the next line."""
     out = []
-    for s, e in spans:
-        m = _LABEL.match(text, s, e)
+    k = 0
+    while k < len(spans):
+        s, e = spans[k]
+        m = (_SPACED_LABEL if _spaced(text, s, e) else _LABEL).match(text, s, e)
         if m and m.end() < e:
-            out.append((m.group("label"), m.end(), e))
+            out.append((m.group("label").strip(), m.end(), e))
+        elif m and m.end() == e and any("\u4e00" <= c <= "\u9fff" for c in m.group("label")):
+            nxt = next((j for j in range(k + 1, len(spans)) if spans[j][1] > spans[j][0]), None)
+            if nxt is not None and not _LABEL.fullmatch(text, *spans[nxt]) and not is_stamp(text, *spans[nxt]):
+                out.append((m.group("label").strip(), *spans[nxt]))
+                k = nxt
+        k += 1
+    return out
+
+
+def is_stamp(text: str, s: int, e: int) -> bool:
+    """A line holding only a date and/or time (the timestamps of live-text pages)."""
+    return e > s and bool(_STAMP.fullmatch(text, s, e)) and any(c.isdigit() for c in text[s:e])
+
+
+def _procedural(text: str, turn: tuple[str, int, int], labels: set[str]) -> bool:
+    """A chair's turn, or one that only calls the next speaker by a label used in the transcript."""
+    label, s, e = turn
+    called = plain(text[s:e]).rstrip("。.!！")
+    return bool(_CHAIR.search(label)) or (len(called) <= 16 and called in labels)
+
+
+def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[str, int, int], tuple[str, int, int]]]:
+    """(asker turn, answering turn) pairs, procedural turns skipped."""
+    turns = labelled_turns(text, spans)
+    labels = {plain(t[0]) for t in turns}
+    turns = [t for t in turns if not _procedural(text, t, labels)]
+    out = []
+    for k, turn in enumerate(turns[:-1]):
+        label, nxt = plain(turn[0]), turns[k + 1]
+        if not _ASKER.search(label) or label.startswith("各位"):
+            continue  # "各位代表:" greets an audience; it asks nothing
+        if not _ASKER.search(plain(nxt[0])):
+            out.append((turn, nxt))
     return out
 
 
 def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
     """Question/answer pairs from speaker-labelled turns (empty when no asker label is found)."""
-    turns = labelled_turns(text, spans)
     out = []
-    for k, (label, s, e) in enumerate(turns[:-1]):
-        if not _ASKER.search(label) or _CHAIR.search(label) or label.startswith("各位"):
-            continue  # "各位代表:" greets an audience; it asks nothing
-        nlabel, ns, ne = turns[k + 1]
-        if _ASKER.search(nlabel) or _CHAIR.search(nlabel):
-            continue
-        q = quote(text, s, e, strip_punct=False)
-        a = quote(text, ns, ne, strip_punct=False)
+    for (ql, qs, qe), (_al, as_, ae) in _pairs(text, spans):
+        q = quote(text, qs, qe, strip_punct=False)
+        a = quote(text, as_, ae, strip_punct=False)
         if q is not None and a is not None:
-            out.append({"question": scored([q], LABELLED_PAIR)[0], "answer": scored([a], LABELLED_PAIR)[0]})
+            score = OWN_LINE_PAIR if text.rfind("\n", 0, qs) > text.rfind(ql, 0, qs) else LABELLED_PAIR
+            out.append({"question": scored([q], score)[0], "answer": scored([a], score)[0]})
     return out
 
 
-def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
-    """Labels of answering turns that are bare personal names (2–4 characters, no title word)."""
-    out: list[Quote] = []
-    turns = labelled_turns(text, spans)
-    for k, (label, s, _e) in enumerate(turns[1:], start=1):
-        if not _ASKER.search(turns[k - 1][0]) or _ASKER.search(label) or label in out:
+def _name_at(text: str, pos: int, limit: int) -> Quote | None:
+    """A 2–4 character name at ``pos`` (letter-spaced or not), cut before a word that follows names."""
+    chars = []
+    i = pos + 1 if text.startswith(" ", pos) else pos
+    pos = i
+    while i < limit and len(chars) < 5:
+        if text[i] == " " and chars and _spaced(text, max(0, pos - 8), min(limit, pos + 8)):
+            i += 1
             continue
-        if 2 <= len(label) <= 3 and not re.search(r"[长長官员員者人记記席任部局委]$", label):
-            start = text.rfind(label, 0, s)
-            out.append(scored([Quote(text, start, start + len(label))], 0.7)[0])
+        if not ("\u4e00" <= text[i] <= "\u9fff" or text[i] == "·"):
+            break
+        chars.append(i)
+        i += 1
+    for n in (2, 3, 4):
+        if n < len(chars) and text[chars[n]] in _NAME_STOP:
+            return Quote(text, pos, chars[n - 1] + 1)
+    return None
+
+
+def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
+    """Names of those who answer: a bare-name label ("王国庆"), a name after the title in the label
+    ("…部長 金壯龍"), or the name the page gives right after the answering title ("財政司司長曾俊華")."""
+    out: list[Quote] = []
+    for _q, (label, s, _e) in _pairs(text, spans):
+        start = text.rfind(label, 0, s)
+        name: Quote | None = None
+        if (sp := max(label.rfind(" "), label.rfind("\u3000"))) > 0 and not _spaced(text, start, s):
+            name = Quote(text, start + sp + 1, start + len(label))
+        elif 2 <= len(label) <= 3 and not re.search(r"[长長官员員者人记記席任部局委]$", label):
+            name = Quote(text, start, start + len(label))
+        else:
+            at = text.find(label)
+            while name is None and 0 <= at < start:
+                name = _name_at(text, at + len(label) + (1 if _spaced(text, at, at + len(label)) else 0), start)
+                at = text.find(label, at + 1)
+        if name is not None and str(name) not in out:
+            out.append(scored([name], 0.7)[0])
     return out
 
 
 def asker_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """The labelled turns of askers (记者, 议员…) among ``spans``: a Q&A block, not a section."""
-    return [t for t in labelled_turns(text, spans) if _ASKER.search(t[0]) and not _CHAIR.search(t[0])]
+    return [t for t in labelled_turns(text, spans) if _ASKER.search(plain(t[0])) and not _CHAIR.search(t[0])]

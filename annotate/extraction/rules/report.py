@@ -12,22 +12,23 @@ import re
 from typing import Any
 
 from annotate.extraction.rules import dates
-from annotate.extraction.rules.dialogue import answerer_names, asker_turns, labelled_qa
+from annotate.extraction.rules.dialogue import answerer_names, asker_turns, is_stamp, labelled_qa
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
 
-_Q = re.compile(r"(?:问|問)\s*[:：]")
-_A = re.compile(r"答\s*[:：]")
+_Q = re.compile(r"[^\w]*(?:问|問)\s*[:：]")  # after lost indentation ("????問:") or a bullet
+_A = re.compile(r"[^\w]*(?:[^\s:：，,。；;！？!?]{0,30}?)答\s*[:：]")  # "答:" or "…负责人答:"
 _SPEAKER_TITLE = re.compile(r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)")
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;]")
 _BYLINE = re.compile(
     r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)[ \u3000\xa0]+([\u4e00-\u9fff·]{2,4})$"
 )
 _LEAD_IN = re.compile(r"——([^。！!？?\n]{2,24})。")
-_MEDIA_NOTE = re.compile(r"[(（]附[^()（）]{1,12}[)）]$")
+_MEDIA_NOTE = re.compile(r"(?:[(（](?:附[^()（）]{1,12}|只有[^()（）]{1,6})?[)）])+$")  # (附圖/短片), (只有中文), ()
 _HELD = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[^。]{0,60}?(?:举行|舉行|召开|召開|举办|舉辦)")
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _ATTRIBUTION_VERB = r"(?:介紹|介绍|表示|說|说|談到|谈到|指出|強調|强调)"
 
 
@@ -41,8 +42,13 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
     for k, (s, _e) in enumerate(nonempty):
         if text.startswith(("——", "—— ", "--"), s) and k:
             return quote(text, *nonempty[k - 1])
-    for s, e in nonempty:  # a title is a line, not a paragraph: it ends no sentence
-        if e - s >= 6 and not _ENDS_SENTENCE.search(text, s, e):
+    for s, e in nonempty:  # a title is a line, not a paragraph: it ends no sentence, labels no speaker
+        if (
+            e - s >= 6
+            and not _ENDS_SENTENCE.search(text, s, e)
+            and text[e - 1] not in ":："
+            and not is_stamp(text, s, e)
+        ):
             m = _MEDIA_NOTE.search(text, s, e)
             return quote(text, s, m.start() if m else e)
     return None
@@ -158,6 +164,8 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         for k, (s, e) in enumerate(nonempty)
         if k
         and _is_short(text, s, e)
+        and re.search(r"[\u4e00-\u9fff]", text[s:e])  # not a timestamp line
+        and text[e - 1] not in ":："  # not a speaker's label on a line of its own
         and not _is_short(text, *nonempty[k - 1])
         and not _Q.match(text, s, e)
         and not _BYLINE.search(text, s, e)
@@ -186,6 +194,9 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         delivered = delivered and re.match(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", delivered.group(0))
     if delivered:
         published = dates.make_date(*(int(g) for g in delivered.groups())) or published
+    if published is None:  # a live-text page stamps its turns: "2024-03-08 10:49:41"
+        stamp = next((m for s, e in nonempty if is_stamp(text, s, e) and (m := _ISO_DAY.match(text, s, e))), None)
+        published = stamp and dates.make_date(*(int(g) for g in stamp.groups()))
     return {
         "title": _title(text, spans),
         "date": published.isoformat() if published else None,

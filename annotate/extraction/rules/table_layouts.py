@@ -7,8 +7,11 @@
 - **Merged cells** (pipe tables): a row whose first cell starts "57." opens item 57; a row opening
   with a circled number (②) continues it without the merged cells (the numbered cell, the leader
   and the lead unit), which it repeats.
-- **Allocation lists**: numbered task lines ("1.…") each followed by a labelled "牵头单位:" line
-  (and "责任单位:", not a lead unit); the part heading above ("一、…") is the category.
+- **Allocation lists**: numbered task lines ("1.…" / "1、…") whose lead units are marked in one of
+  the ways such notices write them: a labelled "牵头单位:" line below (or "[牵头单位:…;责任单位:…]"
+  after the task on its own line), a closing "(A、B牵头,C负责)", or a line "部门分工:A牵头,B配合";
+  "责任单位:" alone names no lead unit. The nearest part heading above ("一、…" or "(一)…") is
+  the category.
 """
 
 from __future__ import annotations
@@ -28,15 +31,20 @@ _H_ANY = re.compile(rf"{_H_SEQ.pattern[1:-1]}|{_H_LEAD.pattern}|{_H_PROGRESS.pat
 _NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
 _BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_H_UNITS = re.compile(r"单位|單位|部门|部門")
 _LEAD_LABEL = re.compile(r"(?:牵头|牽頭)(?:单位|單位|部门|部門)\s*[:：]")
 _OTHER_LABEL = re.compile(r"(?:责任|責任|配合|协同|協同)(?:单位|單位|部门|部門)\s*[:：]")
-_PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")
-_ISSUED = re.compile(r"关于印发《?([^\s《》]{4,40}?)》?的通知")
+_PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]")
+_ISSUED = re.compile(r"关于印发《?([^\s《]\S{3,40}?)》?的通知")
+_LEAD_MARK = re.compile(r"牵头|牽頭")
+_OPENERS = "[［(（【〔"
+_UNIT_END = re.compile(r"(?:局|委|办|辦|室|部|厅|廳|中心|院|署|队|隊|处|處|会|會|组|組|站|所|社|司)$")
 _UNIT_SPLIT = "、,，/／；; "
 
-HEADER_ROW, MERGED_ROW, LABELLED_ROW, KPI_ROW = 0.9, 0.75, 0.9, 0.75
+HEADER_ROW, MERGED_ROW, LABELLED_ROW, KPI_ROW, CUT_ROW = 0.9, 0.75, 0.9, 0.75, 0.6
 """A row read under a header that names its columns, a continuation row whose merged cells are
-repeated from the row above, and a numbered line followed by its own 牵头单位: label."""
+repeated from the row above, a numbered line with its own 牵头单位: label, and a lead unit read from
+a parenthesis the page cut off (its other units may be missing)."""
 
 
 def _role(header: str) -> str | None:
@@ -178,8 +186,11 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
         while j < len(nonempty) and not _BARE_NUMBER.fullmatch(text, *nonempty[j]) and len(header) < 12:
             header.append(_role(text[nonempty[j][0] : nonempty[j][1]]))
             j += 1
-        if "lead" not in header and "progress" not in header:
+        names_units = any(_H_UNITS.search(text, *nonempty[i]) for i in range(k + 1, j))
+        if "lead" not in header and "progress" not in header and not names_units:
             continue
+        if "task" not in header and "category" in header:  # "重点工作" is the task when nothing else is
+            header[header.index("category")] = "task"
         items: list[dict[str, Any]] = []
         while j < len(nonempty):
             s0, e0 = nonempty[j]
@@ -202,15 +213,66 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
     return None
 
 
+_LEAD_SAID = re.compile(r"[:：]\s*(?P<units>[^:：，,。；;\n]{2,60}?)(?:牵头|牽頭)")
+
+
+def _complete_units(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """``[s, e)`` shortened to its last whole unit name: the page was cut inside the unit list."""
+    stop = None
+    for i in range(s, e + 1):
+        if (i == e or text[i] in "、,，/／") and i > s and _UNIT_END.search(text, s, i):
+            stop = i
+    return (s, stop) if stop else None
+
+
+def _lead_of(
+    text: str, block: list[tuple[int, int]], cut: bool, prev_paren: bool
+) -> tuple[tuple[int, int] | None, int | None, float, bool]:
+    """``(lead span, task end, score, paren form)`` of a numbered row whose lines are ``block``.
+
+    The forms are tried from the most explicit: a "牵头单位:" label (on the row's own line the task
+    ends where the label's bracket opens), a closing parenthesis "(A、B牵头,…)", a labelled line
+    "部门分工:A牵头,…". A parenthesis cut off by the end of the page keeps its whole unit names,
+    but only when the row before used the same form: otherwise nothing says they lead.
+    """
+    s, e = block[0]
+    for a, b in block:
+        lm = _LEAD_LABEL.search(text, a, b)
+        if lm:
+            stop = _OTHER_LABEL.search(text, lm.end(), b)
+            end = stop.start() if stop else b
+            end = next((i for i in range(lm.end(), end) if text[i] in "]］)）】〕"), end)
+            task_end = None
+            if a == s:
+                task_end = lm.start()
+                while task_end > s and text[task_end - 1] in _OPENERS:
+                    task_end -= 1
+            return (lm.end(), end), task_end, LABELLED_ROW, False
+    opening = max(text.rfind("(", s, e), text.rfind("（", s, e))
+    if opening > s and text[opening - 1] in "。；;.":
+        mark = _LEAD_MARK.search(text, opening, e)
+        if mark:
+            return (opening + 1, mark.start()), opening, LABELLED_ROW, True
+        closed = any(text[i] in ")）" for i in range(opening, e))
+        if cut and prev_paren and not closed and (whole := _complete_units(text, opening + 1, e)):
+            return whole, opening, CUT_ROW, True
+    for a, b in block[1:]:
+        said = _LEAD_SAID.search(text, a, b)
+        if said:
+            return (said.start("units"), said.end("units")), None, LABELLED_ROW, False
+    return None, None, MERGED_ROW, False
+
+
 def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
-    """Numbered task lines, each followed by a "牵头单位:" line before the next numbered line."""
+    """Numbered task lines whose lead units are marked (see ``_lead_of``) before the next numbered line."""
     nonempty = [(s, e) for s, e in spans if e > s]
     items: list[dict[str, Any]] = []
     category: tuple[int, int] | None = None
     first_k = None
+    prev_paren = False
     for k, (s, e) in enumerate(nonempty):
-        if _PART.match(text, s, e) and e - s <= 40:
-            category = (_PART.match(text, s, e).end(), e)  # type: ignore[union-attr]
+        if (part := _PART.match(text, s, e)) and e - s <= 40:
+            category = (part.end(), e)
             continue
         m = _NUMBERED.match(text, s, e)
         if not m:
@@ -224,24 +286,18 @@ def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[d
             ),
             len(nonempty),
         )
-        lead = None
-        for a, b in nonempty[k:block_end]:
-            lm = _LEAD_LABEL.search(text, a, b)
-            if lm:
-                stop = _OTHER_LABEL.search(text, lm.end(), b)
-                lead = (lm.end(), stop.start() if stop else b)
-                break
+        lead, task_end, score, paren = _lead_of(text, nonempty[k:block_end], k == len(nonempty) - 1, prev_paren)
         if lead is None and not (items and seq == items[-1]["seq"] + 1):
             continue
         if items and seq != items[-1]["seq"] + 1 and seq != 1:
             continue
-        task_end = _LEAD_LABEL.search(text, s, e)
-        cells = {"task": (m.end(), task_end.start() if task_end else e)}
+        prev_paren = paren
+        cells = {"task": (m.end(), task_end if task_end is not None else e)}
         if category:
             cells["category"] = category
         if lead:
             cells["lead"] = lead
-        items.append(_item(text, cells, seq, LABELLED_ROW if lead else MERGED_ROW))
+        items.append(_item(text, cells, seq, score))
         first_k = k if first_k is None else first_k
     if not any(it["lead_units"] for it in items):
         return None
@@ -277,9 +333,16 @@ def _kpi_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[s
     return (first, items) if len(items) >= 2 and first is not None else None
 
 
+def _unpiped(text: str, s: int, e: int) -> tuple[int, int]:
+    """A cell rendered on a line of its own with the column's "|" after it ("序号 |") without the "|"."""
+    if e > s and text[e - 1] == "|" and text.count("|", s, e) == 1:
+        return trim(text, s, e - 1)
+    return s, e
+
+
 def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
     """``(title, items)`` from the first layout that reads rows; items lack status/indicators."""
-    spans = [trim(text, s, e) for s, e in lines(text)]
+    spans = [_unpiped(text, *trim(text, s, e)) for s, e in lines(text)]
     for reader in (_pipe_rows, _cell_rows, _labelled_rows, _kpi_rows):
         found = reader(text, spans)
         if found:
