@@ -2,8 +2,8 @@
 
 Every submission is identified by (server, annotation id, Label Studio's ``updated_at``), so a
 second pull is a no-op and an annotator who edits a submitted annotation produces exactly one new
-gold version. Each annotation is handled in its own transaction: one bad annotation is
-quarantined with its reason and never blocks the others.
+gold version. Annotations are filed a chunk of tasks per transaction (:data:`TASKS_PER_TRANSACTION`);
+one that cannot become a valid record is quarantined with its reason and never blocks the others.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from annotate.labelstudio.readback import from_results, region_stats
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
 from annotate.store import review
-from annotate.store.gold import add_gold_version
+from annotate.store.gold import GoldAppender
 from annotate.store.predictions import get_prediction
 
 
@@ -89,63 +89,65 @@ def pull(
         name, pid = proj["schema_name"], proj["project_id"]
         spec = label_spec(name, get_schema(name).model)
         tasks = client.export_annotated(pid)
-        with _Transactions(con) as tx:
-            for n, task in enumerate(tasks, 1):
+        for done in range(0, len(tasks), TASKS_PER_TRANSACTION):
+            todo = []
+            for task in tasks[done : done + TASKS_PER_TRANSACTION]:
                 anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
                 for ann in sorted(anns, key=lambda a: (str(a.get("updated_at")), a["id"])):
-                    updated = _ts(ann.get("updated_at"))
-                    if (int(ann["id"]), updated) in seen:
+                    if (int(ann["id"]), _ts(ann.get("updated_at"))) in seen:
                         stats.unchanged += 1
-                        continue
-                    if users is None:
-                        users = client.users()
-                    tx.begin()
-                    _file(con, url, spec, name, task, ann, users, proj.get("model_version"), stats)
-                    seen.add((int(ann["id"]), updated))
-                    tx.filed()
-                if progress:
-                    progress(name, n, len(tasks))
+                    else:
+                        todo.append((task, ann))
+            if todo:
+                users = users if users is not None else client.users()
+                _file_chunk(con, url, spec, name, todo, users, proj.get("model_version"), stats)
+                seen.update((int(ann["id"]), _ts(ann.get("updated_at"))) for _, ann in todo)
+            if progress:
+                progress(name, min(done + TASKS_PER_TRANSACTION, len(tasks)), len(tasks))
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-class _Transactions:
-    """Files annotations in transactions of :data:`FILED_PER_TRANSACTION`, not one each: a commit
-    per annotation was a third of a pull's own time. Killed or failing midway, the open
-    transaction rolls back and a re-run files exactly those annotations again (they are unseen)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self.open = 0
-        self.active = False
-
-    def begin(self) -> None:
-        if not self.active:
-            self.con.execute("BEGIN TRANSACTION")
-            self.active = True
-
-    def filed(self) -> None:
-        self.open += 1
-        if self.open >= FILED_PER_TRANSACTION:
-            self.commit()
-
-    def commit(self) -> None:
-        if self.active:
-            self.con.execute("COMMIT")
-        self.active, self.open = False, 0
-
-    def __enter__(self) -> _Transactions:
-        return self
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is None:
-            self.commit()
-        elif self.active:
-            self.con.execute("ROLLBACK")
-            self.active = False
+TASKS_PER_TRANSACTION = 200
+"""Annotations are filed a chunk of tasks per transaction, their rows inserted in bulk at its end:
+a commit, a version query and three inserts per annotation were most of a pull's own time. Killed
+or failing midway, the open chunk rolls back and a re-run files exactly it again (it is unseen)."""
 
 
-FILED_PER_TRANSACTION = 200
+class _Filing:
+    """The writes of one chunk, and what it reads once for all its annotations."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str, doc_ids: list[str]) -> None:
+        self.texts = ls_store.document_texts(con, doc_ids)
+        self.gold = GoldAppender(con, name, doc_ids)
+        self.review = review.ReviewRows(con)
+
+    def flush(self) -> None:
+        self.gold.flush()
+        self.review.flush()
+
+
+def _file_chunk(
+    con: duckdb.DuckDBPyConnection, url: str, spec: Any, name: str, todo: list[tuple[dict[str, Any], dict[str, Any]]],
+    users: dict[int, str], model_version: str | None, stats: PullStats,
+) -> None:  # fmt: skip
+    """File ``todo`` (task, annotation) pairs in one transaction."""
+    doc_ids = [_doc_id(con, url, task) for task, _ in todo]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        filing = _Filing(con, name, doc_ids)
+        for (task, ann), doc_id in zip(todo, doc_ids, strict=True):
+            _file(con, url, spec, name, task, doc_id, ann, users, model_version, stats, filing)
+        filing.flush()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _doc_id(con: duckdb.DuckDBPyConnection, url: str, task: dict[str, Any]) -> str:
+    """The task's document: named in its data by push, else looked up by task id."""
+    return (task.get("data") or {}).get("doc_id") or (ls_store.task_doc(con, url, task["id"]) or ("?", ""))[0]
 
 
 @dataclass
@@ -168,7 +170,7 @@ class _Submission:
 
 
 def _file_outcome(
-    con: duckdb.DuckDBPyConnection, url: str, spec: Any, name: str, text: str, sub: _Submission, stats: PullStats,
+    filing: _Filing, url: str, spec: Any, name: str, text: str, sub: _Submission, stats: PullStats,
     problem: str | None = None,
 ) -> str:  # fmt: skip
     """File a submission as gold, a rejection or a quarantine entry (``problem``: quarantine it)."""
@@ -177,20 +179,18 @@ def _file_outcome(
             raise ConversionError(problem)
         converted = from_results(spec, text, sub.result)
     except ConversionError as exc:
-        review.add_quarantine(con, server_url=url, annotation_id=sub.annotation_id, doc_id=sub.doc_id,
+        filing.review.quarantined(server_url=url, annotation_id=sub.annotation_id, doc_id=sub.doc_id,
                               schema_name=name, reason=str(exc), result=sub.result)  # fmt: skip
         stats.quarantined += 1
         stats.quarantine_reasons.append(f"{sub.doc_id} (annotation {sub.annotation_id}): {exc}")
         return "quarantined"
     if converted.review == REJECT:
-        review.add_rejected(con, server_url=url, annotation_id=sub.annotation_id, doc_id=sub.doc_id,
-                            schema_name=name, annotator=sub.annotator, reason=converted.review_note)  # fmt: skip
+        filing.review.rejected(server_url=url, annotation_id=sub.annotation_id, doc_id=sub.doc_id,
+                               schema_name=name, annotator=sub.annotator, reason=converted.review_note)  # fmt: skip
         stats.rejected += 1
         return "rejected"
-    gold = add_gold_version(
-        con,
+    gold = filing.gold.add(
         doc_id=sub.doc_id,
-        schema_name=name,
         record=converted.record,
         groundings=[g.model_dump(mode="json") for g in converted.groundings],
         annotation_id=sub.annotation_id,
@@ -212,19 +212,20 @@ def _file(
     spec: Any,
     name: str,
     task: dict[str, Any],
+    doc_id: str,
     ann: dict[str, Any],
     users: dict[int, str],
     model_version: str | None,
     stats: PullStats,
+    filing: _Filing,
 ) -> None:
     """One annotation, a whole document's or one page of a paged one, inside the caller's transaction."""
     data = task.get("data") or {}
     paged = int(data.get("pages") or 1) > 1
-    doc_id = data.get("doc_id") or (ls_store.task_doc(con, url, task["id"]) or ("?", ""))[0]
     result = ann.get("result") or []
     annotator = _annotator(ann, users)
     created, updated = _ts(ann.get("created_at")), _ts(ann.get("updated_at"))
-    stored_text = ls_store.document_text(con, doc_id)
+    stored_text = filing.texts.get(doc_id)
     text = stored_text if stored_text is not None else data.get("text", "")
     shown = data.get("text") or ""
     start = int(data.get("offset") or 0)
@@ -234,26 +235,28 @@ def _file(
     started_from = _started_from(task, ann, model_version)
     if paged:
         outcome = "page"
-        review.record_annotation(
-            con, server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
+        filing.review.annotation(
+            server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
             annotator=annotator, result=result, lead_time=ann.get("lead_time"), created_at=created,
             updated_at=updated, outcome=outcome,
         )  # fmt: skip
         stats.pages += 1
         if problem:
             problem = f"page {data.get('page')}: {problem}"
-            _file_outcome(con, url, spec, name, text, _page_only(doc_id, ann, result), stats, problem)
-        elif (sub := _joined_pages(con, url, spec, text, doc_id, ann["id"], started_from)) is not None:
-            _file_outcome(con, url, spec, name, text, sub, stats)
+            _file_outcome(filing, url, spec, name, text, _page_only(doc_id, ann, result), stats, problem)
+            return
+        filing.review.flush()  # the pages' annotations are read back from the table
+        if (sub := _joined_pages(con, url, spec, text, doc_id, ann["id"], started_from)) is not None:
+            _file_outcome(filing, url, spec, name, text, sub, stats)
     else:
         sub = _Submission(
             doc_id, ann["id"], result, annotator, ann.get("lead_time"), created, updated,
             started_from.get("model_version") if started_from else None,
             started_from.get("result") if started_from else None,
         )  # fmt: skip
-        outcome = _file_outcome(con, url, spec, name, text, sub, stats, problem)
-        review.record_annotation(
-            con, server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
+        outcome = _file_outcome(filing, url, spec, name, text, sub, stats, problem)
+        filing.review.annotation(
+            server_url=url, annotation_id=ann["id"], task_id=task["id"], doc_id=doc_id, schema_name=name,
             annotator=annotator, result=result, lead_time=ann.get("lead_time"), created_at=created,
             updated_at=updated, outcome=outcome,
         )  # fmt: skip

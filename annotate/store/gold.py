@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from annotate.store.bulk import insert_rows
+
 
 @dataclass(frozen=True)
 class GoldVersion:
@@ -22,49 +24,75 @@ class GoldVersion:
     version: int
 
 
-def add_gold_version(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    doc_id: str,
-    schema_name: str,
-    record: dict[str, Any],
-    groundings: list[dict[str, Any]],
-    annotation_id: int | None = None,
-    annotator: str | None = None,
-    lead_time: float | None = None,
-    annotation_created: datetime | None = None,
-    annotation_updated: datetime | None = None,
-    prediction_version_key: str | None = None,
-    region_stats: dict[str, int] | None = None,
-) -> GoldVersion:
-    """Append the next gold version of a document. Call inside the caller's transaction."""
-    row = con.execute(
-        "SELECT coalesce(max(version), 0) FROM gold WHERE doc_id = ? AND schema_name = ?",
-        [doc_id, schema_name],
-    ).fetchone()
-    version = int(row[0]) + 1 if row else 1
-    gold_id = f"{doc_id}:{schema_name}:v{version}"
-    con.execute(
-        "INSERT INTO gold (gold_id, doc_id, schema_name, version, record, groundings, annotation_id,"
-        " annotator, lead_time, annotation_created, annotation_updated, prediction_version_key, region_stats)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            gold_id,
-            doc_id,
-            schema_name,
-            version,
-            json.dumps(record, ensure_ascii=False),
-            json.dumps(groundings, ensure_ascii=False),
-            annotation_id,
-            annotator,
-            lead_time,
-            annotation_created,
-            annotation_updated,
-            prediction_version_key,
-            json.dumps(region_stats or {}),
-        ],
-    )
-    return GoldVersion(gold_id, doc_id, schema_name, version)
+_GOLD_COLUMNS = (
+    "gold_id", "doc_id", "schema_name", "version", "record", "groundings", "annotation_id", "annotator", "lead_time",
+    "annotation_created", "annotation_updated", "prediction_version_key", "region_stats",
+)  # fmt: skip
+
+
+class GoldAppender:
+    """Appends gold versions for many documents: numbered in memory from one read of the current
+    versions, inserted in bulk by :meth:`flush`. One version query and one insert per annotation
+    were most of a pull's own time. Use inside the caller's transaction, and flush before it commits.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, schema_name: str, doc_ids: list[str]) -> None:
+        self.con = con
+        self.schema_name = schema_name
+        self.rows: list[list[Any]] = []
+        self.versions: dict[str, int] = {}
+        self.known(doc_ids)
+
+    def known(self, doc_ids: list[str]) -> None:
+        """Read the current versions of ``doc_ids`` not read yet (one query)."""
+        wanted = sorted({d for d in doc_ids if d not in self.versions})
+        if not wanted:
+            return
+        rows = self.con.execute(
+            "SELECT doc_id, max(version) FROM gold WHERE schema_name = ? AND doc_id IN (SELECT unnest(?))"
+            " GROUP BY doc_id",
+            [self.schema_name, wanted],
+        ).fetchall()
+        self.versions.update(dict.fromkeys(wanted, 0) | {d: int(v) for d, v in rows})
+
+    def add(
+        self,
+        *,
+        doc_id: str,
+        record: dict[str, Any],
+        groundings: list[dict[str, Any]],
+        annotation_id: int | None = None,
+        annotator: str | None = None,
+        lead_time: float | None = None,
+        annotation_created: datetime | None = None,
+        annotation_updated: datetime | None = None,
+        prediction_version_key: str | None = None,
+        region_stats: dict[str, int] | None = None,
+    ) -> GoldVersion:
+        """The document's next version, held until :meth:`flush`."""
+        self.known([doc_id])
+        version = self.versions[doc_id] + 1
+        self.versions[doc_id] = version
+        gold_id = f"{doc_id}:{self.schema_name}:v{version}"
+        self.rows.append([
+            gold_id, doc_id, self.schema_name, version, json.dumps(record, ensure_ascii=False),
+            json.dumps(groundings, ensure_ascii=False), annotation_id, annotator, lead_time, annotation_created,
+            annotation_updated, prediction_version_key, json.dumps(region_stats or {}),
+        ])  # fmt: skip
+        return GoldVersion(gold_id, doc_id, self.schema_name, version)
+
+    def flush(self) -> None:
+        insert_rows(self.con, "gold", _GOLD_COLUMNS, self.rows)
+        self.rows = []
+
+
+def add_gold_version(con: duckdb.DuckDBPyConnection, *, doc_id: str, schema_name: str, **fields: Any) -> GoldVersion:
+    """Append the next gold version of one document (fields as :meth:`GoldAppender.add`). Call
+    inside the caller's transaction."""
+    appender = GoldAppender(con, schema_name, [doc_id])
+    gold = appender.add(doc_id=doc_id, **fields)
+    appender.flush()
+    return gold
 
 
 def latest_gold(con: duckdb.DuckDBPyConnection, doc_id: str, schema_name: str | None = None) -> dict[str, Any] | None:

@@ -163,6 +163,7 @@ def task_doc(con: duckdb.DuckDBPyConnection, server_url: str, task_id: int) -> t
     return (row[0], row[1]) if row else None
 
 
-def document_text(con: duckdb.DuckDBPyConnection, doc_id: str) -> str | None:
-    row = con.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
-    return row[0] if row else None
+def document_texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[str, str]:
+    """doc_id -> stored text, for many documents in one query (pull reads a chunk's at once)."""
+    rows = con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))", [sorted(set(doc_ids))])
+    return dict(rows.fetchall())

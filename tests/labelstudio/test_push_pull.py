@@ -401,20 +401,28 @@ def test_a_pull_that_fails_midway_keeps_whole_transactions_and_a_rerun_files_the
         pull_module.pull(clean, world.client)
         expected = counts(clean)
         assert expected[1] >= 6
-        monkeypatch.setattr(pull_module, "FILED_PER_TRANSACTION", 2)
+        monkeypatch.setattr(pull_module, "TASKS_PER_TRANSACTION", 2)
         real_file, calls = pull_module._file, []
 
-        def failing_file(*args: Any, **kwargs: Any) -> None:
-            real_file(*args, **kwargs)
-            calls.append(1)
-            if len(calls) == 5:  # the fifth is written, then the run dies before its commit
+        def failing_file(con: Any, url: str, spec: Any, name: str, task: dict[str, Any], *rest: Any) -> None:
+            real_file(con, url, spec, name, task, *rest)
+            calls.append(task["id"])
+            if len(calls) == 5:  # the fifth is written, then the run dies before its chunk commits
                 raise RuntimeError("killed")
 
+        real_chunk, committed = pull_module._file_chunk, []
+
+        def counted_chunk(*args: Any) -> None:
+            real_chunk(*args)
+            committed.append(len(args[4]))  # its (task, annotation) pairs, once the chunk committed
+
         monkeypatch.setattr(pull_module, "_file", failing_file)
+        monkeypatch.setattr(pull_module, "_file_chunk", counted_chunk)
         with pytest.raises(RuntimeError, match="killed"):
             pull_module.pull(broken, world.client)
-        assert counts(broken)[1] == 4  # two whole transactions of two; the third rolled back
+        assert 0 < sum(committed) < 5 and counts(broken)[1] == sum(committed)  # whole chunks kept; the open one not
         monkeypatch.setattr(pull_module, "_file", real_file)
+        monkeypatch.setattr(pull_module, "_file_chunk", real_chunk)
         pull_module.pull(broken, world.client)
         assert counts(broken) == expected
         assert broken.execute("SELECT count(*) FROM (SELECT doc_id, version FROM gold GROUP BY ALL HAVING count(*) > 1)"
