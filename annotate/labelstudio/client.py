@@ -88,7 +88,14 @@ class LSClient:
             ) from None
 
     def _raw(self, method: str, path: str, **kw: Any) -> Any:
-        """A plain HTTP call through the SDK's authenticated client, for endpoints it lacks."""
+        """A plain HTTP call through the SDK's authenticated client, for endpoints it lacks.
+
+        A JSON body is encoded here with ``json.dumps``: the SDK's ``jsonable_encoder`` walks every
+        value of a 17 MB import in Python (3.2 s against 0.4 s), and our bodies are plain JSON types.
+        """
+        if "json" in kw:
+            kw["content"] = json.dumps(kw.pop("json"), ensure_ascii=False).encode()
+            kw["headers"] = {**kw.get("headers", {}), "Content-Type": "application/json"}
         wrapper = self.sdk._client_wrapper
         resp = wrapper.httpx_client.request(path.lstrip("/"), method=method, **kw)
         if resp.status_code >= 400:
