@@ -6,8 +6,8 @@ property-tested on every seed fixture without a server. The layout they produce 
 :mod:`annotate.labelstudio.config`: span regions for evidence, block regions for list items
 (children belong to the innermost containing block; an explicit relation child -> block wins when
 blocks overlap), per-region / document-level controls for scalars, a ``value`` note when the
-record's value differs from the highlighted characters, and ``path = value`` lines for values
-that are not in the text.
+record's value differs from the highlighted characters, ``path = value`` lines for values
+that are not in the text, and the 待核 mark (an id suffix) on regions whose confidence is low.
 
 Groundings come back with the same path, value, span, quote and status; the status of a span
 whose value differs from its quote is re-derived (normalised when the folded forms agree, else
@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from annotate.core.types import Grounding
 from annotate.labelstudio.config import (
     ACCEPT,
+    DOUBT_MARK,
     LABELS,
     REVIEW,
     TEXT,
@@ -33,6 +34,7 @@ from annotate.labelstudio.config import (
     LabelSpec,
     ModelNode,
     ScalarField,
+    doubtful,
 )
 
 _SENTENCE_END = "。！？!?；;\n"
@@ -93,6 +95,8 @@ class _Emitter:
         return f"{kind}{self.n:04d}"
 
     def region(self, rid: str, label: str, start: int, end: int, score: float | None = None) -> dict[str, Any]:
+        if doubtful(score):  # the editor styles the highlight by its id: the config's 待核 mark
+            rid += DOUBT_MARK
         r: dict[str, Any] = {
             "id": rid,
             "from_name": LABELS,

@@ -73,13 +73,21 @@ class Pushed:
     task_id: int
 
 
-def _push_review_meeting(db: Path, fixtures_dir: Path, version_key: str) -> Pushed:
-    """The small meeting fixture, predicted as its gold record, pushed to the session's Label Studio."""
+def _push_review_meeting(
+    db: Path, fixtures_dir: Path, version_key: str, confidences: dict[str, float] | None = None
+) -> Pushed:
+    """The small meeting fixture, predicted as its gold record, pushed to the session's Label Studio.
+
+    ``confidences``: {value: confidence} for values the model is to be unsure of.
+    """
     doc = load_document(fixtures_dir / "labelstudio" / "review_meeting.txt")
     spec = get_schema("meeting_review")
     gold_file = fixtures_dir / "labelstudio" / "review_meeting.gold.json"
     record = normalise(spec.model, json.loads(gold_file.read_text("utf-8")))
-    groundings = ground_record(doc.text, spec.model, record)
+    groundings = [
+        g.model_copy(update={"confidence": (confidences or {})[g.value]}) if g.value in (confidences or {}) else g
+        for g in ground_record(doc.text, spec.model, record)
+    ]
     con = connect(db)
     save_result(con, doc, Extraction(doc_id=doc.doc_id, schema_name=spec.name, model_version=version_key,
                                      record=record, groundings=groundings, confidence=confidence(groundings)),
@@ -194,3 +202,37 @@ def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_pa
     assert gold["prediction_version_key"] == "meeting_review/browser@v1"
     assert gold["region_stats"]["kept"] > 0 and gold["region_stats"]["deleted"] == 0
     assert gold["lead_time"] and gold["lead_time"] > 0
+
+
+_MARK = """(el) => ({ decoration: getComputedStyle(el).textDecorationStyle + " " + getComputedStyle(el).textDecorationColor,
+              label: getComputedStyle(el, "::after").content })"""
+"""How a highlight is drawn: its underline and the label text after it."""
+
+
+@needs_chromium
+def test_a_low_confidence_region_is_marked_on_its_highlight(ls_env: Any, tmp_path: Path, fixtures_dir: Path) -> None:
+    """垃圾分类 at 0.3 shows the wavy underline and 待核 before its title; 背街小巷治理 (1.0) does not."""
+    from playwright.sync_api import expect
+
+    pushed = _push_review_meeting(
+        tmp_path / "review.duckdb", fixtures_dir, "meeting_review/doubt@v1", {"垃圾分类": 0.3}
+    )
+    with _task_page(ls_env, pushed) as page:
+        low = page.locator(".htx-highlight").filter(has_text=re.compile("^垃圾分类$")).first
+        high = page.locator(".htx-highlight").filter(has_text=re.compile("^背街小巷治理$")).first
+        expect(low).to_be_visible()
+        expect(high).to_be_visible()
+        page.wait_for_timeout(500)
+        low_drawn, high_drawn = low.evaluate(_MARK), high.evaluate(_MARK)
+        low.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-doubt.png"), full_page=True)
+        box = low.bounding_box()
+        assert box is not None
+        page.screenshot(path=str(ARTIFACTS / "labelstudio-doubt-closeup.png"),
+                        clip={"x": max(0, box["x"] - 260), "y": max(0, box["y"] - 90), "width": 760, "height": 200})  # fmt: skip
+        legend = page.locator("body").inner_text()
+    assert low_drawn["decoration"].startswith("wavy"), low_drawn
+    assert "待核" in low_drawn["label"] and "不足" in low_drawn["label"], low_drawn
+    assert not high_drawn["decoration"].startswith("wavy"), high_drawn
+    assert "待核" not in high_drawn["label"] and "不足" in high_drawn["label"], high_drawn
+    assert "波浪红线、待核" in legend
