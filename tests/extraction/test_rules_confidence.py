@@ -22,10 +22,22 @@ def _scores(text: str, schema: str) -> dict[str, list[float]]:
 
 
 def test_a_full_shortcoming_sentence_scores_above_a_need_to_strengthen() -> None:
-    full = _scores(MEETING.format(speakers=LISTED, body="东城区推进了老旧小区改造，但在垃圾分类、停车管理等方面仍存在不足。"
-                                  "西城区完成了背街小巷整治，但在营商环境等方面仍存在不足。"), "meeting_review")
-    need = _scores(MEETING.format(speakers=LISTED, body="东城区推进了老旧小区改造，但垃圾分类、停车管理仍需加强。"
-                                  "西城区完成了背街小巷整治，但营商环境仍需加强。"), "meeting_review")
+    full = _scores(
+        MEETING.format(
+            speakers=LISTED,
+            body="东城区推进了老旧小区改造，但在垃圾分类、停车管理等方面仍存在不足。"
+            "西城区完成了背街小巷整治，但在营商环境等方面仍存在不足。",
+        ),
+        "meeting_review",
+    )
+    need = _scores(
+        MEETING.format(
+            speakers=LISTED,
+            body="东城区推进了老旧小区改造，但垃圾分类、停车管理仍需加强。"
+            "西城区完成了背街小巷整治，但营商环境仍需加强。",
+        ),
+        "meeting_review",
+    )
     assert min(full["units[].shortcomings[]"]) > max(need["units[].shortcomings[]"])
 
 
@@ -59,3 +71,35 @@ def test_an_indicator_name_that_opens_with_a_verb_scores_below_a_metric_name() -
     text = "养老服务覆盖率达到95%，实现覆盖率98%。"
     names = {str(i["name"]): i["name"].score for i in indicators(text, 0, len(text)) if i["name"] is not None}
     assert names["养老服务覆盖率"] > names["实现覆盖率"]
+
+
+def test_a_unit_not_shaped_like_an_institution_scores_below_a_named_one() -> None:
+    from annotate.extraction.rules.evidence import weigh
+
+    text = "区发改局牵头。区发改局负责。按期配合落实工作。按期配合落实工作。"
+    named = weigh(text, "items[0].lead_units[0]", "区发改局", 0.8)
+    prose = weigh(text, "items[0].lead_units[0]", "按期配合落实工作", 0.8)
+    assert named == 0.8 and prose < named
+
+
+def test_a_cell_opening_with_another_columns_label_scores_below_a_plain_cell() -> None:
+    from annotate.extraction.rules.evidence import weigh
+
+    text = "1 推进改造 已完成 责任单位:区住建委"
+    assert weigh(text, "items[0].progress", "责任单位:区住建委", 0.8) < weigh(text, "items[0].progress", "已完成", 0.8)
+
+
+def test_a_name_said_once_scores_below_a_name_said_again() -> None:
+    from annotate.extraction.rules.evidence import weigh
+
+    text = "镇党委书记即时点评。镇党委书记王明在每人述职后点评,王明表示要整改。"
+    assert weigh(text, "reviewer", "即时", 0.8) < weigh(text, "reviewer", "王明", 0.8) == 0.8
+
+
+def test_a_value_opening_with_a_row_number_or_a_date_scores_below_a_clean_one() -> None:
+    from annotate.extraction.rules.evidence import weigh
+
+    text = "一、发展目标\n(二)工业增长\n2021-02-20 本站\n"
+    assert weigh(text, "items[0].category", "(二)工业增长", 0.8) < weigh(text, "items[0].category", "发展目标", 0.8)
+    dated, plain = (weigh(text, "sections[0].heading", h, 0.8) for h in ("2021-02-20 本站", "发展目标"))
+    assert dated < plain

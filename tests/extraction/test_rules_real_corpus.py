@@ -7,8 +7,11 @@ the figures go to ``test-artifacts/rules_real.json`` and the README's quality se
 
 What is asserted is what must hold whatever the rules' quality: every text ends predicted or
 failed with a one-line reason, every value is a span of the text, and the rules' confidence
-orders values better than chance on real texts (AUROC > 0.5). The F1 goals of the issue are
-reported, not asserted: the README says where they are not met.
+orders values well on the development texts that contain errors (AUROC >= 0.75, the issue's goal,
+on each non-eval split where it is defined: ``dev3``, the calibration set, today). The eval and
+all-splits AUROC are printed, never asserted: the scores may be tuned on development texts only,
+and asserting on eval would invite tuning against it. The F1 goals of the issue are reported, not
+asserted: the README says where they are not met.
 """
 
 from __future__ import annotations
@@ -94,7 +97,8 @@ def measured() -> dict[str, Any]:
 def test_the_corpus_is_whole_and_split_once() -> None:
     texts = _texts()
     assert len(texts) >= 25
-    assert {t["split"] for t in texts} == {"dev", "dev2", "eval"}  # dev2: development texts added later
+    # dev2: development texts added later; dev3: the calibration set for the rules' confidence
+    assert {t["split"] for t in texts} == {"dev", "dev2", "dev3", "eval"}
     for genre, least in (("meeting_review", 5), ("task_progress", 5), ("public_report", 5)):
         assert sum(t["genre"] == genre for t in texts) >= least, genre
     for t in texts:
@@ -107,7 +111,16 @@ def test_every_real_text_is_predicted_or_failed_with_one_line(measured: dict[str
     assert len(measured["failures"]) < len(_scored()) / 2
 
 
-def test_the_rules_confidence_orders_real_values_better_than_chance(measured: dict[str, Any]) -> None:
-    if measured["auroc"]["all"] is None and os.environ.get("REAL_SPLITS"):
-        pytest.skip("AUROC undefined on the splits scored: every value is right (or every one wrong)")
-    assert measured["auroc"]["all"] is not None and measured["auroc"]["all"] > 0.5
+AUROC_BAR = 0.75
+"""The issue's goal for the confidence, asserted on development splits only (see the module docstring)."""
+
+
+def test_the_rules_confidence_orders_real_values_on_the_development_texts(measured: dict[str, Any]) -> None:
+    """AUROC >= AUROC_BAR on every development split where it is defined (one with right and wrong
+    values: dev and dev2 have no wrong value left, dev3 was collected to have some). The eval and
+    all-splits figures are only printed: they are the honest report, and must not be tuned against."""
+    development = {k: v for k, v in measured["auroc"].items() if k not in ("eval", "all") and v is not None}
+    print(f"\nAUROC reported, not asserted: eval {measured['auroc'].get('eval')}, all {measured['auroc']['all']}")
+    if not development:
+        pytest.skip("AUROC undefined on every development split scored: no wrong value (or no right one)")
+    assert all(v >= AUROC_BAR for v in development.values()), development

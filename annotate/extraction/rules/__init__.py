@@ -27,6 +27,7 @@ from annotate.core.grounding import check_invariant, document_confidence, ground
 from annotate.core.types import AlignmentStatus, Document, Extraction, ExtractionFailure, Grounding
 from annotate.core.versioning import version_key
 from annotate.extraction.base import ExtractContext, ExtractStats
+from annotate.extraction.rules.evidence import weigh
 from annotate.extraction.rules.spans import Quote
 from annotate.schema_registry import SchemaSpec
 
@@ -106,7 +107,7 @@ def groundings_of(text: str, model: Any, record: dict[str, Any]) -> list[Groundi
                     quote=text[value.start : value.end],
                     status=AlignmentStatus.EXACT,
                     score=100.0,
-                    confidence=value.score,
+                    confidence=weigh(text, path, value, value.score),
                 )
             )
         else:
