@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from annotate.cli import browse, dataset, demo, extract, failures, labelstudio, llm, prelabel
+from annotate.cli import batch_api, browse, dataset, demo, extract, failures, labelstudio, llm, prelabel
 
 app = typer.Typer(
     name="annotate",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (extract, prelabel, browse, failures, labelstudio, llm, dataset, demo):
+for module in (extract, prelabel, batch_api, browse, failures, labelstudio, llm, dataset, demo):
     module.register(app)
 
 

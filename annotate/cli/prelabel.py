@@ -58,6 +58,7 @@ def prelabel_command(
     force: Annotated[bool, typer.Option("--force", help="Re-extract even what is already predicted.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    via: Annotated[str, typer.Option(help="live: call the endpoint now | batch: submit to its Batch API (half price; then annotate batch collect).")] = "live",
 ) -> None:
     """Pre-label documents into the review store (resumable; a re-run only does what is missing)."""
     from annotate.batch import BatchError, BatchOptions, BatchSummary, DocOutcome, run_batch
@@ -65,6 +66,12 @@ def prelabel_command(
 
     err = Console(stderr=True)
     options = BatchOptions(schema=schema, backend=backend, concurrency=concurrency, limit=limit, force=force)
+    if via != "live":
+        if via != "batch":
+            raise fail(f"--via must be live or batch (got {via!r})")
+        from annotate.cli.batch_api import submit_via_batch
+
+        return submit_via_batch(paths, options, db, as_json)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("[bold]prelabel"),

@@ -95,11 +95,20 @@ class ModeQuality:
         return out
 
 
-def load_prices(path: Path | None = None) -> dict[str, dict[str, float]]:
-    """USD per million tokens by model: ``ANNOTATE_PRICES`` (a TOML file), else the shipped table."""
+def _price_table(path: Path | None) -> dict[str, Any]:
     env = os.environ.get("ANNOTATE_PRICES")
     if path is None and env:
         path = Path(env)
     text = path.read_text(encoding="utf-8") if path else (resources.files("annotate.evaluation") / "prices.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def load_prices(path: Path | None = None) -> dict[str, dict[str, float]]:
+    """USD per million tokens by model: ``ANNOTATE_PRICES`` (a TOML file), else the shipped table."""
     return {name: {"input": float(p["input"]), "output": float(p["output"])}
-            for name, p in tomllib.loads(text).get("models", {}).items()}  # fmt: skip
+            for name, p in _price_table(path).get("models", {}).items()}  # fmt: skip
+
+
+def batch_discount(path: Path | None = None) -> float:
+    """The share a Batch API takes off the list price (``[batch] discount``; 0 when the table has none)."""
+    return float(_price_table(path).get("batch", {}).get("discount", 0.0))

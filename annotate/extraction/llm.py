@@ -250,6 +250,22 @@ class LLMBackend:
                  f"{text[s.start : s.start + 30]!r}…" for s in spans]  # fmt: skip
         return mask(text, spans), notes
 
+    def question(self, schema: SchemaSpec, chunk: Chunk) -> tuple[Prompt, _Prepared, str, list[str]]:
+        """What is asked about one chunk: the prompt, its prepared request, the user message, the masking notes.
+
+        The one builder of a chunk's first request (``prepared.request(user, settings)``): the live
+        call and a Batch API submit (:mod:`annotate.batch.provider_batch`) both go through it, so
+        they send the very same body under the same version key.
+        """
+        prompt, prepared = self._schema_request(schema)
+        sent, masked = self.as_sent(chunk.text)
+        return prompt, prepared, prompt.user(sent), masked
+
+    def first_request(self, schema: SchemaSpec, chunk: Chunk) -> dict[str, Any]:
+        """The body ``ask`` sends first for ``chunk`` (see :meth:`question`)."""
+        _, prepared, user, _ = self.question(schema, chunk)
+        return prepared.request(user, self.settings)
+
     # -------------------------------------------------------------- one question, re-asked while it helps
 
     async def _post(self, body: dict[str, Any], attempt: Attempt) -> ChatCompletion:
@@ -316,10 +332,9 @@ class LLMBackend:
                 stats.cache_hits += 1
                 groundings = ground_record(chunk.text, model, hit["record"])
                 return hit["record"], _with_confidence(groundings, hit.get("confidence") or {}), hit.get("notes", [])
-        prompt, prepared = self._schema_request(schema)
+        prompt, prepared, user, masked = self.question(schema, chunk)
         attempt = Attempt(ctx, stats, doc.doc_id, chunk.index, vkey, self.settings.mode)
-        sent, masked = self.as_sent(chunk.text)
-        answer = await self.ask(prepared, prompt, prompt.user(sent), model, attempt, text=chunk.text,
+        answer = await self.ask(prepared, prompt, user, model, attempt, text=chunk.text,
                                 require_values=single, clean=schema.clean)  # fmt: skip
         answer.notes[:0] = masked
         record = answer.record or {}

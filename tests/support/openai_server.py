@@ -12,6 +12,8 @@ Endpoints
   md_json answers in a fenced code block). ``usage`` counts tokens with
   ``annotate.core.chunking.estimate_tokens`` over the messages plus tools/response_format.
 - ``GET /v1/models``: one model.
+- The Batch API (``/v1/files``, ``/v1/batches``): ``tests.support.openai_batches``; each line is
+  answered like a live completion, faults via ``server.batches.configure(...)``.
 - ``POST /_control`` (JSON body = keyword arguments of ``configure``) and ``GET /_stats``.
 
 Which answer
@@ -79,6 +81,7 @@ from typing import Any
 
 from annotate.core.chunking import estimate_tokens
 from tests.support.cassettes import CassetteLibrary
+from tests.support.openai_batches import BatchEndpoints
 
 FAULT_KINDS = ("429", "500", "timeout", "malformed", "schema_invalid", "ungrounded")
 KNOWN_FAULTS = (*FAULT_KINDS, "truncated")
@@ -312,6 +315,7 @@ class OpenAITestServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_latency = latency
+        self.batches = BatchEndpoints(self)
         self.reset()
         self.configure(latency=latency, **faults)
 
@@ -333,6 +337,7 @@ class OpenAITestServer:
             self._stats: Counter[str] = Counter()
             self._fault_counts: Counter[str] = Counter()
             self.log: deque[dict[str, Any]] = deque(maxlen=2000)
+        self.batches.reset()
 
     def configure(self, **options: Any) -> None:
         """Change latency/faults at run time (also reachable as ``POST /_control``)."""
@@ -376,7 +381,7 @@ class OpenAITestServer:
                 k: self._stats.get(k, 0)
                 for k in (
                     "requests", "completions", "fixture_hits", "echo", "prompt_tokens", "completion_tokens",
-                    "in_flight", "max_in_flight",
+                    "in_flight", "max_in_flight", "batch_lines",
                 )
             }
             out["faults"] = dict(self._fault_counts)
@@ -613,6 +618,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         if path == "/_stats":
             self._send(200, json.dumps(self.app.stats()).encode())
+        elif self.app.batches.handles(path):
+            if self._authorised():
+                self.app.batches.get(self, path)
         elif path.endswith("/models"):
             if not self._authorised():
                 return
@@ -625,6 +633,10 @@ class _Handler(BaseHTTPRequestHandler):
         arrived = time.perf_counter()
         self.app._count(requests=1)
         path = self.path.split("?", 1)[0].rstrip("/")
+        if self.app.batches.handles(path):  # multipart uploads: not JSON
+            if self._authorised():
+                self.app.batches.post(self, path)
+            return
         try:
             body = self._read_json()
         except ValueError:
