@@ -30,6 +30,7 @@ from annotate.store.documents import known_doc_ids
 from annotate.store.failures import open_failure_keys
 from annotate.store.llm_calls import StoreCallLog
 from annotate.store.predictions import predicted_keys
+from annotate.store.progress import ProgressPublisher
 from annotate.store.response_cache import StoreResponseCache
 from annotate.store.writer import StoreWriter
 
@@ -109,6 +110,10 @@ class _Run:
         self.progress = progress
         self.reader = con.cursor()  # owned by the loop thread; the writer has its own
         self.writer = StoreWriter(con, HANDLERS)
+        self.started = time.perf_counter()
+        # for `annotate status` from other processes, which cannot open the file while we hold it
+        self.publisher = ProgressPublisher(con, lambda: summary.progress(time.perf_counter() - self.started))
+        self.outcome = "failed"  # until the run ends normally
         self.ctx = ExtractContext(
             cache=StoreResponseCache(self.reader, self.writer.sink("cache"), preload_keys=True),
             log=StoreCallLog(sink=self.writer.sink("call"), run_id=summary.run_id),
@@ -250,6 +255,8 @@ class _Run:
 
     def close(self) -> None:
         self.writer.close()
+        # before the store is released: a `status` that then opens it never sees "running"
+        self.publisher.close("interrupted" if self.summary.interrupted else self.outcome)
         self.summary.write_errors.extend(self.writer.stats.errors)
         self.summary.writer_busy_s = self.writer.stats.busy_s
         self.summary.writer_cpu_s = self.writer.stats.cpu_s
@@ -332,6 +339,7 @@ async def run_batch(
                 raise r
         if any(isinstance(r, asyncio.CancelledError) for r in results):
             summary.interrupted = True
+        run.outcome = "finished"
     except asyncio.CancelledError:
         summary.interrupted = True
         for t in tasks:

@@ -70,6 +70,25 @@ class BatchSummary:
         """Files that were dealt with (predicted, cached, failed or duplicate)."""
         return self.predicted + self.cached + self.failed + self.duplicates
 
+    def progress(self, elapsed: float) -> dict[str, Any]:
+        """The figures a running prelabel publishes for ``annotate status`` (rate in documents/s)."""
+        done = self.documents
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = max(self.files - done, 0)
+        return {
+            "run_id": self.run_id,
+            "backend": self.backend,
+            "files": self.files,
+            "documents": done,
+            "predicted": self.predicted,
+            "cached": self.cached,
+            "failed": self.failed,
+            "duplicates": self.duplicates,
+            "elapsed": round(elapsed, 1),
+            "rate": round(rate, 2),
+            "eta_s": round(left / rate, 1) if rate > 0 else None,
+        }
+
     @property
     def ok(self) -> bool:
         return not self.failed and not self.write_errors and not self.interrupted

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from annotate.cli.conventions import EXIT_FAILED, EXIT_INTERRUPTED, DbOption, fail, store_session
+from annotate.cli.conventions import EXIT_FAILED, EXIT_INTERRUPTED, DbOption, fail
 from annotate.cli.tables import Col, print_table
 
 # -- prelabel ------------------------------------------------------------------------------------
@@ -145,19 +145,43 @@ def prelabel_command(
 _STAGES = ("documents", "predicted", "failed", "pushed", "annotated", "gold", "quarantined", "rejected")
 
 
+def _run_line(run: dict[str, Any] | None) -> str | None:
+    """One line about a prelabel that is running (counts below are its last snapshot) or died."""
+    if not run or run.get("state") not in ("running", "stopped"):
+        return None
+    figures = (f"{run.get('documents', 0)}/{run.get('files', 0)} files, {run.get('predicted', 0)} predicted, "
+               f"{run.get('cached', 0)} cached, {run.get('failed', 0)} failed")  # fmt: skip
+    if run["state"] == "stopped":
+        return (f"last prelabel (pid {run.get('pid')}, run {run.get('run_id')}) stopped without finishing "
+                f"at {run.get('updated')}: {figures}; run it again to continue")  # fmt: skip
+    eta = run.get("eta_s")
+    left = f", about {int(eta // 60)} min {int(eta % 60)} s left" if eta is not None else ""
+    as_of = (run.get("updated") or "?")[11:19]
+    return (f"prelabel running (pid {run.get('pid')}, run {run.get('run_id')}): {figures}, "
+            f"{run.get('rate', 0):.1f} documents/s{left}. It holds the database: counts below as of {as_of} UTC.")  # fmt: skip
+
+
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Counts per stage, open failures and quarantine reasons."""
-    from annotate.store.status import status_report
+    """Counts per stage, open failures and quarantine reasons (during a prelabel: its progress too)."""
+    from annotate.store.db import StoreError
+    from annotate.store.progress import live_status
 
-    with store_session(db, read_only=True, errors=(Exception,), name_errors=True) as con:
-        report = status_report(con)
+    try:
+        report = live_status(db)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # a bug or a broken store: still one line
+        raise fail(f"{type(exc).__name__}: {exc}") from None
     if as_json:
         print(json.dumps(report, ensure_ascii=False, default=str))
         return
     out = Console()
+    run_line = _run_line(report.get("run"))
+    if run_line:
+        out.print(run_line, markup=False, highlight=False, soft_wrap=True)
     counts = Table(title="review store", header_style="bold")
     counts.add_column("stage")
     counts.add_column("documents", justify="right")

@@ -23,7 +23,15 @@ class StoreError(Exception):
 
 
 class StoreBusy(StoreError):
-    """Another process holds the database's write lock."""
+    """Another process holds the database's write lock; ``pid`` is that process when DuckDB says.
+
+    ``annotate status`` compares it with the PID a running prelabel published, so a progress
+    file left by a killed run is never taken for the holder's.
+    """
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 def db_path(path: str | Path | None = None) -> Path:
@@ -91,7 +99,8 @@ def connect(
                 m = _LOCK_PID.search(message)
                 who = f"process {m.group(2)} ({Path(m.group(1)).name})" if m else "another process"
                 raise StoreBusy(
-                    f"{target} is in use by {who}; wait for it to finish or use --db for another file"
+                    f"{target} is in use by {who}; wait for it to finish or use --db for another file",
+                    int(m.group(2)) if m else None,
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
