@@ -65,13 +65,13 @@ REJECT = "reject"
 REVIEW_HOTKEYS = {ACCEPT: "alt+a", REJECT: "alt+x"}
 DOUBT_BELOW = 0.75
 """A region whose value's confidence is below this is marked 待核 (check me). Measured on the rules'
-output over the seeds and the real-text corpus (2,016 values, 50 wrong): the 11 % of values below
-0.75 hold half of the wrong ones (12 % of them wrong, against 1.3 % above); 0.85 would mark 39 % of
-all values to catch two thirds, 0.6 only 2 % but a third of the wrong. A mark on one value in nine
-is one an annotator still reads as a signal. Most of that separation is on the seeds the rules were
-written on; on the real texts alone 3 of 24 wrong values fall below (the rules' confidence is weak
-there, AUROC 0.70). The LLM's confidence (lowest token probability times alignment) is on the same
-0-1 scale; values not in the text (confidence 0) are no region but lines in the document-level box."""
+output over the seeds and the real-text corpus (2,044 values, 69 wrong): the 16 % of values below
+0.75 hold 62 % of the wrong ones (13 % of them wrong, against 1.5 % above); on the real texts alone
+23 % are marked and hold 20 of the 43 wrong (15 % against 5 %). 0.8 marks more and catches no more,
+0.85 marks 41 % to catch 78 %, 0.6 only 3 % but catches 30 %. A mark on about one value in six is
+still a signal an annotator reads. The LLM's confidence (lowest token probability times alignment)
+is on the same 0-1 scale; values not in the text (confidence 0) are no region but lines in the
+document-level box."""
 DOUBT_MARK = "_doubt"
 """Suffix of a doubtful region's id. The editor puts ``htx-highlight-<id>-<n>`` on the region's
 highlight; :data:`DOUBT_STYLE` selects that class. Ids are never part of a record."""
