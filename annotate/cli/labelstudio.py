@@ -112,6 +112,10 @@ def push_command(
         tuple[str, str] | None,
         typer.Option("--compare", help="KEY_A KEY_B: only these two versions, side by side on the same tasks."),
     ] = None,
+    annotators: Annotated[
+        int | None,
+        typer.Option("--annotators", min=1, help="Hand every task to N annotators (to measure their agreement)."),
+    ] = None,
 ) -> None:
     """Create/update one project per schema and import predictions as pre-annotations (idempotent)."""
     from annotate.labelstudio.client import LabelStudioError
@@ -130,7 +134,7 @@ def push_command(
     with store_session(db, errors=(LabelStudioError, SchemaError, ConfigError, PushError)) as con:
         with _progress(Console(stderr=True)) as bar:
             stats = push(con, client, schema_name=schema, progress=_per_schema(bar, "push"), order=order,
-                         compare=compare)
+                         compare=compare, annotators=annotators)
     if as_json:
         print(json.dumps(stats.__dict__, ensure_ascii=False))
     else:

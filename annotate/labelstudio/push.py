@@ -133,14 +133,20 @@ def push(
     progress: Callable[[str, int, int], None] | None = None,
     order: str = "doubt",
     compare: tuple[str, str] | None = None,
+    annotators: int | None = None,
 ) -> PushStats:
     """Create/update projects and import every prediction the server does not have yet.
 
     ``compare=(A, B)`` imports only those two versions' predictions, onto the same tasks, and
     makes A the one that pre-fills the annotator's draft (B is one tab away in the editor).
+    ``annotators=N`` makes Label Studio hand every task to N annotators (its overlap,
+    ``maximum_annotations``; the free edition's label stream stops at one otherwise), so their
+    agreement can be measured; ``None`` leaves the projects' setting as it is.
     """
     if order not in ORDERS:
         raise PushError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if annotators is not None and annotators < 1:
+        raise PushError(f"annotators must be at least 1, not {annotators}")
     started = time.perf_counter()
     stats = PushStats()
     by_schema: dict[str, list[PushablePrediction]] = {}
@@ -158,6 +164,9 @@ def push(
     for proj in ls_store.list_projects(con, client.url):
         if schema_name in (None, proj["schema_name"]) and client.get_project(int(proj["project_id"])):
             _set_order(client, int(proj["project_id"]), order)
+            if annotators is not None:
+                client.update_project(int(proj["project_id"]), maximum_annotations=annotators,
+                                      overlap_cohort_percentage=100)  # fmt: skip
     stats.seconds = time.perf_counter() - started
     return stats
 

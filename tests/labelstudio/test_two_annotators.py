@@ -82,7 +82,7 @@ def test_two_annotators_agreement_per_field_and_gold_is_the_latest_accepted(
                                      record=record, groundings=groundings, confidence=confidence(groundings)),
                 backend="rules")  # fmt: skip
     con.close()
-    _run("push", "--db", str(db))
+    _run("push", "--db", str(db), "--annotators", "2")  # Label Studio's overlap: two annotators per task
     con = connect(db, read_only=True)
     ((project_id, task_id),) = con.execute("SELECT project_id, task_id FROM ls_tasks").fetchall()
     con.close()
@@ -94,7 +94,6 @@ def test_two_annotators_agreement_per_field_and_gold_is_the_latest_accepted(
     assert email_a != email_b
 
     (pred,) = [p for p in ls_client.list_predictions(project_id) if p["task"] == task_id]
-    ls_client.update_project(project_id, maximum_annotations=2)  # two annotators per task
     # A accepts the pre-annotation as it is; B, later, removes one shortcoming and accepts
     a_ann = ls_client.create_annotation(task_id, _draft(pred), lead_time=40.0, parent_prediction=pred["id"])
     # B takes the task from the label stream ("Label All Tasks"), as an annotator does; it hands a
