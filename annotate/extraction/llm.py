@@ -30,8 +30,7 @@ the chunk, then shifted to the whole document.
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from annotate.core.agreement import agreement
-from annotate.core.chunking import Chunk, estimate_tokens, split_text
+from annotate.core.chunking import Chunk, split_text
 from annotate.core.grounding import confidence, document_confidence, ground_record
 from annotate.core.injection import find_injections, mask
 from annotate.core.merge import merge_records
@@ -60,53 +59,21 @@ from annotate.extraction.llm_http import (
     note,
     send,
 )
+from annotate.extraction.llm_requests import PreparedRequest, prepare_request
 from annotate.extraction.llm_settings import (
     DEFAULT_MODEL,
     MAX_FAULTS_NAMED,
     MODES,
     LLMSettings,
     chunk_budget,
-    output_budget,
 )
 from annotate.extraction.prompts import Prompt, get_prompt
 from annotate.schema_registry import SchemaSpec
 
 __all__ = ["DEFAULT_MODEL", "MODES", "EndpointUnavailable", "LLMBackend", "LLMSettings"]
 
-_PLACEHOLDER = "\u0000ANNOTATE-USER-MESSAGE\u0000"
-
-
 class AnswerRejected(Exception):
     """An answer with faults (emitted as instructor's ``parse:error``; the message is the summary)."""
-
-
-@dataclass
-class _Prepared:
-    """A schema's request, prepared once: messages with a slot for the user message."""
-
-    kwargs: dict[str, Any]
-    slot: int
-    prefix: str
-    suffix: str
-    fixed_tokens: int
-    """Estimated tokens of the request without the user message's variable part."""
-
-    def request(self, user: str, settings: LLMSettings, note: str | None = None) -> dict[str, Any]:
-        messages = list(self.kwargs["messages"])
-        messages[self.slot] = {**messages[self.slot], "content": self.prefix + user + self.suffix}
-        if note:
-            messages.append({"role": "user", "content": note})
-        body = {**self.kwargs, "messages": messages}
-        budget = output_budget(settings, self.fixed_tokens + estimate_tokens(user) + estimate_tokens(note or ""))
-        if budget:
-            body["max_tokens"] = budget
-        return body
-
-
-def _request_tokens(kwargs: dict[str, Any]) -> int:
-    text = json.dumps({k: v for k, v in kwargs.items() if k != "messages"}, ensure_ascii=False)
-    text += "".join(str(m.get("content") or "") for m in kwargs["messages"]).replace(_PLACEHOLDER, "")
-    return estimate_tokens(text)
 
 
 class LLMBackend:
@@ -129,7 +96,7 @@ class LLMBackend:
         self.prompts_folder = prompts
         self.hooks = make_hooks()
         self._prepare = request_preparer(self.mode)
-        self._prepared: dict[tuple[str, str], _Prepared] = {}
+        self._prepared: dict[tuple[str, str], PreparedRequest] = {}
         self._systems: dict[tuple[str, str], str] = {}  # (schema, prompt hash) -> rendered system prompt
         self._vkeys: dict[str, tuple[type[BaseModel], str]] = {}
         self._client: openai.AsyncOpenAI | None = None
@@ -208,29 +175,14 @@ class LLMBackend:
         if client is not None and (loop is None or loop.is_closed()):
             abandon_client(client)
 
-    def prepared(self, key: str, model: type[BaseModel], system: str) -> _Prepared:
+    def prepared(self, key: str, model: type[BaseModel], system: str) -> PreparedRequest:
         """The request for a response model, prepared by instructor's handler for the mode, once."""
         cached = self._prepared.get((key, system))
-        if cached is not None:
-            return cached
-        kwargs: dict[str, Any] = {
-            "model": self.settings.model,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": _PLACEHOLDER}],
-            "temperature": self.settings.temperature,
-        }
-        if self.settings.max_tokens:
-            kwargs["max_tokens"] = self.settings.max_tokens
-        if self.settings.confidence == "logprobs":
-            kwargs["logprobs"] = True
-        new_kwargs = self._prepare(model, kwargs)
-        messages = new_kwargs["messages"]
-        slot = next(i for i, m in enumerate(messages) if _PLACEHOLDER in (m.get("content") or ""))
-        prefix, suffix = messages[slot]["content"].split(_PLACEHOLDER, 1)
-        prepared = _Prepared(new_kwargs, slot, prefix, suffix, _request_tokens(new_kwargs))
-        self._prepared[(key, system)] = prepared
-        return prepared
+        if cached is None:
+            cached = self._prepared[(key, system)] = prepare_request(self._prepare, self.settings, model, system)
+        return cached
 
-    def _schema_request(self, schema: SchemaSpec) -> tuple[Prompt, _Prepared]:
+    def _schema_request(self, schema: SchemaSpec) -> tuple[Prompt, PreparedRequest]:
         prompt = self.prompt(schema)
         key = (schema.name, prompt.hash)
         system = self._systems.get(key)
@@ -250,7 +202,7 @@ class LLMBackend:
                  f"{text[s.start : s.start + 30]!r}…" for s in spans]  # fmt: skip
         return mask(text, spans), notes
 
-    def question(self, schema: SchemaSpec, chunk: Chunk) -> tuple[Prompt, _Prepared, str, list[str]]:
+    def question(self, schema: SchemaSpec, chunk: Chunk) -> tuple[Prompt, PreparedRequest, str, list[str]]:
         """What is asked about one chunk: the prompt, its prepared request, the user message, the masking notes.
 
         The one builder of a chunk's first request (``prepared.request(user, settings)``): the live
@@ -277,7 +229,7 @@ class LLMBackend:
 
     async def ask(
         self,
-        prepared: _Prepared,
+        prepared: PreparedRequest,
         prompt: Prompt,
         user: str,
         model: type[BaseModel],
