@@ -2,7 +2,10 @@
 
 Why a real server: openai 3.x sends requests through its own httpx fork, so mock libraries that
 patch ``httpx`` never see them; and retry, keep-alive and concurrency behaviour can only be tested
-over real sockets. The server binds 127.0.0.1 only.
+over real sockets. The server binds 127.0.0.1 only. What it answers from (fixtures, echo records,
+faulty variants) is :mod:`tests.support.answer_sources`, the Batch API :mod:`tests.support.openai_batches`;
+this module is over ~400 lines because it is one server and its manual: the state it counts and
+its faults share one lock, and splitting the class from its handler would only add indirection.
 
 Endpoints
 ---------
@@ -80,193 +83,22 @@ from pathlib import Path
 from typing import Any
 
 from annotate.core.chunking import estimate_tokens
+from tests.support.answer_sources import (
+    FixtureIndex,
+    document_in,
+    echo_record,
+    map_strings,
+    message_text,
+    requested_schema,
+    wrong_types,
+)
 from tests.support.cassettes import CassetteLibrary
 from tests.support.openai_batches import BatchEndpoints
 
 FAULT_KINDS = ("429", "500", "timeout", "malformed", "schema_invalid", "ungrounded")
 KNOWN_FAULTS = (*FAULT_KINDS, "truncated")
 """``truncated`` (the answer cut off at 60 %, ``finish_reason: length``) is asked for by name only."""
-DOC_OPEN = "<document>\n"
-DOC_CLOSE = "\n</document>"
 DEFAULT_MODEL = "annotate-test-model"
-
-
-# --------------------------------------------------------------------------- request inspection
-
-
-def _message_text(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""
-
-
-def document_in(messages: list[dict[str, Any]]) -> str | None:
-    """The document between the markers of the last user message that has them."""
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        text = _message_text(message)
-        start = text.find(DOC_OPEN)
-        end = text.rfind(DOC_CLOSE)
-        if start >= 0 and end >= start + len(DOC_OPEN):
-            return text[start + len(DOC_OPEN) : end]
-    return None
-
-
-def requested_schema(body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any] | None]:
-    """(mode, response model name, JSON schema) as far as the request reveals them."""
-    tools = body.get("tools")
-    if tools:
-        fn = tools[0].get("function", {})
-        return "tools", fn.get("name"), fn.get("parameters")
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") == "json_schema":
-        js = fmt.get("json_schema", {})
-        return "json_schema", js.get("name"), js.get("schema")
-    mode = "json" if fmt.get("type") == "json_object" else "md_json"
-    for message in body.get("messages", []):
-        if message.get("role") != "system":
-            continue
-        text = _message_text(message)
-        at = text.find("json_schema:")
-        if at < 0:
-            continue
-        brace = text.find("{", at)
-        try:
-            schema, _ = json.JSONDecoder().raw_decode(text, brace)
-        except (ValueError, json.JSONDecodeError):
-            continue
-        if isinstance(schema, dict):
-            return mode, schema.get("title"), schema
-    return mode, None, None
-
-
-# --------------------------------------------------------------------------- fixtures
-
-
-class FixtureIndex:
-    """Reference responses keyed by (sha256 of the chunk text, response model name)."""
-
-    def __init__(self, folders: Iterable[Path] = ()) -> None:
-        self.by_key: dict[tuple[str, str | None], dict[str, Any]] = {}
-        self.by_hash: dict[str, dict[str, Any]] = {}
-        self.files = 0
-        for folder in folders:
-            self.load(Path(folder))
-
-    def load(self, folder: Path) -> None:
-        for path in sorted(folder.glob("**/responses/*.json")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                sha = data["chunk_sha256"]
-                record = data["record"]
-            except (OSError, ValueError, KeyError):
-                continue
-            self.by_key[(sha, data.get("response_model"))] = record
-            self.by_hash.setdefault(sha, record)
-            self.files += 1
-
-    def lookup(self, sha: str, model_name: str | None) -> dict[str, Any] | None:
-        hit = self.by_key.get((sha, model_name))
-        if hit is None and model_name is None:
-            hit = self.by_hash.get(sha)
-        return hit
-
-
-# --------------------------------------------------------------------------- echo records
-
-
-def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
-    return schema
-
-
-def _non_null(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    schema = _resolve(schema, defs)
-    options = schema.get("anyOf") or schema.get("oneOf")
-    if options:
-        for option in options:
-            option = _resolve(option, defs)
-            if option.get("type") != "null":
-                return option
-    return schema
-
-
-class _Quotes:
-    """Cycles through short verbatim snippets of the document's non-blank lines."""
-
-    def __init__(self, text: str) -> None:
-        snippets = []
-        for line in text.splitlines():
-            s = line.strip()
-            if s:
-                snippets.append(s[:16].strip())
-        self.snippets = [s for s in snippets if s] or ([text.strip()[:16]] if text.strip() else ["?"])
-        self.i = 0
-
-    def next(self) -> str:
-        s = self.snippets[self.i % len(self.snippets)]
-        self.i += 1
-        return s
-
-
-def echo_record(schema: dict[str, Any], text: str) -> Any:
-    """A small record valid for ``schema`` whose strings are verbatim snippets of ``text``."""
-    defs = schema.get("$defs", {})
-    quotes = _Quotes(text)
-
-    def build(node: dict[str, Any]) -> Any:
-        node = _non_null(node, defs)
-        if "const" in node:
-            return node["const"]
-        if "enum" in node:
-            return node["enum"][0]
-        kind = node.get("type")
-        if kind == "object" or "properties" in node:
-            return {name: build(sub) for name, sub in node.get("properties", {}).items()}
-        if kind == "array":
-            return [build(node.get("items", {"type": "string"}))]
-        if kind == "integer":
-            return 1
-        if kind == "number":
-            return 1.0
-        if kind == "boolean":
-            return False
-        return quotes.next()
-
-    return build(schema)
-
-
-def _map_strings(schema: dict[str, Any] | None, value: Any, fn: Any, defs: dict[str, Any]) -> Any:
-    """Apply ``fn`` to every free-text string of ``value`` (not to enum/const values)."""
-    if schema is None:
-        schema = {}
-    node = _non_null(schema, defs)
-    if isinstance(value, dict):
-        props = node.get("properties", {})
-        return {k: _map_strings(props.get(k), v, fn, defs) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_map_strings(node.get("items"), v, fn, defs) for v in value]
-    if isinstance(value, str) and "enum" not in node and "const" not in node:
-        return fn(value)
-    return value
-
-
-def _wrong_types(schema: dict[str, Any] | None, record: Any) -> Any:
-    """A JSON object in which every field has the wrong type (for ``schema_invalid``)."""
-    defs = (schema or {}).get("$defs", {})
-    props = _non_null(schema or {}, defs).get("properties") or {}
-    if not props and isinstance(record, dict):
-        props = {k: {} for k in record}
-    out: dict[str, Any] = {}
-    for name, sub in props.items():
-        kind = _non_null(sub, defs).get("type")
-        out[name] = "not-a-list" if kind in ("array", "object") else ({"wrong": "type"} if kind else [1, 2])
-    return out or {"unexpected": ["wrong", "type"]}
 
 
 # --------------------------------------------------------------------------- server
@@ -344,7 +176,15 @@ class OpenAITestServer:
         if options.pop("reset", False):
             self.reset()
         unknown = set(options) - {
-            "latency", "fault_rate", "faults", "seed", "retry_after", "timeout_hold", "fail_next", "api_key", "doubt",
+            "latency",
+            "fault_rate",
+            "faults",
+            "seed",
+            "retry_after",
+            "timeout_hold",
+            "fail_next",
+            "api_key",
+            "doubt",
         }
         if unknown:
             raise ValueError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -380,8 +220,15 @@ class OpenAITestServer:
             out: dict[str, Any] = {
                 k: self._stats.get(k, 0)
                 for k in (
-                    "requests", "completions", "fixture_hits", "echo", "prompt_tokens", "completion_tokens",
-                    "in_flight", "max_in_flight", "batch_lines",
+                    "requests",
+                    "completions",
+                    "fixture_hits",
+                    "echo",
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "in_flight",
+                    "max_in_flight",
+                    "batch_lines",
                 )
             }
             out["faults"] = dict(self._fault_counts)
@@ -481,7 +328,9 @@ class OpenAITestServer:
             if not request.url.path.rstrip("/").endswith("/chat/completions"):
                 return httpx.Response(404, content=_error(f"no route {request.url.path}", "not_found"))
             if self.api_key is not None and request.headers.get("authorization") != f"Bearer {self.api_key}":
-                return httpx.Response(401, content=_error("Incorrect API key provided (test server)", "invalid_api_key"))
+                return httpx.Response(
+                    401, content=_error("Incorrect API key provided (test server)", "invalid_api_key")
+                )
             self._count(completions=1)
             status, headers, payload = self._answer(json.loads(request.content or b"{}"))
             if payload is None:
@@ -506,8 +355,7 @@ class OpenAITestServer:
         mode, model_name, schema = requested_schema(body)
         document = document_in(messages)
         sha = hashlib.sha256(document.encode("utf-8")).hexdigest() if document is not None else None
-        self.log.append({"model_name": model_name, "mode": mode, "sha": sha, "fault": fault,
-                         "messages": len(messages)})
+        self.log.append({"model_name": model_name, "mode": mode, "sha": sha, "fault": fault, "messages": len(messages)})
         if fault == "timeout":
             return 0, {}, None
         if fault == "429":
@@ -524,14 +372,14 @@ class OpenAITestServer:
         defs = (schema or {}).get("$defs", {})
         if fault == "ungrounded":
             counter = iter(range(10**9))
-            record = _map_strings(schema, record, lambda _s: f"虚构内容{next(counter)}号", defs)
+            record = map_strings(schema, record, lambda _s: f"虚构内容{next(counter)}号", defs)
         elif fault == "schema_invalid":
-            record = _wrong_types(schema, record)
+            record = wrong_types(schema, record)
         payload = "这不是JSON {" if fault == "malformed" else json.dumps(record, ensure_ascii=False)
         if fault == "truncated":
             payload = payload[: int(len(payload) * 0.6)]
 
-        prompt_tokens = sum(estimate_tokens(_message_text(m)) for m in messages)
+        prompt_tokens = sum(estimate_tokens(message_text(m)) for m in messages)
         for key in ("tools", "response_format"):
             if body.get(key):
                 prompt_tokens += estimate_tokens(json.dumps(body[key], ensure_ascii=False))
@@ -541,11 +389,13 @@ class OpenAITestServer:
         message: dict[str, Any] = {"role": "assistant", "content": None}
         finish = "length" if fault == "truncated" else "stop"
         if mode == "tools":
-            message["tool_calls"] = [{
-                "id": f"call_{self._stats['completions']}",
-                "type": "function",
-                "function": {"name": model_name or "record", "arguments": payload},
-            }]
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{self._stats['completions']}",
+                    "type": "function",
+                    "function": {"name": model_name or "record", "arguments": payload},
+                }
+            ]
             finish = "length" if fault == "truncated" else "tool_calls"
         elif mode == "md_json":
             message["content"] = f"```json\n{payload}\n```"
@@ -683,8 +533,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=None, help="reject other bearer tokens with 401")
     args = parser.parse_args(argv)
     server = OpenAITestServer(
-        args.fixtures or None, latency=args.latency, port=args.port,
-        fault_rate=args.fault_rate, faults=args.faults, seed=args.seed, api_key=args.api_key,
+        args.fixtures or None,
+        latency=args.latency,
+        port=args.port,
+        fault_rate=args.fault_rate,
+        faults=args.faults,
+        seed=args.seed,
+        api_key=args.api_key,
     )
     stop = threading.Event()
 

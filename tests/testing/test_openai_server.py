@@ -20,7 +20,8 @@ import pytest
 from annotate.core.evidence import iter_evidence
 from annotate.extraction.prompts import get_prompt
 from annotate.schema_registry import load_schemas
-from tests.support.openai_server import OpenAITestServer, echo_record
+from tests.support.answer_sources import echo_record
+from tests.support.openai_server import OpenAITestServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,7 +149,10 @@ def test_malformed_and_schema_invalid_answers(fixtures_dir: Path, llm_server: Op
 def test_cli_prints_ready_and_stops_on_sigterm() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.support.openai_server", "--port", "0", "--latency", "0.01"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ},
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
     )
     try:
         line = proc.stdout.readline().strip() if proc.stdout else ""
