@@ -22,6 +22,8 @@ _CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
 _LABEL = re.compile(
     rf"[▲△●■◆\-—*\s]*(?P<label>(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"
 )
+_BRACKET_LABEL = re.compile(r"\s*[\[［【](?P<label>[^\]］】:：，,。；;！？!?\n]{2,24})[\]］】]")
+_LIST_NO = re.compile(r"\s*\d{1,3}[,，]?[、.．]")
 _SPACED_LABEL = re.compile(r"[▲△●■◆\-—*\s]*(?P<label>(?:[^\s:：，,。；;！？!?] ){1,16})[:：]")
 _STAMP = re.compile(r"[\d\s:：/.\-年月日时時分秒]+")
 _ASKER = re.compile(r"记者|記者|议员|議員|委员|委員|代表|市民|网友|網友|提问|提問")
@@ -51,7 +53,10 @@ def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, i
     k = 0
     while k < len(spans):
         s, e = spans[k]
+        if (no := _LIST_NO.match(text, s, e)) and _LABEL.match(text, no.end(), e):
+            s = no.end()  # a numbered turn "2、经济日报:…" (summaries of a press conference)
         m = (_SPACED_LABEL if _spaced(text, s, e) else _LABEL).match(text, s, e)
+        m = m or _BRACKET_LABEL.match(text, s, e)  # "[塔斯社记者]…": the label in brackets, no colon
         if m and m.end() < e:
             out.append((m.group("label").strip(), m.end(), e))
         elif m and m.end() == e and any("\u4e00" <= c <= "\u9fff" for c in m.group("label")):
@@ -80,10 +85,16 @@ def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[str, int
     turns = labelled_turns(text, spans)
     labels = {plain(t[0]) for t in turns}
     turns = [t for t in turns if not _procedural(text, t, labels)]
+    counts: dict[str, int] = {}
+    for t in turns:
+        counts[plain(t[0])] = counts.get(plain(t[0]), 0) + 1
+    # one label that answers again and again after different labels: those others ask (media names)
+    answerer = {x for x, n in counts.items() if n >= 2 and not _ASKER.search(x)}
     out = []
     for k, turn in enumerate(turns[:-1]):
         label, nxt = plain(turn[0]), turns[k + 1]
-        if not _ASKER.search(label) or label.startswith("各位"):
+        asks = _ASKER.search(label) or (label not in answerer and plain(nxt[0]) in answerer and len(answerer) == 1)
+        if not asks or label.startswith("各位"):
             continue  # "各位代表:" greets an audience; it asks nothing
         if not _ASKER.search(plain(nxt[0])):
             out.append((turn, nxt))

@@ -241,11 +241,12 @@ def _lead_of(
         if lm:
             stop = _OTHER_LABEL.search(text, lm.end(), b)
             end = stop.start() if stop else b
-            end = next((i for i in range(lm.end(), end) if text[i] in "]］)）】〕"), end)
+            # the field ends at its bracket, or at the sentence end when the row runs on (its progress)
+            end = next((i for i in range(lm.end(), end) if text[i] in "]］)）】〕。"), end)
             task_end = None
             if a == s:
                 task_end = lm.start()
-                while task_end > s and text[task_end - 1] in _OPENERS:
+                while task_end > s and text[task_end - 1] in _OPENERS + ",，":
                     task_end -= 1
             return (lm.end(), end), task_end, LABELLED_ROW, False
     opening = max(text.rfind("(", s, e), text.rfind("（", s, e))
@@ -297,6 +298,8 @@ def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[d
             cells["category"] = category
         if lead:
             cells["lead"] = lead
+            if lead[1] < e and text[lead[1]] == "。" and text[lead[1] + 1 : e].strip():
+                cells["progress"] = trim(text, lead[1] + 1, e)  # "牵头部门:X。progress" on one line
         items.append(_item(text, cells, seq, score))
         first_k = k if first_k is None else first_k
     if not any(it["lead_units"] for it in items):
