@@ -13,7 +13,7 @@ import contextlib
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from annotate.store.llm_calls import StoreCallLog
 from annotate.store.predictions import predicted_keys
 from annotate.store.progress import ProgressPublisher
 from annotate.store.response_cache import StoreResponseCache
-from annotate.store.writer import StoreWriter
+from annotate.store.writer import HandlerSpec, StoreWriter
 
 
 def lookahead(concurrency: int) -> int:
@@ -102,6 +102,7 @@ class _Run:
         con: duckdb.DuckDBPyConnection,
         summary: BatchSummary,
         progress: ProgressHook | None,
+        handlers: Mapping[str, HandlerSpec] = HANDLERS,
     ) -> None:
         self.files = files
         self.options = options
@@ -109,7 +110,7 @@ class _Run:
         self.summary = summary
         self.progress = progress
         self.reader = con.cursor()  # owned by the loop thread; the writer has its own
-        self.writer = StoreWriter(con, HANDLERS)
+        self.writer = StoreWriter(con, dict(handlers))
         self.started = time.perf_counter()
         # for `annotate status` from other processes, which cannot open the file while we hold it
         self.publisher = ProgressPublisher(con, lambda: summary.progress(time.perf_counter() - self.started))
@@ -281,13 +282,15 @@ async def run_batch(
     progress: ProgressHook | None = None,
     on_start: Callable[[int], None] | None = None,
     handle_signals: bool = False,
+    handlers: Mapping[str, HandlerSpec] = HANDLERS,
 ) -> BatchSummary:
     """Pre-label ``paths`` into the store and return the run's summary.
 
     ``con`` (an open store connection) or ``db`` (a path, else ``ANNOTATE_DB``/``./review.duckdb``)
     says where; ``backend`` overrides ``options.backend``. With ``handle_signals`` (the CLI),
     SIGINT/SIGTERM cancel the run cleanly: finished documents are committed, the summary says
-    ``interrupted``. Raises :class:`BatchError` when the run cannot go on at all, and
+    ``interrupted``. ``handlers`` replace how the writes are applied (the Ray engine's workers
+    collect them for the driver to write, :mod:`annotate.batch.ray_engine`). Raises :class:`BatchError` when the run cannot go on at all, and
     :class:`annotate.store.db.StoreError` when the store cannot be opened.
     """
     options = options or BatchOptions()
@@ -311,7 +314,7 @@ async def run_batch(
     own = con is None
     if con is None:
         con = store_db.connect(db)
-    run = _Run(files, options, backend, con, summary, progress)
+    run = _Run(files, options, backend, con, summary, progress, handlers)
     if on_start is not None:
         on_start(len(files))
     loop = asyncio.get_running_loop()

@@ -59,6 +59,9 @@ def prelabel_command(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     via: Annotated[str, typer.Option(help="live: call the endpoint now | batch: submit to its Batch API (half price; then annotate batch collect).")] = "live",
+    engine: Annotated[str, typer.Option(help="local: this process | ray: shard the documents over a Ray cluster (pip install 'annotate[ray]'); --concurrency is then per Ray task.")] = "local",
+    ray_address: Annotated[str | None, typer.Option(envvar="RAY_ADDRESS", help="The Ray cluster to use (default: start a local one).")] = None,
+    ray_cpus: Annotated[int | None, typer.Option(min=1, help="CPUs of the local Ray cluster started when no address is given (default: all).")] = None,
 ) -> None:
     """Pre-label documents into the review store (resumable; a re-run only does what is missing)."""
     from annotate.batch import BatchError, BatchOptions, BatchSummary, DocOutcome, run_batch
@@ -66,7 +69,11 @@ def prelabel_command(
 
     err = Console(stderr=True)
     options = BatchOptions(schema=schema, backend=backend, concurrency=concurrency, limit=limit, force=force)
+    if engine not in ("local", "ray"):
+        raise fail(f"--engine must be local or ray (got {engine!r})")
     if via != "live":
+        if engine != "local":
+            raise fail("--engine ray sends live calls; --via batch runs from this process")
         if via != "batch":
             raise fail(f"--via must be live or batch (got {via!r})")
         from annotate.cli.batch_api import submit_via_batch
@@ -116,9 +123,15 @@ def prelabel_command(
 
     try:
         with progress:
-            summary = asyncio.run(
-                run_batch(paths, options, db=db, progress=on_doc, on_start=on_start, handle_signals=True)
-            )
+            if engine == "ray":
+                from annotate.batch.ray_engine import prelabel_ray
+
+                summary = prelabel_ray(paths, options, db=db, address=ray_address, num_cpus=ray_cpus,
+                                       progress=on_doc, on_start=on_start)  # fmt: skip
+            else:
+                summary = asyncio.run(
+                    run_batch(paths, options, db=db, progress=on_doc, on_start=on_start, handle_signals=True)
+                )
     except (BatchError, StoreError) as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
