@@ -11,7 +11,7 @@ HASH   := $(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(ha
 RUNTIME := $(VENV)/.installed-runtime-$(HASH)
 DEV     := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: setup runtime browser demo test lint bench record clean
+.PHONY: setup runtime browser postgres demo test lint bench record clean
 
 $(RUNTIME):
 	rm -rf $(VENV)
@@ -34,6 +34,14 @@ browser:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
 	fi
 
+# PostgreSQL's programs (initdb, pg_ctl, psql) for the team tests: each test session starts its own
+# throwaway server as the `postgres` user on 127.0.0.1 and a free port (not Debian's cluster).
+postgres:
+	@if { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q postgresql; \
+	fi
+
 demo: runtime
 	$(BIN)/annotate demo
 
@@ -41,7 +49,7 @@ lint: setup
 	$(BIN)/ruff check annotate schemas tests bench
 	$(BIN)/lint-imports
 
-test: setup browser lint
+test: setup browser postgres lint
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -33,6 +33,14 @@ def _progress(console: Console) -> Progress:
 @ls_app.command("up")
 def up_command(
     port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default: last one, else a free one).")] = None,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ANNOTATE_LS_POSTGRES",
+            help="Run on this PostgreSQL database (libpq conninfo or postgresql:// URL) instead of SQLite; "
+            "the password may be left to PGPASSWORD or ~/.pgpass. Remembered without the password.",
+        ),
+    ] = None,
 ) -> None:
     """Install (first time) and start Label Studio; on a running server just print how to log in."""
     from annotate.labelstudio import server
@@ -40,11 +48,13 @@ def up_command(
     console = Console(stderr=True)
     try:  # server.up says each step with its estimate (plain lines: a log file shows no spinner)
         with console.status(f"Label Studio: up in {server.about(server.start_estimate())}…"):
-            info = server.up(port=port, log=lambda m: console.print(m, style="dim", markup=False, highlight=False,
-                                                                soft_wrap=True))
+            info = server.up(port=port, postgres=postgres or None,
+                             log=lambda m: console.print(m, style="dim", markup=False, highlight=False,
+                                                         soft_wrap=True))  # fmt: skip
     except server.ServerError as exc:
         raise fail(str(exc)) from None
     print(f"Label Studio: {info.url}")
+    print(f"database:     {info.database}")
     print(f"user:         {info.username}")
     print(f"password:     {info.password}")
     print(f"API token:    {info.token}")
@@ -68,7 +78,8 @@ def status_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
     if as_json:
         print(json.dumps(info.public()))
     elif info.running:
-        print(f"running at {info.url} (pid {info.pid}), user {info.username}; `annotate ls up` prints the password")
+        print(f"running at {info.url} (pid {info.pid}) on {info.database}, user {info.username}; "
+              "`annotate ls up` prints the password")  # fmt: skip
     else:
         print("not running" + (f" (last at {info.url})" if info.url else ""))
     if not info.running:

@@ -13,6 +13,10 @@ fresh data dir starts from: migrations are most of a first start, so ``up`` on a
 new project, each test session) takes seconds instead of minutes. The estimates the messages give
 are the constants below, measured on a 2-core machine (README, "First run").
 
+``up(postgres=…)`` runs it on a PostgreSQL database instead (a team's server; see
+:mod:`annotate.labelstudio.server_db`): the conninfo, without its password, is remembered in the
+state file so a later ``up`` comes back on the same database.
+
 Only the process recorded in the PID file (and the process group it leads) is ever stopped.
 """
 
@@ -43,6 +47,8 @@ from annotate.processes import (
     write_private,
 )
 from annotate.processes import ServiceError as ServerError
+
+from . import server_db
 
 __all__ = [
     "HOST",
@@ -88,11 +94,12 @@ class ServerInfo:
     pid: int | None
     running: bool
     data_dir: Path
+    database: str = "SQLite"  # or the PostgreSQL conninfo without its password
 
     def public(self) -> dict[str, object]:
         """What ``ls status`` may show without revealing the secrets."""
         return {"url": self.url, "username": self.username, "pid": self.pid, "running": self.running,
-                "data_dir": str(self.data_dir)}  # fmt: skip
+                "data_dir": str(self.data_dir), "database": self.database}  # fmt: skip
 
 
 def home(base: Path | None = None) -> Path:
@@ -131,17 +138,21 @@ def installer() -> str:
     return "uv" if _uv() else "pip"
 
 
+def _pip_install(venv: Path, uv: str | None) -> list[str]:
+    """The command that installs packages into ``venv`` (append the specs)."""
+    if uv:
+        return [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    return [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+
+
 def _install_steps(venv: Path, python: str, uv: str | None) -> list[list[str]]:
     spec = f"label-studio=={LS_VERSION}"
     if uv:  # uv does not compile bytecode: Python does it for the modules Label Studio imports
         return [
             [uv, "venv", "--quiet", "--clear", "--no-python-downloads", "--python", python, str(venv)],
-            [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), spec],
+            [*_pip_install(venv, uv), spec],
         ]
-    return [
-        [python, "-m", "venv", "--clear", str(venv)],
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", spec],
-    ]
+    return [[python, "-m", "venv", "--clear", str(venv)], [*_pip_install(venv, None), spec]]
 
 
 def ensure_installed(venv: Path | None = None, log: Callable[[str], None] = print) -> Path:
@@ -260,12 +271,16 @@ def status(root: Path | None = None) -> ServerInfo:
     url = state.get("url", "")
     running = bool(pid and alive(pid) and url and _answers(url, creds.get("token", ""), creds.get("username", "")))
     return ServerInfo(url, creds.get("username", ""), creds.get("password", ""), creds.get("token", ""),
-                      pid if alive(pid) else None, running, root / "data")  # fmt: skip
+                      pid if alive(pid) else None, running, root / "data",
+                      state.get("postgres") or "SQLite")  # fmt: skip
 
 
-def _server_env(root: Path, creds: dict | None) -> dict[str, str]:
-    """Label Studio's environment; ``creds`` None: no admin user (preparing the template)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("USERNAME", "PASSWORD", "PORT", "HOST")}
+def _server_env(root: Path, creds: dict | None, pg: server_db.Postgres | None = None) -> dict[str, str]:
+    """Label Studio's environment; ``creds`` None: no admin user (preparing the template).
+
+    No database, Redis or RQ variable of ours reaches it: SQLite in the data dir, or ``pg``.
+    """
+    env = server_db.scrub({k: v for k, v in os.environ.items() if k not in ("USERNAME", "PASSWORD", "PORT", "HOST")})
     for name in (
         "LABEL_STUDIO_URL",
         "LABEL_STUDIO_API_KEY",
@@ -281,6 +296,7 @@ def _server_env(root: Path, creds: dict | None) -> dict[str, str]:
         COLLECT_ANALYTICS="false",
         PYTHONUNBUFFERED="1",
     )
+    env.update(pg.env() if pg else {"DJANGO_DB": "sqlite"})
     if creds:
         env.update(
             LABEL_STUDIO_USERNAME=creds["username"],
@@ -290,11 +306,28 @@ def _server_env(root: Path, creds: dict | None) -> dict[str, str]:
     return env
 
 
+def _on_postgres(venv: Path, root: Path, pg: server_db.Postgres, log: Callable[[str], None]) -> float:
+    """Driver installed, database reachable: the start estimate (a first start migrates it)."""
+    server_db.ensure_driver(venv, _pip_install(venv, _uv()), log)
+    migrated = server_db.is_migrated(venv, _server_env(root, None, pg), pg)
+    if not migrated:
+        log(f"first start on PostgreSQL {pg.public()}: Label Studio creates its tables there "
+            f"({about(server_db.MIGRATING_SECONDS)})")  # fmt: skip
+    return START_SECONDS if migrated else server_db.MIGRATING_SECONDS
+
+
 def up(root: Path | None = None, *, venv: Path | None = None, port: int | None = None, timeout: float = 240.0,
-       log: Callable[[str], None] = print) -> ServerInfo:  # fmt: skip
-    """Start the local server (installing it if needed), or report the one already running."""
+       postgres: str | None = None, log: Callable[[str], None] = print) -> ServerInfo:  # fmt: skip
+    """Start the local server (installing it if needed), or report the one already running.
+
+    ``postgres``: a libpq conninfo or URL to run on instead of SQLite; None: the database this data
+    dir last ran on (its conninfo, without password, is in ``server.json``), else SQLite.
+    """
     root = root or home()
     current = status(root)
+    if current.running and postgres and server_db.parse(postgres).public() != current.database:
+        raise ServerError(f"Label Studio is already running at {current.url} on {current.database}; "
+                          "run `annotate ls down` first")  # fmt: skip
     if current.running:
         return current
     if current.pid and runs(current.pid, _NEEDLES):
@@ -305,22 +338,29 @@ def up(root: Path | None = None, *, venv: Path | None = None, port: int | None =
     venv = ensure_installed(venv, log=log)
     creds = credentials(root)
     state = read_json(root / "server.json")
+    pg = server_db.parse(postgres or state["postgres"]) if postgres or state.get("postgres") else None
     port = free_port(port or state.get("port"))
     url = f"http://{HOST}:{port}"
     (root / "data").mkdir(parents=True, exist_ok=True)
-    estimate = _start_seconds(root, venv)
-    _seed_database(root, venv)
+    if pg:
+        estimate = _on_postgres(venv, root, pg, log)
+    else:
+        estimate = _start_seconds(root, venv)
+        _seed_database(root, venv)
     log(f"starting Label Studio at {url} ({about(estimate)})")
     cmd = [str(_executable(venv)), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)]
-    proc = start_detached(cmd, cwd=root, env=_server_env(root, creds), log=root / "server.log")
-    write_private(root / "server.json", {"pid": proc.pid, "port": port, "url": url, "started": time.time()})
+    proc = start_detached(cmd, cwd=root, env=_server_env(root, creds, pg), log=root / "server.log")
+    database = pg.public() if pg else "SQLite"
+    write_private(root / "server.json", {"pid": proc.pid, "port": port, "url": url, "started": time.time(),
+                                         **({"postgres": database} if pg else {})})  # fmt: skip
     started = time.monotonic()
     said = 0.0
     while (waited := time.monotonic() - started) < timeout:
         if proc.poll() is not None:
             raise ServerError(f"Label Studio exited with code {proc.returncode}; see {root / 'server.log'}")
         if _answers(url, creds["token"], creds["username"]):
-            return ServerInfo(url, creds["username"], creds["password"], creds["token"], proc.pid, True, root / "data")
+            return ServerInfo(url, creds["username"], creds["password"], creds["token"], proc.pid, True, root / "data",
+                              database)  # fmt: skip
         if waited - said >= 30:  # a plain line now and then: no tty shows a spinner
             said = waited
             log(f"Label Studio still starting ({waited:.0f} s of {about(estimate)}; log: {root / 'server.log'})")
