@@ -103,3 +103,57 @@ def test_a_value_opening_with_a_row_number_or_a_date_scores_below_a_clean_one() 
     assert weigh(text, "items[0].category", "(二)工业增长", 0.8) < weigh(text, "items[0].category", "发展目标", 0.8)
     dated, plain = (weigh(text, "sections[0].heading", h, 0.8) for h in ("2021-02-20 本站", "发展目标"))
     assert dated < plain
+
+
+def _lead_scores(lines: list[str]) -> list[float]:
+    from annotate.extraction.rules.table_layouts import alternative_rows
+
+    _title, items = alternative_rows("\n".join(["一、经济发展", *lines]) + "\n")
+    return [u.score for it in items for u in it["lead_units"]]
+
+
+def test_a_row_that_restarts_the_sequence_scores_below_one_that_continues_it() -> None:
+    rows = ["1.推进产业升级。(区发改局牵头)", "2.优化营商环境。(区商务局牵头)", "3.建设智慧城市。(区数据局牵头)"]
+    continued = _lead_scores([*rows, "4.整治背街小巷。(区城管委牵头)"])
+    restarted = _lead_scores([*rows, "1.整治背街小巷。(区城管委牵头)"])
+    assert len(continued) == len(restarted) == 4
+    assert restarted[3] < continued[3] and restarted[:3] == continued[:3]  # only the breaking row
+
+
+def test_a_lead_unit_form_seen_in_one_row_scores_below_the_same_form_seen_in_most() -> None:
+    rows = ["1.推进产业升级。", "牵头单位:区发改局", "2.优化营商环境。", "牵头单位:区商务局", "3.建设智慧城市。"]
+    consistent = _lead_scores([*rows, "牵头单位:区数据局", "4.整治背街小巷。", "牵头单位:区城管委"])
+    mixed = _lead_scores([*rows, "部门分工:区数据局牵头", "4.整治背街小巷。", "牵头单位:区城管委"])
+    assert len(consistent) == len(mixed) == 4
+    assert mixed[2] < consistent[2] and mixed[3] == consistent[3]
+
+
+def _qa_scores(text: str) -> list[tuple[float, float]]:
+    from annotate.extraction.rules.dialogue import labelled_qa
+    from annotate.extraction.rules.spans import lines, trim
+
+    spans = [sp for sp in (trim(text, s, e) for s, e in lines(text)) if sp[1] > sp[0]]
+    return [(p["question"].score, p["answer"].score) for p in labelled_qa(text, spans)]
+
+
+def test_a_pair_after_an_unanswered_question_scores_below_a_pair_in_rhythm() -> None:
+    rhythm = _qa_scores("记者:第一个问题是什么?\n发言人:第一个回答。\n记者:第二个问题是什么?\n发言人:第二个回答。\n")
+    broken = _qa_scores("记者:第一个问题是什么?\n记者:第二个问题是什么?\n发言人:第二个回答。\n")
+    assert broken[0][0] < rhythm[1][0] and broken[0][1] < rhythm[1][1]
+
+
+def test_a_pair_followed_by_an_answer_with_no_question_scores_below_a_pair_in_rhythm() -> None:
+    rhythm = _qa_scores("记者:第一个问题?\n发言人:第一个回答。\n记者:第二个问题?\n发言人:第二个回答。\n")
+    followed = _qa_scores(
+        "记者:第一个问题?\n发言人:第一个回答。\n主任:补充回答。\n记者:第二个问题?\n发言人:第二个回答。\n主任:补充。\n"
+    )
+    assert followed[0][0] < rhythm[0][0] and followed[0][1] < rhythm[0][1]
+
+
+def test_a_long_or_clause_marked_lead_unit_scores_below_a_short_name() -> None:
+    from annotate.extraction.rules.evidence import weigh
+
+    text = "区发改局牵头。区发改局负责。区发展和改革局会同区商务局区财政局。区发改局，区商务局。"
+    short = weigh(text, "items[0].lead_units[0]", "区发改局", 0.9)
+    assert weigh(text, "items[0].lead_units[0]", "区发展和改革局会同区商务局区财政局", 0.9) < short
+    assert weigh(text, "items[0].lead_units[0]", "区发改局，区商务局", 0.9) < short

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from annotate.extraction.rules.evidence import UNPAIRED_TURN
 from annotate.extraction.rules.spans import Quote, quote, scored
 
 _GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
@@ -80,8 +81,14 @@ def _procedural(text: str, turn: tuple[str, int, int], labels: set[str]) -> bool
     return bool(_CHAIR.search(label)) or (len(called) <= 16 and called in labels)
 
 
-def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[str, int, int], tuple[str, int, int]]]:
-    """(asker turn, answering turn) pairs, procedural turns skipped."""
+Turn = tuple[str, int, int]
+
+
+def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[Turn, Turn, bool]]:
+    """(asker turn, answering turn, broken) pairs, procedural turns skipped. ``broken``: the turn
+    before the question is an unanswered question, or the turn after the answer is another
+    speaker's answer with no question before it — the ask/answer rhythm the pair was read by does
+    not hold there."""
     turns = labelled_turns(text, spans)
     labels = {plain(t[0]) for t in turns}
     turns = [t for t in turns if not _procedural(text, t, labels)]
@@ -90,25 +97,31 @@ def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[str, int
         counts[plain(t[0])] = counts.get(plain(t[0]), 0) + 1
     # one label that answers again and again after different labels: those others ask (media names)
     answerer = {x for x, n in counts.items() if n >= 2 and not _ASKER.search(x)}
+    asks = []
+    for k, turn in enumerate(turns):
+        label, nxt = plain(turn[0]), plain(turns[k + 1][0]) if k + 1 < len(turns) else ""
+        by_rhythm = label not in answerer and nxt in answerer and len(answerer) == 1
+        asks.append(bool(_ASKER.search(label) or by_rhythm) and not label.startswith("各位"))  # "各位代表:" greets
     out = []
     for k, turn in enumerate(turns[:-1]):
-        label, nxt = plain(turn[0]), turns[k + 1]
-        asks = _ASKER.search(label) or (label not in answerer and plain(nxt[0]) in answerer and len(answerer) == 1)
-        if not asks or label.startswith("各位"):
-            continue  # "各位代表:" greets an audience; it asks nothing
-        if not _ASKER.search(plain(nxt[0])):
-            out.append((turn, nxt))
+        if asks[k] and not _ASKER.search(plain(turns[k + 1][0])):
+            unanswered = k > 0 and asks[k - 1]
+            after = plain(turns[k + 2][0]) if k + 2 < len(turns) else ""
+            # a second answer by a recurring speaker; a one-off "label" inside an answer is its text
+            unasked = bool(after) and not asks[k + 2] and counts[after] >= 2 and after != plain(turns[k + 1][0])
+            out.append((turn, turns[k + 1], unanswered or unasked))
     return out
 
 
 def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
     """Question/answer pairs from speaker-labelled turns (empty when no asker label is found)."""
     out = []
-    for (ql, qs, qe), (_al, as_, ae) in _pairs(text, spans):
+    for (ql, qs, qe), (_al, as_, ae), broken in _pairs(text, spans):
         q = quote(text, qs, qe, strip_punct=False)
         a = quote(text, as_, ae, strip_punct=False)
         if q is not None and a is not None:
             score = OWN_LINE_PAIR if text.rfind("\n", 0, qs) > text.rfind(ql, 0, qs) else LABELLED_PAIR
+            score = round(score * UNPAIRED_TURN, 4) if broken else score
             out.append({"question": scored([q], score)[0], "answer": scored([a], score)[0]})
     return out
 
@@ -136,7 +149,7 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
     """Names of those who answer: a bare-name label ("王国庆"), a name after the title in the label
     ("…部長 金壯龍"), or the name the page gives right after the answering title ("財政司司長曾俊華")."""
     out: list[Quote] = []
-    for _q, (label, s, _e) in _pairs(text, spans):
+    for _q, (label, s, _e), _broken in _pairs(text, spans):
         start = text.rfind(label, 0, s)
         name: Quote | None = None
         if (sp := max(label.rfind(" "), label.rfind("\u3000"))) > 0 and not _spaced(text, start, s):

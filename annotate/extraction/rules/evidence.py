@@ -17,8 +17,12 @@ applied, and so the calibration can be re-measured when one changes.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from typing import Any
 
 from annotate.extraction.rules.meeting_units import _ORG_SUFFIX
+from annotate.extraction.rules.spans import Quote
 
 CUT_ACROSS_STRUCTURE = 0.6
 """The value opens with a row/heading number or a bracket: the reader's boundary fell inside the
@@ -49,6 +53,31 @@ DATE_LINE_HEADING = 0.6
 """A section heading that opens with a date (2021-02-20 …, 2019年4月18日 …): a byline or date
 line taken for a heading by the fallback reader of unmarked paragraphs, not a part of the report."""
 
+LONG_LEAD_UNIT = 0.7
+"""A lead unit longer than ``LONG_UNIT_CHARS`` characters, or holding a clause mark (，。；): an
+institution's name is short and never a sentence, so the reader ran past the cell into the task or
+the progress text of a layout it did not recognise."""
+
+LONG_UNIT_CHARS = 15
+"""Longer than the longest lead-unit names of the seeds and development tables (an aliased bureau
+such as 区住房城乡建设委(区重大办) is 14); beyond it a span is rarely one name."""
+
+SEQUENCE_BREAK = 0.7
+"""A table row whose number does not continue the row before it (a gap, a repeat or a restart at
+1): either the page lost rows, or the reader took a numbered line of another list for a row. In
+both cases the row's boundaries, and so its cells, are in doubt."""
+
+LONE_FORM = 0.8
+"""A row of a fallback table reader whose form (its cell count, or how its lead unit is marked) is
+shared by fewer than two rows, or by fewer than half of the table's rows: nothing but that row says
+the reader's reading of the layout is right, where a form repeated row after row corroborates it."""
+
+UNPAIRED_TURN = 0.7
+"""A question/answer pair next to a turn that breaks the ask-answer rhythm: an asker turn right
+before the question that got no answer, or an answering turn right after the answer with no
+question before it. The reader's guess at who asks is then the doubtful part, for both turns."""
+
+_CLAUSE_MARK = re.compile(r"[，。；,;]")
 _DATED = re.compile(r"^\d{4}(?:[-/.年]\d{1,2})")
 _NUMBERED = re.compile(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,3}[、.．](?!\d)|[①-⑳])"
@@ -70,6 +99,8 @@ def weigh(text: str, path: str, value: str, score: float) -> float:
         factor *= OTHER_COLUMN
     if path.endswith(".heading") and _DATED.match(value):
         factor *= DATE_LINE_HEADING
+    if ".lead_units[" in path and (len(value) > LONG_UNIT_CHARS or _CLAUSE_MARK.search(value)):
+        factor *= LONG_LEAD_UNIT
     if _UNIT.search(path):
         if not _INSTITUTION.search(value):
             factor *= NOT_AN_INSTITUTION
@@ -80,3 +111,31 @@ def weigh(text: str, path: str, value: str, score: float) -> float:
     if _PERSON.match(path) and text.count(value) < 2:
         factor *= SAID_ONCE
     return round(score * factor, 4)
+
+
+def lower(values: Iterable[Any], factor: float, seen: set[int]) -> None:
+    """Multiply the score of every Quote among ``values`` (a row's cells, lists flattened) by
+    ``factor``, once per Quote: rows may share a Quote (a merged cell repeated), and a doubt about
+    the layout should not count twice against one cell."""
+    for v in values:
+        if isinstance(v, list):
+            lower(v, factor, seen)
+        elif isinstance(v, Quote) and id(v) not in seen:
+            seen.add(id(v))
+            v.score = round(v.score * factor, 4)
+
+
+def weigh_rows(items: list[dict[str, Any]], forms: list[Hashable]) -> None:
+    """Lower, in place, the rows of a fallback table reader that break the table's sequence or
+    form. ``forms[k]`` is row ``k``'s form as its reader saw it; a row repeating the previous row's
+    number with the same lead-unit objects is a merged-cell continuation, not a repeat."""
+    counts = Counter(forms)
+    seen: set[int] = set()
+    for k, item in enumerate(items):
+        if k and item["seq"] != items[k - 1]["seq"] + 1:
+            prev = items[k - 1]
+            merged = item["seq"] == prev["seq"] and item["category"] is prev["category"]
+            if not (merged and all(any(u is w for w in prev["lead_units"]) for u in item["lead_units"])):
+                lower(item.values(), SEQUENCE_BREAK, set())
+        if counts[forms[k]] < 2 or counts[forms[k]] * 2 < len(items):
+            lower(item.values(), LONE_FORM, seen)

@@ -17,9 +17,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import Any
 
+from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
+
+Rows = tuple[int, list[dict[str, Any]], list[Hashable]]
+"""Where a table starts, its items, and each item's form (for ``evidence.weigh_rows``)."""
 
 _H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
 _H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
@@ -112,7 +117,7 @@ def _item(text: str, cells: dict[str, tuple[int, int]], seq: int, score: float) 
     }
 
 
-def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     for k, (s, e) in enumerate(spans):
         sep = _sep(text, s, e)
         if sep is None:
@@ -121,6 +126,7 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
         if "lead" not in header and "progress" not in header:
             continue
         items: list[dict[str, Any]] = []
+        forms: list[Hashable] = []
         for rs, re_ in spans[k + 1 :]:
             cells = _cells(text, rs, re_, sep)
             if not cells:
@@ -133,6 +139,7 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
                     c0 = roles.get(header[0] or "category", cells[0])
                     roles["category"] = (c0[0] + m.end(), c0[1])
                 items.append(_item(text, roles, int(m.group("seq")), HEADER_ROW))
+                forms.append(len(cells))
             elif first[:1] in _CIRCLED and items:
                 prev = items[-1]
                 merged = [r for r in header if r not in ("category", "leader", "lead", "seq")]
@@ -140,8 +147,9 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
                 item = _item(text, roles, prev["seq"], MERGED_ROW)
                 item["category"], item["lead_units"] = prev["category"], list(prev["lead_units"])
                 items.append(item)
+                forms.append(("merged", len(cells)))
         if items:
-            return s, items
+            return s, items, forms
     return None
 
 
@@ -175,7 +183,7 @@ def _align(text: str, header: list[str | None], cells: list[tuple[int, int]]) ->
     return _by_role(header, cells)
 
 
-def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     """One cell per line: a run of header lines, then rows each opened by a bare row number."""
     nonempty = [(s, e) for s, e in spans if e > s]
     for k, (s, e) in enumerate(nonempty):
@@ -192,6 +200,7 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
         if "task" not in header and "category" in header:  # "重点工作" is the task when nothing else is
             header[header.index("category")] = "task"
         items: list[dict[str, Any]] = []
+        forms: list[Hashable] = []
         while j < len(nonempty):
             s0, e0 = nonempty[j]
             want = items[-1]["seq"] + 1 if items else None
@@ -207,9 +216,10 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
             ]
             row = row[: nxt[0]] if nxt else row
             items.append(_item(text, _by_role(header[1:], row), seq, HEADER_ROW))
+            forms.append(len(row))
             j += 1 + len(row)
         if items:
-            return s, items
+            return s, items, forms
     return None
 
 
@@ -227,8 +237,8 @@ def _complete_units(text: str, s: int, e: int) -> tuple[int, int] | None:
 
 def _lead_of(
     text: str, block: list[tuple[int, int]], cut: bool, prev_paren: bool
-) -> tuple[tuple[int, int] | None, int | None, float, bool]:
-    """``(lead span, task end, score, paren form)`` of a numbered row whose lines are ``block``.
+) -> tuple[tuple[int, int] | None, int | None, float, str | None]:
+    """``(lead span, task end, score, form)`` of a numbered row whose lines are ``block``.
 
     The forms are tried from the most explicit: a "牵头单位:" label (on the row's own line the task
     ends where the label's bracket opens), a closing parenthesis "(A、B牵头,…)", a labelled line
@@ -248,26 +258,27 @@ def _lead_of(
                 task_end = lm.start()
                 while task_end > s and text[task_end - 1] in _OPENERS + ",，":
                     task_end -= 1
-            return (lm.end(), end), task_end, LABELLED_ROW, False
+            return (lm.end(), end), task_end, LABELLED_ROW, "label"
     opening = max(text.rfind("(", s, e), text.rfind("（", s, e))
     if opening > s and text[opening - 1] in "。；;.":
         mark = _LEAD_MARK.search(text, opening, e)
         if mark:
-            return (opening + 1, mark.start()), opening, LABELLED_ROW, True
+            return (opening + 1, mark.start()), opening, LABELLED_ROW, "paren"
         closed = any(text[i] in ")）" for i in range(opening, e))
         if cut and prev_paren and not closed and (whole := _complete_units(text, opening + 1, e)):
-            return whole, opening, CUT_ROW, True
+            return whole, opening, CUT_ROW, "paren"
     for a, b in block[1:]:
         said = _LEAD_SAID.search(text, a, b)
         if said:
-            return (said.start("units"), said.end("units")), None, LABELLED_ROW, False
-    return None, None, MERGED_ROW, False
+            return (said.start("units"), said.end("units")), None, LABELLED_ROW, "said"
+    return None, None, MERGED_ROW, None
 
 
-def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     """Numbered task lines whose lead units are marked (see ``_lead_of``) before the next numbered line."""
     nonempty = [(s, e) for s, e in spans if e > s]
     items: list[dict[str, Any]] = []
+    forms: list[Hashable] = []
     category: tuple[int, int] | None = None
     first_k = None
     prev_paren = False
@@ -287,12 +298,12 @@ def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[d
             ),
             len(nonempty),
         )
-        lead, task_end, score, paren = _lead_of(text, nonempty[k:block_end], k == len(nonempty) - 1, prev_paren)
+        lead, task_end, score, form = _lead_of(text, nonempty[k:block_end], k == len(nonempty) - 1, prev_paren)
         if lead is None and not (items and seq == items[-1]["seq"] + 1):
             continue
         if items and seq != items[-1]["seq"] + 1 and seq != 1:
             continue
-        prev_paren = paren
+        prev_paren = form == "paren"
         cells = {"task": (m.end(), task_end if task_end is not None else e)}
         if category:
             cells["category"] = category
@@ -301,10 +312,11 @@ def _labelled_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[d
             if lead[1] < e and text[lead[1]] == "。" and text[lead[1] + 1 : e].strip():
                 cells["progress"] = trim(text, lead[1] + 1, e)  # "牵头部门:X。progress" on one line
         items.append(_item(text, cells, seq, score))
+        forms.append(form)
         first_k = k if first_k is None else first_k
     if not any(it["lead_units"] for it in items):
         return None
-    return nonempty[first_k or 0][0], items
+    return nonempty[first_k or 0][0], items, forms
 
 
 _BUREAUS = re.compile(
@@ -313,11 +325,12 @@ _BUREAUS = re.compile(
 )
 
 
-def _kpi_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[str, Any]]] | None:
+def _kpi_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     """A numbered target list whose lines end with the bureaus in charge in parentheses
     ("1.地区生产总值增长6%(区发改局/区统计局)"): the bureaus, split at "/", are the lead units."""
     nonempty = [(s, e) for s, e in spans if e > s]
     items: list[dict[str, Any]] = []
+    forms: list[Hashable] = []
     category: tuple[int, int] | None = None
     first = None
     for s, e in nonempty:
@@ -332,8 +345,9 @@ def _kpi_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[s
         if category:
             cells["category"] = category
         items.append(_item(text, cells, int(m.group("seq")), KPI_ROW))
+        forms.append("kpi")
         first = s if first is None else first
-    return (first, items) if len(items) >= 2 and first is not None else None
+    return (first, items, forms) if len(items) >= 2 and first is not None else None
 
 
 def _unpiped(text: str, s: int, e: int) -> tuple[int, int]:
@@ -349,7 +363,8 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
     for reader in (_pipe_rows, _cell_rows, _labelled_rows, _kpi_rows):
         found = reader(text, spans)
         if found:
-            at, items = found
+            at, items, forms = found
+            weigh_rows(items, forms)  # a row breaking the table's sequence or form is in doubt
             title = None
             if reader is _labelled_rows:  # an allocation notice names its plan: 关于印发…的通知
                 m = _ISSUED.search(text, 0, at)
