@@ -79,15 +79,32 @@ async def _run(paths: list[Path], db: Path, backend: object) -> object:
     return await run_batch(paths, BatchOptions(backend="llm", concurrency=CONCURRENCY), db=db, backend=backend)
 
 
+_ENDPOINT_VARS = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ANNOTATE_MODEL", "ANNOTATE_CONFIDENCE")
+
+
+def point_at(base_url: str) -> dict[str, str | None]:
+    """Point the LLM backend at the bench's test server; returns what :func:`restore` puts back.
+    No logprobs, as the bare client's request has none (bench_throughput prints what they cost)."""
+    saved = {k: os.environ.get(k) for k in _ENDPOINT_VARS}
+    os.environ.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-bench-not-a-secret", ANNOTATE_CONFIDENCE="none")
+    os.environ.pop("ANNOTATE_MODEL", None)
+    return saved
+
+
+def restore(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 def main() -> int:
     from annotate.batch import make_backend
     from tests.support.corpus import generate_corpus
 
     server, base_url = start_server(LATENCY)
-    saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ANNOTATE_MODEL", "ANNOTATE_CONFIDENCE")}
-    # the bare client's request: no logprobs (bench_throughput prints what logprobs confidence costs)
-    os.environ.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-bench-not-a-secret", ANNOTATE_CONFIDENCE="none")
-    os.environ.pop("ANNOTATE_MODEL", None)
+    saved = point_at(base_url)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -119,11 +136,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore(saved)
     calls = summary.calls  # type: ignore[attr-defined]
     ideal = CONCURRENCY / LATENCY
     rate = calls / elapsed

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_batch_throughput import CONCURRENCY, LATENCY, _run
+from bench.bench_batch_throughput import CONCURRENCY, LATENCY, _run, point_at, restore
 from bench.bench_cached_rerun import server_completions, server_stats, start_server
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", "1024"))
@@ -43,11 +43,7 @@ def main() -> int:
     from tests.support.corpus import generate_corpus
 
     server, base_url = start_server(LATENCY)
-    saved = {
-        k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ANNOTATE_MODEL", "ANNOTATE_CONFIDENCE")
-    }
-    os.environ.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-bench-not-a-secret", ANNOTATE_CONFIDENCE="none")
-    os.environ.pop("ANNOTATE_MODEL", None)
+    saved = point_at(base_url)
     per_task = max(1, CONCURRENCY // CPUS)
     ray_options = BatchOptions(backend="llm", concurrency=per_task)
     try:
@@ -83,11 +79,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore(saved)
     n = DOCUMENTS
     ideal = CONCURRENCY / LATENCY
     local_rate, ray_rate = local_summary.predicted / local_s, ray_summary.predicted / ray_s  # type: ignore[attr-defined]
