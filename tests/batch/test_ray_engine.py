@@ -32,6 +32,7 @@ from annotate.batch import BatchOptions, run_batch
 from annotate.batch.ray_engine import prelabel_ray
 from annotate.cli import app
 from annotate.store.db import connect
+from annotate.store.progress import read_progress
 from tests.support.corpus import generate_corpus
 from tests.support.openai_server import OpenAITestServer
 
@@ -111,21 +112,25 @@ def _title(proc: psutil.Process) -> str:
         return ""
 
 
-def _kill_a_shard_when(server: OpenAITestServer, completions: int, killed: list[int]) -> threading.Thread:
-    """SIGKILL one Ray worker process while it runs a shard (its title is ``ray::run_shard``),
-    once the server has answered ``completions`` requests: only processes this test started."""
+def _kill_a_shard_while_held(server: OpenAITestServer, killed: list[int]) -> threading.Thread:
+    """SIGKILL one Ray worker process while it runs a shard (its title is ``ray::run_shard``) and a
+    request of that run is held unanswered by the server, then release the server: only processes
+    this test started. The gate makes "mid-run" certain however late this thread is scheduled."""
 
     def watch() -> None:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not killed:
-            if server.stats()["completions"] >= completions:
-                for proc in psutil.Process().children(recursive=True):
-                    if _title(proc) == "ray::run_shard":
-                        with contextlib.suppress(psutil.Error):
-                            proc.send_signal(signal.SIGKILL)
-                            killed.append(proc.pid)
-                            return
-            time.sleep(0.01)
+        try:
+            while time.monotonic() < deadline and not killed:
+                if server.stats()["held"]:
+                    for proc in psutil.Process().children(recursive=True):
+                        if _title(proc) == "ray::run_shard":
+                            with contextlib.suppress(psutil.Error):
+                                proc.send_signal(signal.SIGKILL)
+                                killed.append(proc.pid)
+                                return
+                time.sleep(0.01)
+        finally:
+            server.configure(hold_after=None)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -141,9 +146,11 @@ def test_a_killed_worker_is_retried_and_nothing_is_lost_or_duplicated(
     reference = _local(folder, tmp_path / "local.duckdb")
 
     before = llm_server.stats()["completions"]
+    # shards of 24: no shard can finish while at most 12 requests are answered, so the killed
+    # worker certainly dies mid-shard, with answers in hand that are lost with it
+    llm_server.configure(hold_after=before + 12)
     killed: list[int] = []
-    watcher = _kill_a_shard_when(llm_server, before + 12, killed)
-    # shards of 24: both running shards have answers in hand when one is killed
+    watcher = _kill_a_shard_while_held(llm_server, killed)
     summary = prelabel_ray([folder], OPTIONS, db=tmp_path / "ray.duckdb", shard_size=24)
     watcher.join(5)
     assert killed, "no Ray worker was running a shard to kill"
@@ -151,6 +158,12 @@ def test_a_killed_worker_is_retried_and_nothing_is_lost_or_duplicated(
     assert (summary.predicted, summary.failed) == (48, 1)
     assert llm_server.stats()["completions"] - before > 48  # the killed shard was asked again
     assert _content(tmp_path / "ray.duckdb") == reference
+
+
+def _stored_predictions(db: Path) -> int:
+    """Documents predicted in the store, as a running prelabel last published them (0 before that)."""
+    report = (read_progress(db) or {}).get("report") or {}
+    return int(report.get("predicted") or 0)
 
 
 def _cli(folder: Path, db: Path, address: str) -> subprocess.Popen[bytes]:
@@ -172,15 +185,20 @@ def test_a_killed_driver_then_a_rerun_equals_a_local_run(
     reference = _local(folder, tmp_path / "local.duckdb")
     db = tmp_path / "ray.duckdb"
 
-    base = llm_server.stats()["completions"]
+    # half way: 24 answers, then the server holds every request until the driver is dead, and the
+    # driver is killed only once its progress file shows shards written (certain, not timed)
+    llm_server.configure(hold_after=llm_server.stats()["completions"] + 24)
     driver = _cli(folder, db, cluster)
-    deadline = time.monotonic() + 60
-    while llm_server.stats()["completions"] < base + 24:  # half way (some shards written)
-        assert driver.poll() is None, "the run ended before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    driver.kill()
-    assert driver.wait(10) == -9
+    deadline = time.monotonic() + 90
+    try:
+        while not (llm_server.stats()["held"] and _stored_predictions(db) > 0):
+            assert driver.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "no shard was written while the server held requests"
+            time.sleep(0.05)
+        driver.kill()
+        assert driver.wait(10) == -9
+    finally:
+        llm_server.configure(hold_after=None)
     deadline = time.monotonic() + 30  # Ray stops the dead driver's tasks: none may answer late
     while any(_title(p) == "ray::run_shard" for p in psutil.Process().children(recursive=True)):
         assert time.monotonic() < deadline, "the killed driver's shards still run"

@@ -41,6 +41,9 @@ the connection ``timeout_hold`` seconds — longer than the client's timeout —
 answering), ``malformed`` (model output that is not JSON), ``schema_invalid`` (JSON whose every
 field has the wrong type), ``ungrounded`` (the right record with every quote replaced by text that
 is not in the document). ``api_key`` set: requests with another bearer token get 401.
+``hold_after=N`` holds every completion request after the N-th (counted since the last reset) unanswered
+until ``configure(hold_after=None)``: a test can kill a client while its requests are provably in
+flight, however slowly the machine schedules the test's own threads.
 ``reset()`` (or ``configure(reset=True)``) clears faults and statistics.
 
 Logprobs: a request with ``logprobs: true`` gets one token per character of the answer, each with
@@ -144,6 +147,7 @@ class OpenAITestServer:
         self.port = port
         self.model = model
         self._lock = threading.Lock()
+        self._released = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_latency = latency
@@ -164,6 +168,8 @@ class OpenAITestServer:
             self.fail_next = 0
             self.api_key: str | None = None
             self.doubt: tuple[str, ...] = ()
+            self.hold_after: int | None = None
+            self._released.set()
             self._rng = random.Random(0)
             self._cycle = 0
             self._stats: Counter[str] = Counter()
@@ -185,6 +191,7 @@ class OpenAITestServer:
             "fail_next",
             "api_key",
             "doubt",
+            "hold_after",
         }
         if unknown:
             raise ValueError(f"unknown option(s): {', '.join(sorted(unknown))}")
@@ -214,6 +221,10 @@ class OpenAITestServer:
                 self.api_key = options["api_key"]
             if "doubt" in options:
                 self.doubt = tuple(options["doubt"])
+            if "hold_after" in options:
+                held = options["hold_after"]
+                self.hold_after = None if held is None else int(held)
+                (self._released.set if held is None else self._released.clear)()
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -229,6 +240,7 @@ class OpenAITestServer:
                     "in_flight",
                     "max_in_flight",
                     "batch_lines",
+                    "held",
                 )
             }
             out["faults"] = dict(self._fault_counts)
@@ -258,6 +270,16 @@ class OpenAITestServer:
         with self._lock:
             self._stats["in_flight"] = max(0, self._stats["in_flight"] + change)  # a reset() may race
             self._stats["max_in_flight"] = max(self._stats["max_in_flight"], self._stats["in_flight"])
+
+    def wait_if_held(self) -> None:
+        """Hold a completion past ``hold_after`` until released (at most a minute: a forgotten gate
+        must not hang a test session)."""
+        with self._lock:
+            held = self.hold_after is not None and self._stats["completions"] > self.hold_after
+            if held:
+                self._stats["held"] += 1
+        if held:
+            self._released.wait(60)
 
     def _count(self, **amounts: int) -> None:
         with self._lock:
@@ -508,6 +530,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.app._count(completions=1)
         self.app._in_flight(+1)
         try:
+            self.app.wait_if_held()
             status, headers, payload = self.app.complete(body, arrived)
         finally:
             self.app._in_flight(-1)
