@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from typing import Any
 
-from annotate.extraction.rules.numbers import NUMBER, indicators
+from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.spans import Quote, is_space, lines, quote, scored, trim
+from annotate.extraction.rules.status import status_of
 from annotate.extraction.rules.table_layouts import alternative_rows
 
 _ROW = re.compile(r"(?P<cat>[\u4e00-\u9fff“”\"（）()、·]{2,40}?)(?P<seq>\d{1,4})(?=\S)")
@@ -28,86 +29,6 @@ _BRANCH = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:分局|支队|支隊|分中心)")
 _RARE_UNIT = re.compile(rf"[\u4e00-\u9fff]{{2,10}}?(?:指挥部|指揮部|管委会|管委會|支队|支隊|办事处|辦事處){_ALIAS}")
 _ANY_UNIT = re.compile(rf"[\u4e00-\u9fff]{{2,14}}?{_SUFFIX}{_ALIAS}")
 _BOUNDARY = set("。；;.!！?？")
-
-_ADJUSTED = re.compile(r"由[^。；;]{0,40}?(?:调整为|調整為|调减为|調減為|变更为|變更為)|调整方案|調整方案")
-_NOT_DONE = re.compile(
-    r"无法完成|無法完成|无法如期|無法如期|未能按(?:计划|計劃|期|时|時)|未能完成|延期|推迟至20|推遲至20|暂缓|暫緩|"
-    r"(?:项目|項目|任务|任務|活动|活動|工作)(?:终止|終止|取消)"
-)
-_ONGOING = re.compile(
-    r"正在|仍在|推进中|推進中|进行中|進行中|有序推进|有序推進|尚未|待[^。；;]{0,12}后|待[^。；;]{0,12}後|下一步|"
-    r"初步|初具规模|初具規模|基本完成|开始试运营|開始試運營|进入[^。；;]{0,4}阶段|進入[^。；;]{0,4}階段"
-)
-_STRONG_DONE = re.compile(
-    r"全部完成|超额完成|超額完成|圆满完成|圓滿完成|顺利完成|順利完成|完成(?:全年|年度)(?:工作)?任务|"
-    r"已完成[^。；;，,]{0,20}任务|已完成[^。；;，,]{0,20}任務|均已(?:完工|完成|实现|實現)|全部(?:通过验收|通過驗收|达标|達標|办复|辦復|办结|辦結|实现|實現)"
-)
-_WEAK_DONE = re.compile(
-    r"已完成|完成|建成|完工|通车|通車|已印发|已印發|已出台|已上线|已上線|正式发布|正式發布|实现|實現"
-)
-_OPEN_ENDED = re.compile(
-    r"(?:加强|加強|深化|持续|持續|推进|推進|推动|推動|完善|健全|强化|強化|坚持|堅持|积极|積極|鼓励|鼓勵|加大|落实|落實|"
-    r"抓好|紧抓|緊抓|围绕|圍繞|探索|引导|引導|着力|著力|统筹|統籌|不断|不斷|提升|提高|促进|促進)"
-)
-_PERCENT_ONLY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[%％]")
-_CEILING = re.compile(r"控制在|以内|以內|以下|不超过|不超過|降低|下降")
-
-
-def _amounts(text: str) -> list[tuple[str, float]]:
-    """(base unit, value) of each figure, with 万/亿 applied so 1.2万个 compares with 5000个."""
-    out = []
-    for m in NUMBER.finditer(text):
-        unit = m.group("unit")
-        mult = 1.0
-        if unit[:1] in "万萬":
-            mult, unit = 1e4, unit[1:]
-        elif unit[:1] in "亿億":
-            mult, unit = 1e8, unit[1:]
-        unit = unit.lstrip("余餘多")
-        out.append((unit, float(m.group("num")) * mult))
-    return out
-
-
-def _target_met(task: str, progress: str) -> bool:
-    """Every numeric target of the task is matched or beaten by a figure of the same unit."""
-    if _CEILING.search(task):
-        return False
-    targets = [(u, v) for u, v in _amounts(task) if u not in ("%", "％")]
-    got: dict[str, float] = {}
-    for u, v in _amounts(progress):
-        got[u] = max(got.get(u, 0.0), v)
-    compared = [(u, v) for u, v in targets if u in got]
-    return bool(compared) and all(got[u] >= v for u, v in compared)
-
-
-def status_of(progress: str | None, task: str | None = None) -> str:
-    """The status the completion text's wording states about the task's headline commitment.
-
-    Order matters: a formally changed target ("由…调整为…") is *adjusted* even when the new target
-    was then met; an explicit "无法完成/延期/项目终止" outweighs partial successes; a figure that
-    meets the task's own numeric target means *completed*; explicit completion wording
-    ("全部完成", "超额完成", "已完成…任务") means *completed*; work reported under way means
-    *in_progress*; plain activity verbs ("完成", "实现") settle a concrete deliverable but not an
-    open-ended task ("加强…", "深化…"), which stays *unclear*.
-    """
-    if not progress:
-        return "unclear"
-    if _ADJUSTED.search(progress):
-        return "adjusted"
-    if _NOT_DONE.search(progress):
-        return "not_completed"
-    task = task or ""
-    if m := _PERCENT_ONLY.match(progress):  # a bare completion rate: below 100% is under way
-        return "completed" if float(m.group(1)) >= 100 else "in_progress"
-    if task and _target_met(task, progress):
-        return "completed"
-    if _STRONG_DONE.search(progress):
-        return "completed"
-    if _ONGOING.search(progress):
-        return "in_progress"
-    if _WEAK_DONE.search(progress) and not _OPEN_ENDED.match(task):
-        return "completed"
-    return "unclear"
 
 
 def _place(text: str) -> str | None:
