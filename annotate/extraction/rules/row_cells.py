@@ -1,0 +1,47 @@
+"""Cells of a task row, shared by the table readers: an item from its cells, lead units split.
+
+A reader finds where each column's cell is (``[start, end)`` by role: category, task, lead,
+progress); these helpers cut the values as Quotes with the reader's score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from typing import Any
+
+from annotate.extraction.rules.spans import Quote, quote, scored
+
+Rows = tuple[int, list[dict[str, Any]], list[Hashable]]
+"""Where a table starts, its items, and each item's form (for ``evidence.weigh_rows``)."""
+
+NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
+"""A row number opening a line: "1." / "2、" / "3 ." (not a decimal "1.5")."""
+UNIT_SPLIT = "、,，/／；; "
+
+
+def units(text: str, s: int, e: int, score: float) -> list[Quote]:
+    out, pos = [], s
+    for i in range(s, e + 1):
+        if i == e or text[i] in UNIT_SPLIT:
+            q = quote(text, pos, i)
+            if q is not None:
+                out.append(q)
+            pos = i + 1
+    return scored(out, score)
+
+
+def item(text: str, cells: dict[str, tuple[int, int]], seq: int, score: float) -> dict[str, Any]:
+    def q(role: str, strip: bool = True) -> Quote | None:
+        span = cells.get(role)
+        v = quote(text, *span, strip_punct=strip) if span else None
+        return scored([v], score)[0] if v is not None else None
+
+    lead = cells.get("lead")
+    return {
+        "category": q("category"),
+        "seq": seq,
+        "task": q("task", False),
+        "lead_units": units(text, *lead, score) if lead else [],
+        "progress": q("progress", False),
+    }
