@@ -9,14 +9,20 @@ of the page ("李 永 達 議 員 :"). The askers are the press or members (记�
 other label that follows an asker's turn is the answer. Chair turns (主持人) are procedure, not
 questions, and so is a turn that only calls the next speaker ("立法會主席梁君彥議員:行政長官。").
 A question whose answer is cut off the page is not a pair.
+
+Two more layouts keep the same structure: a transcript flattened onto one line, its turns
+separated by a space before each label ("… 王超: … 某台记者: … 李强: …"), read by splitting the
+line at those labels; and a page hard-wrapped mid-sentence (a PDF), whose own-line label takes the
+following lines up to the next label (an answer keeps its first paragraph, as everywhere).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from annotate.extraction.rules.evidence import UNPAIRED_TURN
-from annotate.extraction.rules.spans import Quote, quote, scored
+from annotate.extraction.rules.spans import Quote, quote, scored, trim
 
 _GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
 _CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
@@ -30,6 +36,17 @@ _STAMP = re.compile(r"[\d\s:：/.\-年月日时時分秒]+")
 _ASKER = re.compile(r"记者|記者|议员|議員|委员|委員|代表|市民|网友|網友|提问|提問")
 _CHAIR = re.compile(r"主持")
 _NOISE = re.compile(rf"{_GLOSS}|\s")
+_INLINE = re.compile(rf"(?<=\s)(?P<label>{_CHAR}{{2,16}}?)[:：][ \u3000]")
+"""A label inside a line, after a space and followed by one: the turns of a flattened transcript."""
+_MID_SENTENCE = re.compile(r"[\u4e00-\u9fff，,、]")
+"""The last character of a line cut mid-sentence: a word or a comma, not a sentence's end or a colon."""
+_WRAP_END = '。！？!?…」』”"）)'
+_PERSON_LABEL = re.compile(
+    r"^[\u4e00-\u9fff](?:市長|市长|縣長|县长|議長|议长|議員|议员|局長|局长|處長|处长|部長|部长|主任|委員|委员)[\u4e00-\u9fff]{1,2}$"
+)
+"""A label "姓 + title + given name" (林市長右昌, 陳議員明建): the label is how the page names the person."""
+_BODY_LABEL = re.compile(r"(?:组|組|局|委|办|辦|部|院|厅|廳|处|處|中心|台|社|报|報|网|網|团|團|方)$")
+"""A label that ends like a body (起草组, 某局), not a person: it names no speaker."""
 _NAME_STOP = set("今昨明日于於在出與与和及聯联同等向到就为為對对")
 
 LABELLED_PAIR, OWN_LINE_PAIR = 0.85, 0.8
@@ -48,9 +65,50 @@ def _spaced(text: str, s: int, e: int) -> bool:
     return len(body) >= 8 and body.count(" ") * 3 >= len(body)
 
 
-def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
-    """``(label, body_start, body_end)`` of each turn; a label alone on its line takes the next line."""
+def _split_inline(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Lines holding two or more inline labels split before each label (a flattened transcript)."""
     out = []
+    for s, e in spans:
+        cuts = [m.start() for m in _INLINE.finditer(text, s, e)]
+        if len(cuts) < 2:
+            out.append((s, e))
+            continue
+        bounds = [s, *cuts, e]
+        out.extend(trim(text, a, b) for a, b in itertools.pairwise(bounds) if b > a)
+    return out
+
+
+def _wrapped_turn(text: str, spans: list[tuple[int, int]], k: int) -> int:
+    """Index of the last line of a turn starting at line ``k``: the line itself, or — when it ends
+    mid-sentence (a hard-wrapped page) — the lines after it up to the next own-line label."""
+    j = k
+    if not _MID_SENTENCE.match(text[spans[k][1] - 1]):
+        return k
+    while j + 1 < len(spans):
+        s, e = spans[j + 1]
+        if (no := _LIST_NO.match(text, s, e)) is not None:
+            s = no.end()  # a numbered turn "2、经济日报:…"
+        if e > s and (_LABEL.match(text, s, e) or not re.search(r"[\u4e00-\u9fff]", text[s:e])):
+            break
+        j += 1
+    return j
+
+
+def first_paragraph(text: str, s: int, e: int) -> int:
+    """End of the first paragraph of ``[s, e)``: the first line end after a sentence's end."""
+    pos = s
+    while (nl := text.find("\n", pos, e)) >= 0:
+        if text[nl - 1] in _WRAP_END:
+            return nl
+        pos = nl + 1
+    return e
+
+
+def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """``(label, body_start, body_end)`` of each turn; a label alone on its line takes the next line
+    (and the lines after it when the page is hard-wrapped)."""
+    out = []
+    spans = _split_inline(text, spans)
     k = 0
     while k < len(spans):
         s, e = spans[k]
@@ -63,8 +121,9 @@ def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, i
         elif m and m.end() == e and any("\u4e00" <= c <= "\u9fff" for c in m.group("label")):
             nxt = next((j for j in range(k + 1, len(spans)) if spans[j][1] > spans[j][0]), None)
             if nxt is not None and not _LABEL.fullmatch(text, *spans[nxt]) and not is_stamp(text, *spans[nxt]):
-                out.append((m.group("label").strip(), *spans[nxt]))
-                k = nxt
+                last = _wrapped_turn(text, spans, nxt)
+                out.append((m.group("label").strip(), spans[nxt][0], spans[last][1]))
+                k = last
         k += 1
     return out
 
@@ -118,7 +177,7 @@ def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote
     out = []
     for (ql, qs, qe), (_al, as_, ae), broken in _pairs(text, spans):
         q = quote(text, qs, qe, strip_punct=False)
-        a = quote(text, as_, ae, strip_punct=False)
+        a = quote(text, as_, first_paragraph(text, as_, ae), strip_punct=False)
         if q is not None and a is not None:
             score = OWN_LINE_PAIR if text.rfind("\n", 0, qs) > text.rfind(ql, 0, qs) else LABELLED_PAIR
             score = round(score * UNPAIRED_TURN, 4) if broken else score
@@ -152,7 +211,11 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
     for _q, (label, s, _e), _broken in _pairs(text, spans):
         start = text.rfind(label, 0, s)
         name: Quote | None = None
-        if (sp := max(label.rfind(" "), label.rfind("\u3000"))) > 0 and not _spaced(text, start, s):
+        if _BODY_LABEL.search(plain(label)):
+            continue  # a body answers (起草组): no person named
+        if _PERSON_LABEL.match(label):
+            name = Quote(text, start, start + len(label))
+        elif (sp := max(label.rfind(" "), label.rfind("\u3000"))) > 0 and not _spaced(text, start, s):
             name = Quote(text, start + sp + 1, start + len(label))
         elif 2 <= len(label) <= 3 and not re.search(r"[长長官员員者人记記席任部局委]$", label):
             name = Quote(text, start, start + len(label))
@@ -169,3 +232,31 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
 def asker_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """The labelled turns of askers (记者, 议员…) among ``spans``: a Q&A block, not a section."""
     return [t for t in labelled_turns(text, spans) if _ASKER.search(plain(t[0])) and not _CHAIR.search(t[0])]
+
+
+_REPORTED_Q = re.compile(
+    r"(?:有|一位|一名)?[\u4e00-\u9fff]{0,10}?(?:网友|網友|记者|記者|市民|读者|讀者|群众|群眾|代表|委员|委員|议员|議員)"
+    r"(?:提问|提問|问|問)(?:道|说|說)?\s*[,，:：]"
+)
+_REPORTED_A = re.compile(r"(?P<who>[\u4e00-\u9fff·]{1,12}?)(?:回答|答复|答覆|答)(?:说|說|道)?\s*[,，:：]")
+REPORTED_PAIR = 0.75
+"""A question and answer in reported speech ("有网友问,…" / "X回答说,…"): marked by the verbs of
+asking and answering that open two adjacent paragraphs, not by labels, so weaker than a label."""
+
+
+def reported_qa(text: str, spans: list[tuple[int, int]]) -> tuple[list[dict[str, Quote]], list[Quote]]:
+    """Pairs of adjacent paragraphs "<asker>问,question" / "<who>回答说,answer", and each ``who`` that
+    is a 2–4 character name said again elsewhere in the text (the answerer)."""
+    pairs: list[dict[str, Quote]] = []
+    names: list[Quote] = []
+    for (qs, qe), (as_, ae) in itertools.pairwise(spans):
+        mq, ma = _REPORTED_Q.match(text, qs, qe), _REPORTED_A.match(text, as_, ae)
+        if not (mq and ma):
+            continue
+        q, a = quote(text, mq.end(), qe, strip_punct=False), quote(text, ma.end(), ae, strip_punct=False)
+        if q is not None and a is not None:
+            pairs.append({"question": scored([q], REPORTED_PAIR)[0], "answer": scored([a], REPORTED_PAIR)[0]})
+            who = ma.group("who")
+            if 2 <= len(who) <= 4 and text.count(who) >= 2 and who not in names:
+                names.append(scored([Quote(text, ma.start("who"), ma.end("who"))], REPORTED_PAIR)[0])
+    return pairs, names

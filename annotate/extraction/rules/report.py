@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from annotate.extraction.rules import dates
-from annotate.extraction.rules.dialogue import answerer_names, asker_turns, is_stamp, labelled_qa
+from annotate.extraction.rules.dialogue import answerer_names, asker_turns, is_stamp, labelled_qa, reported_qa
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -29,6 +29,8 @@ _MEDIA_NOTE = re.compile(r"(?:[(（](?:附[^()（）]{1,12}|只有[^()（）]{1,
 _HELD = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[^。]{0,60}?(?:举行|舉行|召开|召開|举办|舉辦)")
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
+_FIELD = re.compile(r"[\u4e00-\u9fff]{2,4}\s*[:：]")
+TITLE_WIDTH = 60
 _ATTRIBUTION_VERB = r"(?:介紹|介绍|表示|說|说|談到|谈到|指出|強調|强调)"
 
 
@@ -44,7 +46,8 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
             return quote(text, *nonempty[k - 1])
     for s, e in nonempty:  # a title is a line, not a paragraph: it ends no sentence, labels no speaker
         if (
-            e - s >= 6
+            6 <= e - s <= TITLE_WIDTH  # a longer line is a paragraph cut by the page
+            and not _FIELD.match(text, s, e)  # "日期:…" / "编辑:…": a field of page metadata
             and not _ENDS_SENTENCE.search(text, s, e)
             and text[e - 1] not in ":："
             and not is_stamp(text, s, e)
@@ -62,7 +65,9 @@ def _speakers(text: str) -> list[Quote]:
         name = name_after_title(text, m.end(), len(text))
         if name is None or str(name) in seen:
             continue
-        if text.count(str(name)) < 2 and not re.match(rf"\s*{_ATTRIBUTION_VERB}|[進进]行", text[name.end :]):
+        n = re.escape(str(name))  # a name is backed when it recurs beside a title ("市长X", "X市长")
+        backed = len(re.findall(rf"{_SPEAKER_TITLE.pattern}{n}|{n}{_SPEAKER_TITLE.pattern}", text)) >= 2
+        if not backed and not re.match(rf"\s*{_ATTRIBUTION_VERB}|[進进]行", text[name.end :]):
             continue
         seen.add(str(name))
         out.append(name)
@@ -156,6 +161,10 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     if not qa:  # no 问/答 marks: a transcript whose turns are labelled by speaker
         qa = labelled_qa(text, nonempty)
         speakers += [n for n in answerer_names(text, nonempty) if n not in names]
+        names = [str(n) for n in speakers]
+    if not qa:  # no labels either: reported speech, "有网友问,…" / "X回答说,…"
+        qa, who = reported_qa(text, nonempty)
+        speakers += [n for n in who if n not in names]
         names = [str(n) for n in speakers]
 
     sections: list[dict[str, Any]] = []
