@@ -142,8 +142,8 @@ def _title(text: str) -> Quote | None:
             for ps, pe in reversed(line_spans[:k]):
                 if pe > ps:
                     return quote(text, ps, pe)
-    for s, e in line_spans:
-        if "完成情况" in text[s:e] or "完成情況" in text[s:e]:
+    for s, e in line_spans:  # a caption line, not a paragraph that mentions 完成情况
+        if ("完成情况" in text[s:e] or "完成情況" in text[s:e]) and "。" not in text[s:e]:
             return quote(text, s, e)
     return None
 
@@ -213,8 +213,27 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             progress, task = item["progress"], item["task"]
             item["status"] = status_of(str(progress) if progress else None, str(task) if task else None)
             item["indicators"] = indicators(text, progress.start, progress.end) if progress else []
-    year = None
-    if title:
-        y = re.search(r"(19|20)\d{2}(?=年)", title)
-        year = y.group(0) if y else None
-    return {"title": title, "year": year, "items": items}
+    if title is None and not items and (m := _NOTICE_TITLE.match(text)):  # a notice without its table
+        title = scored([Quote(text, m.start(), m.end())], NOTICE_TITLE)[0]
+    return {"title": title, "year": _year(text, title, items), "items": items}
+
+
+_NOTICE_TITLE = re.compile(
+    r"[^\s。，,；;:：]{0,24}?(?:关于|關於|關于)[^。\n，,；;]{4,80}?的(?:通知|通报|通報|报告|報告)"
+)
+NOTICE_TITLE = 0.6
+"""The title of a notice or report opening the page ("…关于印发…方案的通知"): found by its form
+alone, on pages where no table caption was (the table is often not on the page at all)."""
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
+
+
+def _year(text: str, title: Quote | None, items: list[dict[str, Any]]) -> str | None:
+    """The year the title names; without one, the first year the text states before its first row
+    (the notice's lead "2014年…项目" or its date line), never one inside a row (a deadline)."""
+    y = _YEAR.search(title) if title else None
+    if y is None and items:
+        starts = [v.start for v in items[0].values() if isinstance(v, Quote)]
+        y = _YEAR.search(text, 0, min(starts)) if starts else None
+    return y.group(0) if y else None
