@@ -38,10 +38,13 @@ def item(text: str, cells: dict[str, tuple[int, int]], seq: int, score: float) -
         return scored([v], score)[0] if v is not None else None
 
     lead = cells.get("lead")
-    return {
+    row = {
         "category": q("category"),
         "seq": seq,
         "task": q("task", False),
         "lead_units": units(text, *lead, score) if lead else [],
         "progress": q("progress", False),
     }
+    if "verdict" in cells:  # a status column's cell: decides the status (see task_table), not a value
+        row["verdict"] = q("verdict")
+    return row

@@ -102,10 +102,16 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                     roles["category"] = (c0[0] + m.end(), c0[1])
                 items.append(_item(text, roles, int(m.group("seq")), HEADER_ROW))
                 forms.append(len(cells))
+            elif items and first and not _NUMBERED.match(first) and first[:1] not in _CIRCLED:
+                last = all(pe <= ps for ps, pe in spans[spans.index((rs, re_)) + 1 :])
+                piped = text.count(sep, rs, re_) > 0
+                if (piped and all(b <= a for a, b in cells[1:])) or (last and not piped):
+                    items.append(_continued(text, items[-1], cells[0], cut=not piped))
+                    forms.append(("merged", piped))
             elif first[:1] in _CIRCLED and items:
                 prev = items[-1]
                 merged = [r for r in header if r not in ("category", "leader", "lead", "seq")]
-                roles = _by_role(merged, cells)
+                roles = _by_role(text, merged, cells)
                 item = _item(text, roles, prev["seq"], MERGED_ROW)
                 item["category"], item["lead_units"] = prev["category"], list(prev["lead_units"])
                 items.append(item)
@@ -115,12 +121,47 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     return None
 
 
-def _by_role(header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
+CUT_ROW = 0.6
+"""A row the page cut before its merged cells: only its first cell is there."""
+
+
+def _continued(text: str, prev: dict[str, Any], cell: tuple[int, int], *, cut: bool) -> dict[str, Any]:
+    """A continuation row of merged cells ("新增学位810个 | |||||"): its only cell is the task, the
+    merged cells (progress, verdict, lead units) are the row above's; a row the page cut after its
+    first cell (no column separator) keeps only the task."""
+    task = quote(text, *cell, strip_punct=False)
+    row = {
+        "category": prev["category"],
+        "seq": prev["seq"],
+        "task": scored([task], CUT_ROW if cut else MERGED_ROW)[0] if task else None,
+        "lead_units": list(prev["lead_units"]),
+        "progress": None if cut else prev["progress"],
+    }
+    if not cut and "verdict" in prev:
+        row["verdict"] = prev["verdict"]
+    return row
+
+
+def _short(text: str, cell: tuple[int, int]) -> bool:
+    """A cell of a few words without clause marks: a verdict (顺利推进), not a progress report."""
+    return cell[1] - cell[0] <= 8 and not re.search(r"[，,。；;：:]", text[cell[0] : cell[1]])
+
+
+def _put(text: str, roles: dict[str, tuple[int, int]], r: str, c: tuple[int, int]) -> None:
+    """Record cell ``c`` under role ``r``; of two progress columns the later one, except that a short
+    verdict column after a progress report ("进展情况…" then "目标完成情况: 顺利推进") is the verdict."""
+    if r == "progress" and r in roles and _short(text, c) and not _short(text, roles[r]):
+        roles["verdict"] = c
+    elif r not in roles or r == "progress":
+        roles[r] = c
+
+
+def _by_role(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
     """Cells by their column's role; of two progress columns (1-10月, 1-11月) the later one."""
     roles: dict[str, tuple[int, int]] = {}
     for r, c in zip(header, cells, strict=False):
-        if r and (r not in roles or r == "progress"):
-            roles[r] = c
+        if r and c[1] > c[0]:
+            _put(text, roles, r, c)
     return roles
 
 
@@ -139,10 +180,10 @@ def _align(text: str, header: list[str | None], cells: list[tuple[int, int]]) ->
         )
         for i, r in enumerate(header):
             j = i if i < h_lead else c_lead + (i - h_lead)
-            if r and j < len(cells) and (i >= h_lead or j < c_lead) and (r not in roles or r == "progress"):
-                roles[r] = cells[j]
+            if r and j < len(cells) and (i >= h_lead or j < c_lead):
+                _put(text, roles, r, cells[j])
         return roles
-    return _by_role(header, cells)
+    return _by_role(text, header, cells)
 
 
 def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
@@ -177,7 +218,7 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 if (n := _BARE_NUMBER.fullmatch(text, a, b)) and int(n.group("seq")) == seq + 1
             ]
             row = row[: nxt[0]] if nxt else row
-            items.append(_item(text, _by_role(header[1:], row), seq, HEADER_ROW))
+            items.append(_item(text, _by_role(text, header[1:], row), seq, HEADER_ROW))
             forms.append(len(row))
             j += 1 + len(row)
         if items:

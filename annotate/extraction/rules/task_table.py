@@ -210,8 +210,9 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     if len(alt_items) > len(items):
         title, items = alt_title or title, alt_items
         for item in items:
-            progress, task = item["progress"], item["task"]
-            item["status"] = status_of(str(progress) if progress else None, str(task) if task else None)
+            progress, task, verdict = item["progress"], item["task"], item.pop("verdict", None)
+            said = str(verdict) if verdict else str(progress) if progress else None
+            item["status"] = status_of(said, str(task) if task else None)
             item["indicators"] = indicators(text, progress.start, progress.end) if progress else []
     if title is None and not items and (m := _NOTICE_TITLE.match(text)):  # a notice without its table
         title = scored([Quote(text, m.start(), m.end())], NOTICE_TITLE)[0]
