@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from annotate.core.grounding import check_invariant
 from annotate.extraction.rules import prelabel
+from annotate.extraction.rules.evidence import weigh_rows
+from annotate.extraction.rules.grouped_rows import numeral
+from annotate.extraction.rules.spans import Quote
 from annotate.extraction.rules.status import status_of
 from annotate.schema_registry import get_schema
 
@@ -18,6 +21,30 @@ def _record(text: str) -> dict:
     record, groundings = prelabel(text, get_schema("task_progress"), None)
     assert check_invariant(text, groundings) == []
     return record
+
+
+GROUPED = (
+    "某县2025年为民办实事项目进展表\n"
+    "说明如下,共两组项目。\n"
+    "序号 |\n牵头单位 |\n项目类别 |\n项目名称 |\n实施单位 |\n当前进展 |\n||\n"
+    "一 |\n县水务局 |\n县级项目(2个) |\n(一)农村供水提升工程 |\n1.东片水厂 |\n甲公司 |\n已建成 |\n|\n"
+    "2.西片管网 |\n乙公司 |\n正在铺设 |\n|||||\n"
+    "二 |\n县卫健委 |\n县级项目(1个) |\n(一)村卫生室标准化 |\n县卫健委 |\n已完工 |\n||\n"
+    "三 |\n县交通局 |\n县级项目(1个) |\n(一)公交站亭"
+)
+
+
+def test_a_grouped_table_repeats_the_groups_lead_unit_and_reads_headings_as_categories() -> None:
+    record = _record(GROUPED)
+    rows = [(i["seq"], i["category"], i["task"], i["lead_units"], i["progress"]) for i in record["items"]]
+    assert rows == [
+        (1, "农村供水提升工程", "1.东片水厂", ["县水务局"], "已建成"),
+        (1, "农村供水提升工程", "2.西片管网", ["县水务局"], "正在铺设"),
+        (2, "县级项目(1个)", "(一)村卫生室标准化", ["县卫健委"], "已完工"),
+        (3, "县级项目(1个)", "(一)公交站亭", ["县交通局"], None),
+    ]
+    assert [i["status"] for i in record["items"]] == ["completed", "in_progress", "completed", "unclear"]
+    assert numeral("十二") == 12 and numeral("三") == 3
 
 
 STATUS_COLUMN = (
@@ -48,3 +75,17 @@ def test_a_status_column_decides_the_status_and_continuation_rows_repeat_merged_
 def test_schedule_words_are_under_way() -> None:
     assert status_of("顺利推进") == "in_progress"
     assert status_of("达到序时进度") == "in_progress"
+
+
+def test_rows_of_one_group_sharing_its_lead_unit_are_no_sequence_break() -> None:
+    text = "甲局 标题一 标题二 任务一 任务二"
+    lead = Quote(text, 0, 2)
+    rows = [
+        {"seq": 1, "category": Quote(text, 3, 6), "task": Quote(text, 11, 14), "lead_units": [lead]},
+        {"seq": 1, "category": Quote(text, 7, 10), "task": Quote(text, 15, 18), "lead_units": [lead]},
+    ]
+    for r in rows:
+        for v in (r["category"], r["task"], lead):
+            v.score = 0.9
+    weigh_rows(rows, ["form", "form"])
+    assert rows[1]["task"].score == 0.9

@@ -134,8 +134,9 @@ def weigh_rows(items: list[dict[str, Any]], forms: list[Hashable]) -> None:
     for k, item in enumerate(items):
         if k and item["seq"] != items[k - 1]["seq"] + 1:
             prev = items[k - 1]
-            merged = item["seq"] == prev["seq"] and item["category"] is prev["category"]
-            if not (merged and all(any(u is w for w in prev["lead_units"]) for u in item["lead_units"])):
+            shared = all(any(u is w for w in prev["lead_units"]) for u in item["lead_units"])
+            same_cells = item["category"] is prev["category"] or bool(item["lead_units"])
+            if not (item["seq"] == prev["seq"] and same_cells and shared):
                 lower(item.values(), SEQUENCE_BREAK, set())
         if counts[forms[k]] < 2 or counts[forms[k]] * 2 < len(items):
             lower(item.values(), LONE_FORM, seen)

@@ -20,6 +20,7 @@ from typing import Any
 from annotate.extraction.rules.allocation_rows import kpi_rows, labelled_rows
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
+from annotate.extraction.rules.grouped_rows import grouped_rows
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
@@ -236,7 +237,7 @@ def _unpiped(text: str, s: int, e: int) -> tuple[int, int]:
 def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
     """``(title, items)`` from the first layout that reads rows; items lack status/indicators."""
     spans = [_unpiped(text, *trim(text, s, e)) for s, e in lines(text)]
-    for reader in (_pipe_rows, _cell_rows, labelled_rows, kpi_rows, field_rows):
+    for reader in (_pipe_rows, grouped_rows, _cell_rows, labelled_rows, kpi_rows, field_rows):
         found = reader(text, spans)
         if found:
             at, items, forms = found
