@@ -12,6 +12,7 @@ from annotate.core.grounding import check_invariant
 from annotate.extraction.rules import prelabel
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.grouped_rows import numeral
+from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.spans import Quote
 from annotate.extraction.rules.status import status_of
 from annotate.schema_registry import get_schema
@@ -44,6 +45,7 @@ def test_a_grouped_table_repeats_the_groups_lead_unit_and_reads_headings_as_cate
         (3, "县级项目(1个)", "(一)公交站亭", ["县交通局"], None),
     ]
     assert [i["status"] for i in record["items"]] == ["completed", "in_progress", "completed", "unclear"]
+    assert record["title"] == "某县2025年为民办实事项目进展表"  # the caption line, not the paragraph
     assert numeral("十二") == 12 and numeral("三") == 3
 
 
@@ -72,9 +74,72 @@ def test_a_status_column_decides_the_status_and_continuation_rows_repeat_merged_
     assert all(i["lead_units"] == [] for i in items)  # 责任单位 is no lead unit
 
 
+VERDICT_FIELDS = (
+    "关于民生实事推进情况的督查报告\n\n"
+    "现将督查情况报告如下:\n\n"
+    "一、教育惠民工程\n\n"
+    "1扩大学前教育资源\n\n牵头单位:市教育局\n\n完成情况:达到序时进度\n\n"
+    "具体情况:新建幼儿园4所,完成年度任务的50%\n\n"
+    "2改善办学条件\n\n牵头单位:市教育局、财政局\n\n完成情况:达到序时进度\n\n"
+    "具体情况:改造校舍8处,已全部完工\n"
+)
+
+
+def test_rows_of_labelled_paragraphs_read_the_verdict_and_the_detail_apart() -> None:
+    record = _record(VERDICT_FIELDS)
+    items = record["items"]
+    assert [(i["seq"], i["category"], i["task"]) for i in items] == [
+        (1, "教育惠民工程", "扩大学前教育资源"),
+        (2, "教育惠民工程", "改善办学条件"),
+    ]
+    assert [i["lead_units"] for i in items] == [["市教育局"], ["市教育局", "财政局"]]
+    assert items[1]["progress"] == "改造校舍8处,已全部完工"  # the detail, not the verdict line
+    assert [i["status"] for i in items] == ["in_progress", "in_progress"]  # 达到序时进度: on schedule
+    assert record["title"] == "关于民生实事推进情况的督查报告"
+
+
+NUMBERED_BLOCKS = (
+    "全镇重点项目进展汇报\n"
+    "01 项目名称:建设口袋公园\n项目内容:\n新建口袋公园3个。\n责任单位:\n城建办\n进展与成效:\n"
+    "2个已开工建设。\n另1个正在选址。\n"
+    "02\n项目名称:\n整治农村道路\n项目内容:\n整治道路12公里。\n责任单位\n交通办\n进展与成效:\n已完成招标,正在施工。\n"
+)
+
+
+def test_numbered_blocks_take_the_task_from_the_name_field_and_run_progress_over_paragraphs() -> None:
+    items = _record(NUMBERED_BLOCKS)["items"]
+    assert [(i["seq"], i["task"]) for i in items] == [(1, "建设口袋公园"), (2, "整治农村道路")]
+    assert items[0]["progress"] == "2个已开工建设。\n另1个正在选址。"
+    assert all(i["lead_units"] == [] for i in items)  # 责任单位 (with or without colon) is no lead unit
+    assert [i["status"] for i in items] == ["in_progress", "in_progress"]
+
+
+ITEMS = (
+    "縣府召開施政進度檢討會議,各局處提報成果\n"
+    " 會中逐項檢討,成果如下:\n"
+    " 第一項:推動港區整建計畫。工務處第一期工程已完成。\n"
+    " 第二項:改善偏鄉交通服務。\n"
+    " 第三項"
+)
+
+
+def test_traditional_numbered_items_split_task_and_result_at_the_first_full_stop() -> None:
+    record = _record(ITEMS)
+    assert [(i["seq"], i["task"], i["progress"]) for i in record["items"]] == [
+        (1, "推動港區整建計畫。", "工務處第一期工程已完成。"),
+        (2, "改善偏鄉交通服務。", None),
+    ]
+    assert record["title"] == "縣府召開施政進度檢討會議,各局處提報成果"
+
+
 def test_schedule_words_are_under_way() -> None:
     assert status_of("顺利推进") == "in_progress"
     assert status_of("达到序时进度") == "in_progress"
+
+
+def test_a_count_of_sessions_keeps_its_whole_measure_word() -> None:
+    text = "已开展放映70场次。"
+    assert [i["text"] for i in indicators(text, 0, len(text))] == ["70场次"]
 
 
 def test_rows_of_one_group_sharing_its_lead_unit_are_no_sequence_break() -> None:

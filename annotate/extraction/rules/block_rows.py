@@ -1,0 +1,151 @@
+"""Task rows written as blocks of labelled paragraphs, and ``第N項`` rows (``task_progress``).
+
+- **Labelled blocks**: a line opening with a row number ("1优化…", "01 项目名称:…", "03" alone)
+  opens a row; the paragraphs after it are the row's columns, each opened by a label that names a
+  column (牵头单位, 责任单位, 项目名称, 完成情况, 进展与成效, 具体情况…), with or without a colon,
+  its value on the label's line or on the lines below up to the next label. The row numbers count
+  up by one; a part heading ("一、…") between rows is the category of the rows under it.
+  The task is the 项目名称 field, else the text after the row number. Only 牵头单位/牵头部门 give
+  lead units. Of the progress fields, a short one (达到序时进度) is the verdict, which decides the
+  status; the progress is the last long one (the detail, 具体情况).
+- **第N項 rows**: "第一項:task。result。" lines numbered with Chinese numerals; the task is the
+  first sentence, the rest of the line the progress. A row cut at its number is not a row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from typing import Any
+
+from annotate.extraction.rules.grouped_rows import numeral
+from annotate.extraction.rules.row_cells import Rows, units
+from annotate.extraction.rules.spans import Quote, quote, scored
+
+_START = re.compile(r"(?P<seq>\d{1,2})(?:\s*[.．、]\s*|\s+|$|(?=[\u4e00-\u9fff]))(?!\d)")
+_LABEL = re.compile(
+    r"(?P<label>[\u4e00-\u9fff]{0,6}?(?:单位|單位|部门|部門|领导|領導|责任人|責任人|负责人|負責人|名称|名稱|内容|內容|"
+    r"完成情况|完成情況|进展情况|進展情況|进展与成效|進展與成效|具体情况|具體情況|落实情况|落實情況|推进情况|推進情況|"
+    r"进度|進度|时限|時限|备注|備註))\s*(?:[:：]\s*|$)"
+)
+_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]\s*")
+_LEAD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:单位|單位|部门|部門)$")
+_NAME = re.compile(r"名称|名稱")
+_PROGRESS = re.compile(r"完成情|进展|進展|具体情况|具體情況|落实情|落實情|推进情|推進情|进度|進度")
+_ITEM_NO = re.compile(r"第(?P<n>[一二三四五六七八九十]{1,3})[項项條条]\s*[:：]")
+
+BLOCK_ROW, ITEM_ROW = 0.8, 0.75
+"""A cell read from a labelled paragraph of a numbered block (the label names the column, but the
+row is spread over paragraphs), and a cell of a 第N項 line (the task/progress split is a guess at the
+first full stop)."""
+
+
+def _label(text: str, s: int, e: int) -> re.Match[str] | None:
+    return _LABEL.match(text, s, e)
+
+
+def caption(text: str, spans: list[tuple[int, int]], at: int) -> Quote | None:
+    """The nearest line above the rows that reads as a caption: no full stop, no label, no heading,
+    at least six Han characters (a date line or a metadata field is not a caption)."""
+    for s, e in reversed([(s, e) for s, e in spans if e > s and e <= at]):
+        line = text[s:e]
+        if "。" in line or ":" in line or "：" in line or _HEADING.match(line):
+            continue
+        if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 6:
+            return scored([q], 0.7)[0] if (q := quote(text, s, e)) else None
+    return None
+
+
+def block_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    nonempty = [(s, e) for s, e in spans if e > s]
+    rows: list[tuple[int, re.Match[str], Quote | None]] = []  # (line index, number, category)
+    category: Quote | None = None
+    for k, (s, e) in enumerate(nonempty):
+        if (h := _HEADING.match(text, s, e)) and not _label(text, h.end(), e):
+            category = quote(text, h.end(), e)
+            continue
+        m = _START.match(text, s, e)
+        if m and int(m.group("seq")) == (int(rows[-1][1].group("seq")) if rows else 0) + 1:
+            if k + 1 < len(nonempty) and (_label(text, *nonempty[k + 1]) or _label(text, m.end(), e)):
+                rows.append((k, m, category))
+    if len(rows) < 2:
+        return None
+    items: list[dict[str, Any]] = []
+    forms: list[Hashable] = []
+    for r, (k, m, cat) in enumerate(rows):
+        stop = rows[r + 1][0] if r + 1 < len(rows) else len(nonempty)
+        block = nonempty[k:stop]
+        block = next((block[:i] for i, (a, b) in enumerate(block) if i and _HEADING.match(text, a, b)), block)
+        fields = _fields(text, block, m.end())
+        if not fields:
+            continue
+        items.append(_row(text, int(m.group("seq")), cat, block[0], m.end(), fields))
+        forms.append(("blocks", bool(items[-1]["lead_units"])))
+    return (nonempty[rows[0][0]][0], items, forms) if len(items) >= 2 else None
+
+
+def _fields(text: str, block: list[tuple[int, int]], first: int) -> list[tuple[str, int, int]]:
+    """``(label, value start, value end)`` of each labelled field of a row's lines."""
+    out: list[list[Any]] = []
+    for i, (s, e) in enumerate(block):
+        a = first if i == 0 else s
+        lab = _label(text, a, e)
+        if lab:
+            out.append([lab.group("label"), lab.end(), e])
+        elif out:
+            if out[-1][1] >= out[-1][2]:
+                out[-1][1] = s
+            out[-1][2] = e
+    return [(str(n), int(a), int(b)) for n, a, b in out]
+
+
+def _row(
+    text: str, seq: int, cat: Quote | None, line: tuple[int, int], after: int, fields: list[tuple[str, int, int]]
+) -> dict[str, Any]:
+    def q(a: int, b: int, strip: bool = False) -> Quote | None:
+        v = quote(text, a, b, strip_punct=strip)
+        return scored([v], BLOCK_ROW)[0] if v else None
+
+    named = next(((a, b) for n, a, b in fields if _NAME.search(n) and b > a), None)
+    opening = _label(text, after, line[1])
+    task = q(*named) if named else (q(after, line[1]) if not opening else None)
+    lead = next(((a, b) for n, a, b in fields if _LEAD.match(n) and b > a), None)
+    said = [(a, b) for n, a, b in fields if _PROGRESS.search(n) and b > a]
+    verdicts = [(a, b) for a, b in said if b - a <= 8 and not re.search(r"[，,。；;：:]", text[a:b])]
+    details = [c for c in said if c not in verdicts]
+    row: dict[str, Any] = {
+        "category": scored([cat], BLOCK_ROW)[0] if cat is not None else None,
+        "seq": seq,
+        "task": task,
+        "lead_units": units(text, *lead, BLOCK_ROW) if lead else [],
+        "progress": q(*details[-1]) if details else None,
+    }
+    if verdicts:
+        row["verdict"] = q(*verdicts[0], strip=True)
+    return row
+
+
+def item_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """Lines "第一項:task。result。" counting up from 一; a line cut at its number is not a row."""
+    items: list[dict[str, Any]] = []
+    first = None
+    for s, e in spans:
+        m = _ITEM_NO.search(text, s, min(e, s + 8))
+        if not m or numeral(m.group("n")) != len(items) + 1:
+            continue
+        stop = text.find("。", m.end(), e)
+        task = quote(text, m.end(), stop + 1 if stop >= 0 else e, strip_punct=False)
+        progress = quote(text, stop + 1, e, strip_punct=False) if stop >= 0 else None
+        if task is None:
+            continue
+        first = s if first is None else first
+        items.append(
+            {
+                "category": None,
+                "seq": numeral(m.group("n")),
+                "task": scored([task], ITEM_ROW)[0],
+                "lead_units": [],
+                "progress": scored([progress], ITEM_ROW)[0] if progress else None,
+            }
+        )
+    return (first, items, ["item"] * len(items)) if len(items) >= 2 and first is not None else None
