@@ -154,3 +154,21 @@ def test_rows_of_one_group_sharing_its_lead_unit_are_no_sequence_break() -> None
             v.score = 0.9
     weigh_rows(rows, ["form", "form"])
     assert rows[1]["task"].score == 0.9
+
+
+INLINE = (
+    "关于某县2024年民生实事督办情况的通报现将督办情况通报如下:一、基本情况(一)新建公共停车场,缓解停车难"
+    "主要内容:由县住建局牵头,新建停车场2处。完成情况:1.东区停车场已完工。2.西区停车场正在施工。"
+    "(二)改造农贸市场主要内容:由县商务局、县市场监管局牵头,改造市场3个..."
+)
+
+
+def test_inline_rows_read_marker_task_led_by_units_and_the_completion_field() -> None:
+    record = _record(INLINE)
+    rows = [(i["seq"], i["task"], i["lead_units"], i["progress"]) for i in record["items"]]
+    assert rows == [
+        (1, "新建公共停车场,缓解停车难", ["县住建局"], "1.东区停车场已完工。2.西区停车场正在施工。"),
+        (2, "改造农贸市场", ["县商务局", "县市场监管局"], None),
+    ]
+    assert [i["status"] for i in record["items"]] == ["in_progress", "unclear"]
+    assert record["title"] == "关于某县2024年民生实事督办情况的通报"

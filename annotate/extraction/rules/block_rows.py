@@ -149,3 +149,54 @@ def item_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             }
         )
     return (first, items, ["item"] * len(items)) if len(items) >= 2 and first is not None else None
+
+
+NOTICE_TITLE_FORM = re.compile(
+    r"[^\s。，,；;:：]{0,24}?(?:关于|關於|關于)[^。\n，,；;]{4,80}?的(?:通知|通报|通報|报告|報告)"
+)
+"""The title of a notice or report opening the page ("…关于印发…方案的通知")."""
+_MARK = re.compile(r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]")
+_INLINE_LABEL = re.compile(
+    r"(?:主要内容|工作内容|项目内容|建设内容|主要內容|工作內容|項目內容|完成情况|完成情況|进展情况|進展情況|"
+    r"推进情况|推進情況|牵头单位|牽頭單位|责任单位|責任單位)\s*[:：]"
+)
+_LED_BY = re.compile(r"由(?P<units>[^，,。；;:：由]{2,30}?)(?:牵头|牽頭)")
+INLINE_ROW = 0.7
+"""A cell of a row run inline with others ("(一)task主要内容:由X牵头,…完成情况:…"): the row
+marker and the labels mark the cells, but nothing but the next marker ends the last one."""
+
+
+def inline_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """Rows marked "(一)" "(二)"… counting up, each carrying inline labelled fields; the task runs
+    from the marker to the first label, a "由X牵头" inside the row names its lead units, the
+    progress is the 完成情况/进展情况 field up to the next row."""
+    del spans
+    marks: list[re.Match[str]] = []
+    for m in _MARK.finditer(text):
+        if numeral(m.group("n")) == len(marks) + 1:
+            marks.append(m)
+    items: list[dict[str, Any]] = []
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        labels = list(_INLINE_LABEL.finditer(text, m.end(), end))
+        if not labels:
+            if items:
+                break
+            continue
+        task = quote(text, m.end(), labels[0].start(), strip_punct=False)
+        led = _LED_BY.search(text, labels[0].end(), end)
+        progress = None
+        for j, lab in enumerate(labels):
+            if _PROGRESS.search(lab.group(0)):
+                stop = labels[j + 1].start() if j + 1 < len(labels) else end
+                progress = quote(text, lab.end(), stop, strip_punct=False)
+        items.append(
+            {
+                "category": None,
+                "seq": numeral(m.group("n")),
+                "task": scored([task], INLINE_ROW)[0] if task else None,
+                "lead_units": units(text, led.start("units"), led.end("units"), INLINE_ROW) if led else [],
+                "progress": scored([progress], INLINE_ROW)[0] if progress else None,
+            }
+        )
+    return (marks[0].start(), items, ["inline"] * len(items)) if len(items) >= 2 else None

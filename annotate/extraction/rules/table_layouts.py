@@ -18,7 +18,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from annotate.extraction.rules.allocation_rows import kpi_rows, labelled_rows
-from annotate.extraction.rules.block_rows import block_rows, caption, item_rows
+from annotate.extraction.rules.block_rows import NOTICE_TITLE_FORM, block_rows, caption, inline_rows, item_rows
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
 from annotate.extraction.rules.grouped_rows import grouped_rows
@@ -238,7 +238,17 @@ def _unpiped(text: str, s: int, e: int) -> tuple[int, int]:
 def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
     """``(title, items)`` from the first layout that reads rows; items lack status/indicators."""
     spans = [_unpiped(text, *trim(text, s, e)) for s, e in lines(text)]
-    for reader in (_pipe_rows, grouped_rows, _cell_rows, labelled_rows, kpi_rows, field_rows, block_rows, item_rows):
+    for reader in (
+        _pipe_rows,
+        grouped_rows,
+        _cell_rows,
+        labelled_rows,
+        kpi_rows,
+        field_rows,
+        block_rows,
+        item_rows,
+        inline_rows,
+    ):
         found = reader(text, spans)
         if found:
             at, items, forms = found
@@ -249,6 +259,9 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
                 title = quote(text, m.start(1), m.end(1)) if m else None
             elif reader in (grouped_rows, block_rows, item_rows):  # a caption line, not a paragraph
                 return caption(text, spans, at), items
+            elif reader is inline_rows:  # a one-line page: the notice's own title opening it
+                m = NOTICE_TITLE_FORM.match(text)
+                return (scored([quote(text, m.start(), m.end())], 0.6)[0] if m else None), items
             elif reader is field_rows:  # rows run in the text: no caption line is theirs
                 title = None
             elif reader is kpi_rows:  # a target list has no caption: the article's title line

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from annotate.extraction.rules.block_rows import NOTICE_TITLE_FORM as _NOTICE_TITLE
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.spans import Quote, is_space, lines, quote, scored, trim
 from annotate.extraction.rules.status import status_of
@@ -219,9 +220,6 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     return {"title": title, "year": _year(text, title, items), "items": items}
 
 
-_NOTICE_TITLE = re.compile(
-    r"[^\s。，,；;:：]{0,24}?(?:关于|關於|關于)[^。\n，,；;]{4,80}?的(?:通知|通报|通報|报告|報告)"
-)
 NOTICE_TITLE = 0.6
 """The title of a notice or report opening the page ("…关于印发…方案的通知"): found by its form
 alone, on pages where no table caption was (the table is often not on the page at all)."""
