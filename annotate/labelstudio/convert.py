@@ -179,12 +179,15 @@ class _Emitter:
             extents = [self.extent(f"{prefix}{name}[{i}]") for i in range(len(items))]
             if child.parent is None:
                 extents = self.widen(extents)
+            enclosed = _enclosed(extents)
             for i, (item, ext) in enumerate(zip(items, extents, strict=True)):
                 item_path = f"{prefix}{name}[{i}]"
                 if ext is None:
                     self.lines.append(unaligned_line(item_path, item))
                     continue
-                key = self.key_span(child.pattern, item_path, item)
+                # an item inside a sibling's block keeps a block of its own: drawn as its key span
+                # alone, readback would give that span to the sibling (the innermost block)
+                key = None if i in enclosed else self.key_span(child.pattern, item_path, item)
                 if key is not None:  # the item is its key span alone: no block repeating it
                     name_ = key.rsplit(".", 1)[-1]
                     region = self.spanned(key, f"{item_path}.{name_}", item[name_])
@@ -288,6 +291,15 @@ def check_spans(text: str, results: list[dict[str, Any]]) -> list[str]:
 def quoted(s: Any, n: int = 24) -> str:
     s = str(s)
     return "「" + (s if len(s) <= n else s[:n] + "…") + "」"
+
+
+def _enclosed(extents: list[tuple[int, int] | None]) -> set[int]:
+    """Items whose extent lies within another item's of the same list."""
+    return {
+        i
+        for i, e in enumerate(extents)
+        if e is not None and any(j != i and f is not None and f[0] <= e[0] and e[1] <= f[1] for j, f in enumerate(extents))
+    }
 
 
 def innermost_block(region: dict[str, Any], candidates: list[dict[str, Any]]) -> dict[str, Any] | None:

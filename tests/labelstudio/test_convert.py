@@ -241,3 +241,23 @@ def test_a_number_marked_inside_a_row_is_a_new_indicator_with_its_controls() -> 
     back = from_results(ls, text, results).record
     added = [i for i in back["items"][0]["indicators"] if i["text"] == text[s:e]]
     assert added == [{"name": None, "value": float(text[s:e]), "unit": None, "text": text[s:e]}]
+
+
+def test_an_indicator_inside_another_indicators_span_keeps_its_own_block() -> None:
+    """Seed 003's pre-label: ``500米`` is an indicator of its own inside ``公園綠地500米服務半徑覆蓋率…97%``.
+    Drawn as its number alone, readback gave it to the enclosing indicator (two ``.text`` regions,
+    quarantined when the annotator accepted the pre-label unchanged)."""
+    text = "一、城市環境\n新建綠地2.3公頃，公園綠地500米服務半徑覆蓋率有望實現97%。\n"
+    record = {
+        "sections": [{
+            "heading": "一、城市環境",
+            "indicators": [
+                {"name": "新建綠地", "value": 2.3, "unit": "公頃", "text": "2.3公頃"},
+                {"name": "公園綠地500米服務半徑覆蓋率", "value": 97, "unit": "%", "text": "97%"},
+                {"name": None, "value": 500, "unit": "米", "text": "500米"},
+            ],
+        }]
+    }  # fmt: skip
+    results = _assert_round_trip("public_report", text, record)
+    blocks = [r for r in results if r["type"] == "labels" and r["value"]["labels"] == ["sections[].indicators[]"]]
+    assert "500米" in [b["value"]["text"] for b in blocks]
