@@ -10,8 +10,12 @@ UV     := $(BIN)/uv
 HASH   := $(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 RUNTIME := $(VENV)/.installed-runtime-$(HASH)
 DEV     := $(VENV)/.installed-dev-$(HASH)
+# The team store's extensions exist for DuckDB 1.5.5 only: `annotate[team]` lives in its own venv,
+# which the team-store tests drive as real processes beside the main one.
+TEAM_VENV := .team-venv
+TEAM      := $(TEAM_VENV)/.installed-team-$(HASH)
 
-.PHONY: setup runtime browser postgres demo test lint bench record clean
+.PHONY: setup runtime team browser postgres demo test lint bench record clean
 
 $(RUNTIME):
 	rm -rf $(VENV)
@@ -24,8 +28,15 @@ $(DEV): $(RUNTIME)
 	$(UV) pip install -q --python $(BIN)/python -e '.[dev]'
 	touch $@
 
+$(TEAM): $(RUNTIME)
+	rm -rf $(TEAM_VENV)
+	$(PYTHON) -m venv $(TEAM_VENV)
+	$(UV) pip install -q --python $(TEAM_VENV)/bin/python -e '.[team]'
+	touch $@
+
 runtime: $(RUNTIME)
 setup: $(DEV)
+team: $(TEAM)
 
 # Debian's Chromium (+ CJK fonts so Chinese renders) for the annotator-view and report tests.
 browser:
@@ -49,7 +60,7 @@ lint: setup
 	$(BIN)/ruff check annotate schemas tests bench
 	$(BIN)/lint-imports
 
-test: setup browser postgres lint
+test: setup team browser postgres lint
 	$(BIN)/python -m pytest
 
 bench: setup
@@ -61,4 +72,4 @@ record: setup
 	$(BIN)/python -m tests.support.record_cassettes $(RECORD_ARGS)
 
 clean:
-	rm -rf $(VENV) .ls-venv .llm-venv .annotate build *.egg-info
+	rm -rf $(VENV) .ls-venv .llm-venv .team-venv .annotate build *.egg-info

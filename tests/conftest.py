@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.plugins.label_studio",
     "tests.plugins.store_scenario",
     "tests.plugins.local_llm",
+    "tests.plugins.postgres",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,12 +29,12 @@ def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
     return typer.Exit(code)
 
 
-def open_store(db: Path | None, *, read_only: bool = False) -> Any:
+def open_store(db: Path | None, *, read_only: bool = False, as_of: str | None = None) -> Any:
     """The review store, or one line and exit 2 (busy: names the process holding it)."""
     from annotate.store.db import StoreError, connect
 
     try:
-        return connect(db, read_only=read_only)
+        return connect(db, read_only=read_only, as_of=as_of)
     except StoreError as exc:
         raise fail(str(exc)) from None
 
@@ -44,6 +44,7 @@ def store_session(
     db: Path | None,
     *,
     read_only: bool = False,
+    as_of: str | None = None,
     errors: tuple[type[BaseException], ...] = (),
     name_errors: bool = False,
 ) -> Iterator[Any]:
@@ -52,7 +53,7 @@ def store_session(
     ``name_errors`` prefixes the exception's type (for catch-alls, where the type is the news).
     The store is closed either way, before any output is printed after the block.
     """
-    con = open_store(db, read_only=read_only)
+    con = open_store(db, read_only=read_only, as_of=as_of)
     try:
         yield con
     except typer.Exit:

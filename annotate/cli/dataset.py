@@ -39,12 +39,16 @@ def export_command(
     version: Annotated[
         str, typer.Option(help="latest | N (newest version <= N) | DOC:SCHEMA:vN[,…] | a previous manifest.json")
     ] = "latest",
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="A DuckLake store as it was: snapshot id or time (manifest.json names it)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Export accepted gold for training, with manifest.json (rejected and quarantined never)."""
     from annotate.export import ExportError, parse_version, run_export
     from annotate.export.splits import SplitError, parse_split
-    from annotate.store.db import StoreError
+    from annotate.store.db import LATEST, StoreError
 
     try:
         spec = parse_split(split)
@@ -60,7 +64,8 @@ def export_command(
         transient=True,
     )
     task = progress.add_task("export", total=None)
-    with store_session(db, read_only=True, errors=(ExportError, SplitError, StoreError, OSError)) as con:
+    errors = (ExportError, SplitError, StoreError, OSError)
+    with store_session(db, read_only=True, as_of=as_of or LATEST, errors=errors) as con:
         with progress:
             result = run_export(
                 con,

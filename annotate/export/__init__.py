@@ -34,6 +34,7 @@ from annotate.store.datasets import (
     missing_text_count,
     superseded_counts,
 )
+from annotate.store.lake import pinned_snapshot
 
 __all__ = ["FORMATS", "ExportError", "ExportResult", "parse_version", "run_export"]
 
@@ -222,6 +223,7 @@ def run_export(
                 "prediction_version_keys": summary.prediction_version_keys,
                 **({"spans": result.info.pop("spans")} if "spans" in result.info else {}),
                 "excluded": excluded,
+                **({"store_snapshot": snapshot} if (snapshot := pinned_snapshot(con)) is not None else {}),
                 "files": result.files,
                 **({"format_info": result.info} if result.info else {}),
             }

@@ -20,6 +20,7 @@ import duckdb
 from annotate.export.splits import SplitSpec
 from annotate.schema_registry import SchemaSpec
 from annotate.store.datasets import GoldSummary, Selection
+from annotate.store.lake import pinned_snapshot
 
 T = TypeVar("T")
 
@@ -185,7 +186,7 @@ def run_parallel(
     Cursors do not share the caller's transaction: exports open the store read-only, so no
     write can land between the statements.
     """
-    if len(tasks) <= 1 or EXPORT_WORKERS == 1:
+    if len(tasks) <= 1 or EXPORT_WORKERS == 1 or pinned_snapshot(con) is not None:  # a cursor would not see it
         results = []
         for i, task in enumerate(tasks):
             results.append(task(con))

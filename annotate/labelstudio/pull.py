@@ -24,6 +24,7 @@ from annotate.labelstudio.readback import from_results, region_stats
 from annotate.schema_registry import get_schema
 from annotate.store import labelstudio as ls_store
 from annotate.store import review
+from annotate.store.db import transaction
 from annotate.store.gold import GoldAppender
 from annotate.store.predictions import get_prediction
 
@@ -132,17 +133,16 @@ def _file_chunk(
     users: dict[int, str], model_version: str | None, stats: PullStats,
 ) -> None:  # fmt: skip
     """File ``todo`` (task, annotation) pairs in one transaction."""
-    doc_ids = [_doc_id(con, url, task) for task, _ in todo]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
+        # asked again inside the transaction: another pull of a shared store may have filed some
+        filed = review.filed_among(con, url, [int(ann["id"]) for _, ann in todo])
+        fresh = [(t, a) for t, a in todo if (int(a["id"]), _ts(a.get("updated_at"))) not in filed]
+        stats.unchanged += len(todo) - len(fresh)
+        doc_ids = [_doc_id(con, url, task) for task, _ in fresh]
         filing = _Filing(con, name, doc_ids)
-        for (task, ann), doc_id in zip(todo, doc_ids, strict=True):
+        for (task, ann), doc_id in zip(fresh, doc_ids, strict=True):
             _file(con, url, spec, name, task, doc_id, ann, users, model_version, stats, filing)
         filing.flush()
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _doc_id(con: duckdb.DuckDBPyConnection, url: str, task: dict[str, Any]) -> str:

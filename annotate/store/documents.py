@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 
 from annotate.core.types import Document
-from annotate.store.bulk import insert_rows
+from annotate.store.bulk import Conflict, insert_rows
+from annotate.store.lake import write_lock
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,8 @@ class StoredDocument:
         return Document(doc_id=self.doc_id, text=self.text, source=self.source, metadata=self.metadata)
 
 
-_ON_CONFLICT = (
-    "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
-    "schema_name = coalesce(excluded.schema_name, documents.schema_name)"
+_ON_CONFLICT = Conflict(
+    ("doc_id",), "source = excluded.source, schema_name = coalesce(excluded.schema_name, documents.schema_name)"
 )
 
 
@@ -55,8 +55,11 @@ def upsert_documents(
         schema = schema_name if schema_name is not None else (previous[4] if previous else None)
         latest[doc.doc_id] = [doc.doc_id, doc.source, doc.text, json.dumps(doc.metadata, ensure_ascii=False), schema]
     return insert_rows(
-        con, "documents", ("doc_id", "source", "text", "metadata", "schema_name"), list(latest.values()),
-        suffix="" if fresh else _ON_CONFLICT,
+        con,
+        "documents",
+        ("doc_id", "source", "text", "metadata", "schema_name"),
+        list(latest.values()),
+        conflict=_ON_CONFLICT, known_new=fresh,
     )
 
 
@@ -71,7 +74,8 @@ def upsert_document(con: duckdb.DuckDBPyConnection, doc: Document, schema_name: 
 
 def set_schema(con: duckdb.DuckDBPyConnection, doc_id: str, schema_name: str) -> None:
     """Record the genre a document was routed to (an override or the router's choice)."""
-    con.execute("UPDATE documents SET schema_name = ? WHERE doc_id = ?", [schema_name, doc_id])
+    with write_lock(con):
+        con.execute("UPDATE documents SET schema_name = ? WHERE doc_id = ?", [schema_name, doc_id])
 
 
 def _row(row: tuple[Any, ...]) -> StoredDocument:

@@ -16,6 +16,9 @@ from typing import Any
 
 import duckdb
 
+from annotate.store.bulk import insert_rows
+from annotate.store.lake import write_lock
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -68,22 +71,33 @@ def record_failure(
     if doc_id is None and source is None:
         raise ValueError("a failure needs a doc_id or a source")
     reason = _one_line(reason)
-    if doc_id is not None and source is not None:
-        con.execute("UPDATE failures SET resolved = true WHERE NOT resolved AND doc_id IS NULL AND source = ?", [source])
-    if doc_id is not None:
-        match, key = "doc_id = ?", doc_id
-    else:
-        match, key = "doc_id IS NULL AND source = ?", source
-    updated = con.execute(
-        f"UPDATE failures SET reason = ?, version_key = ?, source = coalesce(?, source), created = current_timestamp "
-        f"WHERE {match} AND stage = ? AND NOT resolved RETURNING id",
-        [reason, version_key, source, key, stage],
-    ).fetchall()
-    if not updated:
-        con.execute(
-            "INSERT INTO failures (doc_id, source, stage, version_key, reason) VALUES (?, ?, ?, ?, ?)",
-            [doc_id, source, stage, version_key, reason],
+    with write_lock(con):  # refresh-or-insert is one step for concurrent writers of a lake
+        if doc_id is not None and source is not None:
+            _change(con, "UPDATE failures SET resolved = true", [], "NOT resolved AND doc_id IS NULL AND source = ?", [source])
+        match, key = ("doc_id = ?", doc_id) if doc_id is not None else ("doc_id IS NULL AND source = ?", source)
+        updated = _change(
+            con,
+            "UPDATE failures SET reason = ?, version_key = ?, source = coalesce(?, source), created = current_timestamp",
+            [reason, version_key, source],
+            f"{match} AND stage = ? AND NOT resolved",
+            [key, stage],
         )
+        if not updated:
+            insert_rows(
+                con, "failures", ("doc_id", "source", "stage", "version_key", "reason"),
+                [(doc_id, source, stage, version_key, reason)],
+            )  # fmt: skip
+
+
+def _change(con: duckdb.DuckDBPyConnection, statement: str, values: list[Any], where: str, params: list[Any]) -> int:
+    """Run ``statement`` (an UPDATE … SET or a DELETE FROM failures) on the rows ``where`` selects
+    and say how many: counted first, since a DuckLake table has no ``RETURNING`` for either."""
+    with write_lock(con):
+        row = con.execute(f"SELECT count(*) FROM failures WHERE {where}", params).fetchone()
+        count = int(row[0]) if row else 0
+        if count:
+            con.execute(f"{statement} WHERE {where}", [*values, *params])
+    return count
 
 
 def resolve_failures(
@@ -109,12 +123,13 @@ def resolve_failures(
         params.append(source)
     if not clauses:
         return 0
-    rows = con.execute(
-        f"UPDATE failures SET resolved = true WHERE NOT resolved AND list_contains(?, stage) "
-        f"AND ({' OR '.join(clauses)}) RETURNING id",
+    return _change(
+        con,
+        "UPDATE failures SET resolved = true",
+        [],
+        f"NOT resolved AND list_contains(?, stage) AND ({' OR '.join(clauses)})",
         [stage_list, *params],
-    ).fetchall()
-    return len(rows)
+    )
 
 
 LATER_STAGES = ("push", "pull", "export")
@@ -140,12 +155,13 @@ def resolve_failures_many(
         stage_clause, stage_param = "NOT list_contains(?, stage)", list(LATER_STAGES)
     else:
         stage_clause, stage_param = "list_contains(?, stage)", list(stages)
-    rows = con.execute(
-        f"UPDATE failures SET resolved = true WHERE NOT resolved AND {stage_clause} "
-        "AND (list_contains(?, doc_id) OR list_contains(?, source)) RETURNING id",
+    return _change(
+        con,
+        "UPDATE failures SET resolved = true",
+        [],
+        f"NOT resolved AND {stage_clause} AND (list_contains(?, doc_id) OR list_contains(?, source))",
         [stage_param, ids, paths],
-    ).fetchall()
-    return len(rows)
+    )
 
 
 def open_failure_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -180,9 +196,5 @@ def delete_failures(con: duckdb.DuckDBPyConnection, ids: Iterable[int] | None = 
     are left alone.
     """
     if ids is None:
-        rows = con.execute("DELETE FROM failures WHERE NOT resolved RETURNING id").fetchall()
-    else:
-        rows = con.execute(
-            "DELETE FROM failures WHERE NOT resolved AND list_contains(?, id) RETURNING id", [list(ids)]
-        ).fetchall()
-    return len(rows)
+        return _change(con, "DELETE FROM failures", [], "NOT resolved", [])
+    return _change(con, "DELETE FROM failures", [], "NOT resolved AND list_contains(?, id)", [list(ids)])

@@ -14,7 +14,8 @@ from typing import Any
 
 import duckdb
 
-from annotate.store.bulk import insert_rows
+from annotate.store.bulk import Conflict, insert_rows
+from annotate.store.lake import write_lock
 
 
 @dataclass(frozen=True)
@@ -72,24 +73,32 @@ def save_project(
     label_config_hash: str,
     model_version: str | None,
 ) -> None:
-    con.execute(
-        "INSERT INTO ls_projects (server_url, schema_name, project_id, label_config_hash, model_version)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_url, schema_name) DO UPDATE SET"
-        " project_id = excluded.project_id, label_config_hash = excluded.label_config_hash,"
-        " model_version = excluded.model_version, updated = get_current_timestamp()",
-        [server_url, schema_name, project_id, label_config_hash, model_version],
+    insert_rows(
+        con,
+        "ls_projects",
+        ("server_url", "schema_name", "project_id", "label_config_hash", "model_version"),
+        [(server_url, schema_name, project_id, label_config_hash, model_version)],
+        conflict=_PROJECT_CONFLICT,
     )
+
+
+_PROJECT_CONFLICT = Conflict(
+    ("server_url", "schema_name"),
+    "project_id = excluded.project_id, label_config_hash = excluded.label_config_hash,"
+    " model_version = excluded.model_version, updated = get_current_timestamp()",
+)
 
 
 def forget_project(con: duckdb.DuckDBPyConnection, server_url: str, schema_name: str, project_id: int) -> None:
     """The server lost the project (deleted by hand): drop what we believed it held."""
-    con.execute(
-        "DELETE FROM ls_predictions WHERE server_url = ? AND task_id IN"
-        " (SELECT task_id FROM ls_tasks WHERE server_url = ? AND project_id = ?)",
-        [server_url, server_url, project_id],
-    )
-    con.execute("DELETE FROM ls_tasks WHERE server_url = ? AND project_id = ?", [server_url, project_id])
-    con.execute("DELETE FROM ls_projects WHERE server_url = ? AND schema_name = ?", [server_url, schema_name])
+    with write_lock(con):
+        con.execute(
+            "DELETE FROM ls_predictions WHERE server_url = ? AND task_id IN"
+            " (SELECT task_id FROM ls_tasks WHERE server_url = ? AND project_id = ?)",
+            [server_url, server_url, project_id],
+        )
+        con.execute("DELETE FROM ls_tasks WHERE server_url = ? AND project_id = ?", [server_url, project_id])
+        con.execute("DELETE FROM ls_projects WHERE server_url = ? AND schema_name = ?", [server_url, schema_name])
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,7 @@ def add_tasks(
             (server_url, project_id, t.task_id, t.doc_id, schema_name, t.page, t.pages, t.start, t.end)
             for t in unique.values()
         ],
-        suffix="ON CONFLICT DO NOTHING",
+        conflict=Conflict(("server_url", "project_id", "doc_id", "page")),
     )
 
 
@@ -151,7 +160,7 @@ def add_predictions(con: duckdb.DuckDBPyConnection, server_url: str, rows: list[
         "ls_predictions",
         ("server_url", "task_id", "version_key", "prediction_id"),
         [(server_url, t, v, i) for (t, v), i in unique.items()],
-        suffix="ON CONFLICT (server_url, task_id, version_key) DO UPDATE SET prediction_id = excluded.prediction_id",
+        conflict=Conflict(("server_url", "task_id", "version_key"), "prediction_id = excluded.prediction_id"),
     )
 
 

@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 
 from annotate.core.types import Document, Extraction, Grounding
-from annotate.store.bulk import insert_rows
+from annotate.store.bulk import Conflict, insert_rows
+from annotate.store.db import transaction
 from annotate.store.documents import upsert_documents
 from annotate.store.failures import resolve_failures_many
 from annotate.store.where import where_equal
@@ -76,10 +77,10 @@ def _row(row: tuple[Any, ...]) -> StoredPrediction:
     )
 
 
-_ON_CONFLICT = (
-    "ON CONFLICT (doc_id, version_key) DO UPDATE SET schema_name = excluded.schema_name, "
-    "backend = excluded.backend, record = excluded.record, groundings = excluded.groundings, "
-    "confidence = excluded.confidence, notes = excluded.notes, created = now()"
+_ON_CONFLICT = Conflict(
+    ("doc_id", "version_key"),
+    "schema_name = excluded.schema_name, backend = excluded.backend, record = excluded.record, "
+    "groundings = excluded.groundings, confidence = excluded.confidence, notes = excluded.notes, created = now()",
 )
 
 
@@ -105,7 +106,7 @@ def save_predictions(
             json.dumps(extraction.notes, ensure_ascii=False) if extraction.notes else None,
         ]
     return insert_rows(
-        con, "predictions", _COLUMNS.split(", ")[:-1], list(latest.values()), suffix="" if fresh else _ON_CONFLICT
+        con, "predictions", _COLUMNS.split(", ")[:-1], list(latest.values()), conflict=_ON_CONFLICT, known_new=fresh
     )
 
 
@@ -141,13 +142,8 @@ def save_results(
 
 def save_result(con: duckdb.DuckDBPyConnection, doc: Document, extraction: Extraction, *, backend: str) -> None:
     """One document's prediction in its own transaction (all or nothing)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         save_results(con, [(doc, extraction, backend)])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def predicted_keys(con: duckdb.DuckDBPyConnection, version_keys: Iterable[str] | None = None) -> set[tuple[str, str]]:
@@ -205,6 +201,8 @@ def list_predictions(
     clause, params = where_equal(schema_name=schema_name, version_key=version_key)
     sql = f"SELECT {_COLUMNS} FROM predictions{clause}"
     if latest_only:
-        sql += " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name ORDER BY created DESC, version_key DESC) = 1"
+        sql += (
+            " QUALIFY row_number() OVER (PARTITION BY doc_id, schema_name ORDER BY created DESC, version_key DESC) = 1"
+        )
     rows = con.execute(sql + " ORDER BY doc_id, schema_name", params).fetchall()
     return [_row(r) for r in rows]

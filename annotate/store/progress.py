@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from annotate.store.db import StoreBusy, connect, db_path
+from annotate.store.db import StoreBusy, connect, db_path, store_url
 from annotate.store.status import status_report
 
 INTERVAL = 1.0
@@ -40,9 +40,12 @@ def progress_path(db: str | Path) -> Path:
 
 
 def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """The file behind a connection (``None`` in memory): a run given a connection still publishes."""
-    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    return Path(row[0]) if row and row[0] else None
+    """The file behind a connection (``None`` in memory, or a lake, whose readers need no snapshot
+    file: they never wait for its writers): a run given a connection still publishes."""
+    row = con.execute(
+        "SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]) if row and row[0] and row[1] != "ducklake" else None
 
 
 def pid_alive(pid: int) -> bool:
@@ -154,6 +157,12 @@ def live_status(db: str | Path | None = None, *, wait: float | None = None) -> d
     the file then). The answer's ``run`` says which (``None``: no run ever published here).
     Raises :class:`StoreBusy` after ``wait`` s (``ANNOTATE_DB_WAIT``, default 5) of neither.
     """
+    if isinstance(url := store_url(db), str):  # a lake: its readers never wait for its writers
+        con = connect(url, read_only=True)
+        try:
+            return {**status_report(con), "run": None}
+        finally:
+            con.close()
     target = db_path(db)
     if wait is None:
         wait = float(os.environ.get("ANNOTATE_DB_WAIT", "5"))

@@ -13,8 +13,7 @@ The store knows no provider: it keeps the ids, bodies and answers the batch laye
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,8 @@ from typing import Any
 import duckdb
 
 from annotate.store.bulk import insert_rows
+from annotate.store.db import transaction
+from annotate.store.lake import write_lock
 
 TERMINAL = ("completed", "expired", "failed", "cancelled")
 """Provider statuses after which nothing more will come back."""
@@ -93,17 +94,6 @@ class Cost:
     cost_usd: float | None
 
 
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
 _BATCH_COLUMNS = ("id, job_id, round, base_url, settings, schema_option, input_file_id, batch_id, status, "
                   "output_file_id, error_file_id, requests, downloaded, collected, note, created")  # fmt: skip
 _REQUEST_COLUMNS = ("batch", "custom_id", "doc_id", "source", "chunk", "version_key", "schema_name", "body_hash",
@@ -130,7 +120,7 @@ def add_batch(
     """Record a batch before anything is uploaded (status ``prepared``): its requests in the same transaction."""
     rows = [[id, r.custom_id, r.doc_id, r.source, r.chunk, r.version_key, r.schema_name, r.body_hash,
              json.dumps(r.body, ensure_ascii=False)] for r in requests]  # fmt: skip
-    with _transaction(con):
+    with transaction(con):
         con.execute(
             "INSERT INTO provider_batches (id, job_id, round, base_url, settings, schema_option, status, requests) "
             "VALUES (?, ?, ?, ?, ?, ?, 'prepared', ?)",
@@ -145,7 +135,8 @@ def update_batch(con: duckdb.DuckDBPyConnection, id: str, **values: Any) -> None
     if not values or set(values) - allowed:
         raise ValueError(f"cannot update {sorted(set(values) - allowed) or 'nothing'}")
     sets = ", ".join(f"{k} = ?" for k in values)
-    con.execute(f"UPDATE provider_batches SET {sets}, updated = now() WHERE id = ?", [*values.values(), id])
+    with write_lock(con):
+        con.execute(f"UPDATE provider_batches SET {sets}, updated = now() WHERE id = ?", [*values.values(), id])
 
 
 def list_batches(con: duckdb.DuckDBPyConnection, ref: str | None = None) -> list[BatchRow]:
@@ -182,7 +173,7 @@ def save_download(
     con: duckdb.DuckDBPyConnection, batch: str, results: Iterable[LineResult], costs: Iterable[Cost], note: str | None
 ) -> None:
     """The downloaded answers, the batch's cost per version key and ``downloaded`` — one transaction."""
-    with _transaction(con):
+    with transaction(con):
         for r in results:
             con.execute(
                 "UPDATE provider_batch_requests SET state = ?, answer = ?, error = ?, prompt_tokens = ?, "
@@ -251,4 +242,5 @@ def costs(con: duckdb.DuckDBPyConnection, ref: str | None = None) -> list[dict[s
 
 
 def mark_collected(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> None:
-    con.execute("UPDATE provider_batches SET collected = true, updated = now() WHERE list_contains(?, id)", [list(ids)])
+    with write_lock(con):
+        con.execute("UPDATE provider_batches SET collected = true, updated = now() WHERE list_contains(?, id)", [list(ids)])

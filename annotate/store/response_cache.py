@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from annotate.store.bulk import insert_rows
+from annotate.store.bulk import Conflict, insert_rows
 
 CacheRow = tuple[str, int, str, dict[str, Any]]
 
@@ -27,19 +27,17 @@ def get_response(con: duckdb.DuckDBPyConnection, doc_id: str, chunk: int, versio
     return json.loads(row[0]) if row else None
 
 
-_ON_CONFLICT = (
-    "ON CONFLICT (doc_id, chunk, version_key) DO UPDATE SET response = excluded.response, created = now()"
-)
+_ON_CONFLICT = Conflict(("doc_id", "chunk", "version_key"), "response = excluded.response, created = now()")
 
 
 def put_responses(con: duckdb.DuckDBPyConnection, rows: Iterable[CacheRow]) -> int:
     """Store responses; a forced re-extraction replaces the entry of the same key."""
     latest: dict[tuple[str, int, str], dict[str, Any]] = {}
     for doc_id, chunk, version_key, response in rows:
-        latest[(doc_id, chunk, version_key)] = response  # one row per key: ON CONFLICT cannot hit itself
+        latest[(doc_id, chunk, version_key)] = response  # one row per key: a conflict cannot hit itself
     params = [[d, c, v, json.dumps(r, ensure_ascii=False)] for (d, c, v), r in latest.items()]
     return insert_rows(
-        con, "response_cache", ("doc_id", "chunk", "version_key", "response"), params, suffix=_ON_CONFLICT
+        con, "response_cache", ("doc_id", "chunk", "version_key", "response"), params, conflict=_ON_CONFLICT
     )
 
 
@@ -49,7 +47,8 @@ def cached_chunks(con: duckdb.DuckDBPyConnection, doc_id: str, version_key: str 
         rows = con.execute("SELECT DISTINCT chunk FROM response_cache WHERE doc_id = ? ORDER BY chunk", [doc_id])
     else:
         rows = con.execute(
-            "SELECT chunk FROM response_cache WHERE doc_id = ? AND version_key = ? ORDER BY chunk", [doc_id, version_key]
+            "SELECT chunk FROM response_cache WHERE doc_id = ? AND version_key = ? ORDER BY chunk",
+            [doc_id, version_key],
         )
     return [r[0] for r in rows.fetchall()]
 

@@ -30,6 +30,18 @@ def seen_annotations(con: duckdb.DuckDBPyConnection, server_url: str) -> set[tup
     return {(int(a), u) for a, u in rows.fetchall()}
 
 
+def filed_among(
+    con: duckdb.DuckDBPyConnection, server_url: str, annotation_ids: list[int]
+) -> set[tuple[int, datetime | None]]:
+    """Which of these annotations (id, updated_at) are filed already: what a pull checks inside
+    its transaction, where another process's pull of a shared store may have filed them."""
+    rows = con.execute(
+        "SELECT annotation_id, updated_at FROM annotations WHERE server_url = ? AND list_contains(?, annotation_id)",
+        [server_url, annotation_ids],
+    )
+    return {(int(a), u) for a, u in rows.fetchall()}
+
+
 _ANNOTATION_COLUMNS = (
     "server_url", "annotation_id", "task_id", "doc_id", "schema_name", "annotator", "result", "lead_time",
     "created_at", "updated_at", "outcome",

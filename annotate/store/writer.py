@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from annotate.store.db import transaction
+
 Handler = Callable[[duckdb.DuckDBPyConnection, list[Any]], None]
 HandlerSpec = Handler | tuple[Handler, Handler]
 """A handler, or ``(fast, safe)``: the safe one replays items one by one after a failed batch
@@ -166,17 +168,9 @@ class StoreWriter:
         return list(groups.items())
 
     def _apply(self, items: list[tuple[str, Any]], safe: bool = False) -> None:
-        self._cur.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(self._cur):
             for kind, group in self._groups(items):
                 self._handlers[kind][1 if safe else 0](self._cur, group)
-            self._cur.execute("COMMIT")
-        except BaseException:
-            try:
-                self._cur.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
-            raise
 
     def _commit(self, items: list[tuple[str, Any]]) -> None:
         start = time.perf_counter()

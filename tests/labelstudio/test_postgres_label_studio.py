@@ -10,18 +10,10 @@ annotations, are rows in that database, and the data dir holds no SQLite file.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
-import secrets
-import shutil
-import signal
-import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +27,7 @@ from annotate.processes import alive
 from annotate.store import connect
 from annotate.store.gold import latest_gold
 from tests.labelstudio.test_two_annotators import _draft, _sign_up
+from tests.plugins.postgres import Postgres, PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_bc3a7675d392fb2c.txt"
@@ -43,68 +36,10 @@ LEAKED = {"REDIS_URL": "redis://127.0.0.1:6379/0", "LABEL_STUDIO_REDIS_LOCATION"
 """Settings a shell might carry that must not reach the Community edition (no job workers: PR #8884)."""
 
 
-@dataclass(frozen=True)
-class Postgres:
-    bin: Path
-    host: str
-    port: int
-    user: str
-    password: str
-    dbname: str
-    pid: int
-
-    def url(self) -> str:
-        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.dbname}"
-
-    def query(self, sql: str) -> str:
-        """``sql`` through psql over TCP as the role Label Studio uses (password from PGPASSWORD)."""
-        env = {**os.environ, "PGPASSWORD": self.password}
-        args = ["-h", self.host, "-p", str(self.port), "-U", self.user, "-d", self.dbname, "-XAtq"]
-        out = subprocess.run([str(self.bin / "psql"), *args, "-c", sql], env=env, capture_output=True, text=True)
-        assert out.returncode == 0, out.stderr
-        return out.stdout.strip()
-
-
-def _bin_dir() -> Path:
-    found = shutil.which("pg_ctl")
-    candidates = [Path(found).resolve().parent] if found else []
-    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
-    for d in candidates:
-        if (d / "initdb").is_file() and (d / "pg_ctl").is_file():
-            return d
-    pytest.fail("PostgreSQL (initdb, pg_ctl) is not installed: `make postgres` installs it")
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    """A throwaway PostgreSQL on 127.0.0.1:<free port>, stopped by the PID it records."""
-    bindir = _bin_dir()
-    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    base = Path(tempfile.mkdtemp(prefix="annotate-pg-"))  # not under pytest's tmp: root-only
-    if as_pg:
-        shutil.chown(base, "postgres")
-    data, port = base / "data", server.free_port()
-    subprocess.run([*as_pg, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8", "--no-sync",
-                    "--auth-local=trust", "--auth-host=scram-sha-256"], check=True, capture_output=True)  # fmt: skip
-    opts = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c fsync=off"
-    subprocess.run([*as_pg, str(bindir / "pg_ctl"), "start", "-w", "-D", str(data), "-l", str(base / "log"),
-                    "-o", opts], check=True, capture_output=True)  # fmt: skip
-    pid = int((data / "postmaster.pid").read_text().split()[0])
-    try:
-        password = secrets.token_urlsafe(18)
-        sql = (f"CREATE ROLE annotate_ls LOGIN PASSWORD '{password}';\n"
-               "CREATE DATABASE label_studio OWNER annotate_ls;\n")  # fmt: skip
-        # the password goes on stdin, not in argv (which every user can read)
-        psql = [*as_pg, str(bindir / "psql"), "-h", str(base), "-p", str(port), "-U", "postgres", "-X", "-q",
-                "-v", "ON_ERROR_STOP=1", "-f", "-"]  # fmt: skip
-        subprocess.run(psql, input=sql, text=True, check=True, capture_output=True)
-        yield Postgres(bindir, "127.0.0.1", port, "annotate_ls", password, "label_studio", pid)
-    finally:
-        os.kill(pid, signal.SIGINT)  # "fast" shutdown of the postmaster we started
-        deadline = time.monotonic() + 30
-        while alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        shutil.rmtree(base, ignore_errors=True)
+@pytest.fixture(scope="module")
+def postgres(postgres_server: PostgresServer) -> Postgres:
+    """Label Studio's own role and database on the session's PostgreSQL."""
+    return postgres_server.new_database("annotate_ls", "label_studio")
 
 
 def _run(*args: str) -> Any:
