@@ -31,7 +31,7 @@ $(DEV): $(RUNTIME)
 $(TEAM): $(RUNTIME)
 	rm -rf $(TEAM_VENV)
 	$(PYTHON) -m venv $(TEAM_VENV)
-	$(UV) pip install -q --python $(TEAM_VENV)/bin/python -e '.[team]'
+	$(UV) pip install -q --python $(TEAM_VENV)/bin/python -e '.[team,ray]'
 	touch $@
 
 runtime: $(RUNTIME)

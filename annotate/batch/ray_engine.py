@@ -7,12 +7,13 @@ Why this shape:
   *collected* instead of applied (``handlers``). The task returns them, and the driver applies
   them with the very handlers of :mod:`annotate.batch.writes` through one
   :class:`~annotate.store.writer.StoreWriter`. So a Ray run and a local run store the same rows.
-* **The driver writes.** The store is one DuckDB file: one process may write it, and no other
-  may even read it meanwhile. Workers therefore start from an empty in-memory store, and the
-  driver decides, before sharding, which documents are already predicted for the current version
-  keys (skipped without a call: that is what makes a re-run cheap) and which are duplicates.
-  A shared store that workers write directly (DuckLake, the team-store issue) does not exist in
-  the project yet; with it the driver would only shard.
+* **The driver writes to a DuckDB file.** One process may write it, and no other may even read
+  it meanwhile. Workers therefore start from an empty in-memory store, and the driver decides,
+  before sharding, which documents are already predicted for the current version keys (skipped
+  without a call: that is what makes a re-run cheap) and which are duplicates.
+* **Workers write to a shared lake.** With ``--db ducklake:postgres:…`` (``annotate.store.lake``)
+  each task runs the local run against the lake itself, committing documents as they finish
+  under the writers' lock, and the driver only shards and reports.
 * **Resumable as a local run.** A shard's results are written as soon as it completes; the
   writer commits whole documents only. A SIGKILLed worker's task is retried by Ray (its partial
   results never left the worker, so nothing is written twice); a SIGKILLed driver loses the
@@ -47,6 +48,7 @@ from annotate.batch.writes import HANDLERS, FailureItem, ResultItem
 from annotate.documents import DocumentError, load_document
 from annotate.schema_registry import SchemaError, get_schema, load_schemas
 from annotate.store import db as store_db
+from annotate.store import lake
 from annotate.store.documents import known_doc_ids
 from annotate.store.failures import open_failure_keys
 from annotate.store.predictions import predicted_keys
@@ -58,7 +60,8 @@ MAX_SHARD = 256
 """Documents per task at most: a killed driver or worker redoes at most this many per task."""
 SHARDS_PER_SLOT = 4
 """Tasks per CPU of the cluster at least: the last shards finish close together (no straggler)."""
-ENV_PREFIXES = ("OPENAI_", "ANNOTATE_", "ANTHROPIC_")
+ENV_PREFIXES = ("OPENAI_", "ANNOTATE_", "ANTHROPIC_", "PG")
+"""What workers inherit from the driver: the endpoint, the tool's settings, libpq's (PGPASSWORD)."""
 
 
 def import_ray(*, local: bool = False) -> ModuleType:
@@ -86,10 +89,14 @@ class ShardResult:
     summary: BatchSummary
 
 
-def run_shard(paths: list[str], options: BatchOptions) -> ShardResult:
-    """Runs in a Ray worker: the local run on ``paths``, its writes collected, not applied."""
+def run_shard(paths: list[str], options: BatchOptions, lake: str | None = None) -> ShardResult:
+    """Runs in a Ray worker: the local run on ``paths``, its writes collected, not applied — or,
+    given a shared ``lake`` URL, applied to it by the worker itself."""
     items: list[tuple[str, Any]] = []
     outcomes: list[DocOutcome] = []
+    if lake is not None:
+        summary = asyncio.run(run_batch(paths, options, db=lake, progress=lambda outcome, _s: outcomes.append(outcome)))
+        return ShardResult(items, outcomes, summary)
 
     def collect(kind: str) -> Callable[[Any, list[Any]], None]:
         return lambda _con, group: items.extend((kind, item) for item in group)
@@ -204,6 +211,13 @@ class _Driver:
             self.reader.close()
 
 
+def _shared_lake(db: str | Path | None) -> str | None:
+    """The store's URL when workers can write it themselves: a lake on PostgreSQL (a catalog file
+    admits one process, and a DuckDB file one writer, so the driver writes those)."""
+    url = store_db.store_url(db)
+    return url if isinstance(url, str) and lake.parse(url).postgres else None
+
+
 def _start_ray(ray: ModuleType, address: str | None, num_cpus: int | None) -> bool:
     """Connect to ``address``, or start a local cluster without a dashboard.
     Returns whether this call started Ray (and so must shut it down)."""
@@ -270,7 +284,8 @@ def prelabel_ray(
             env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)}
             task = ray.remote(run_shard).options(num_cpus=1, max_retries=3, runtime_env={"env_vars": env})
             slots = int(ray.cluster_resources().get("CPU", 1))
-            refs = {task.remote(part, worker_options): part for part in shard(todo, slots, shard_size)}
+            direct = _shared_lake(db) if own else None
+            refs = {task.remote(part, worker_options, direct): part for part in shard(todo, slots, shard_size)}
         while refs:
             ready, _ = ray.wait(list(refs), num_returns=1)
             refs.pop(ready[0])

@@ -62,6 +62,7 @@ def prelabel_command(
     engine: Annotated[str, typer.Option(help="local: this process | ray: shard the documents over a Ray cluster (pip install 'annotate[ray]'); --concurrency is then per Ray task.")] = "local",
     ray_address: Annotated[str | None, typer.Option(envvar="RAY_ADDRESS", help="The Ray cluster to use (default: start a local one).")] = None,
     ray_cpus: Annotated[int | None, typer.Option(min=1, help="CPUs of the local Ray cluster started when no address is given (default: all).")] = None,
+    ray_shard_size: Annotated[int | None, typer.Option(min=1, help="Documents per Ray task (default: 4 tasks per CPU, at most 256 documents each).")] = None,
 ) -> None:
     """Pre-label documents into the review store (resumable; a re-run only does what is missing)."""
     from annotate.batch import BatchError, BatchOptions, BatchSummary, DocOutcome, run_batch
@@ -127,7 +128,7 @@ def prelabel_command(
                 from annotate.batch.ray_engine import prelabel_ray
 
                 summary = prelabel_ray(paths, options, db=db, address=ray_address, num_cpus=ray_cpus,
-                                       progress=on_doc, on_start=on_start)  # fmt: skip
+                                       shard_size=ray_shard_size, progress=on_doc, on_start=on_start)  # fmt: skip
             else:
                 summary = asyncio.run(
                     run_batch(paths, options, db=db, progress=on_doc, on_start=on_start, handle_signals=True)

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -200,3 +201,63 @@ def test_two_pulls_at_once_make_each_gold_version_once_and_exports_travel_in_tim
         assert (again / name).read_bytes() == (first / name).read_bytes(), name
     for command in (["eval"], ["status"], ["show", content["gold"][0][0]]):
         _run(lake, *command)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Processes below ``pid`` (from /proc): the Ray cluster a CLI run started is its own."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    out, frontier = [], [pid]
+    while frontier:
+        children = [c for c, p in parents.items() if p in frontier]
+        out += children
+        frontier = children
+    return out
+
+
+def _title(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+    except OSError:
+        return ""
+
+
+def test_ray_workers_write_to_the_lake_as_they_go(
+    lake: dict[str, Any], llm_env: OpenAITestServer, tmp_path: Path
+) -> None:
+    """``prelabel --engine ray`` on a lake: each worker commits its documents itself. Shown while the
+    server holds every request after the 12th: no shard of 24 can have finished, so predictions
+    already in the lake were written by the workers (a driver writes a shard only when it ends).
+    Then one worker is SIGKILLed mid-shard: Ray runs its shard again, which skips what it committed."""
+    folder = tmp_path / "docs"
+    generate_corpus(folder, 48, seed=8)
+    asyncio.run(run_batch([folder], BatchOptions(backend="llm", concurrency=2), db=tmp_path / "local.duckdb"))
+    reference = probe(str(tmp_path / "local.duckdb"))
+
+    llm_env.configure(latency=0.05, hold_after=llm_env.stats()["completions"] + 12)
+    args = ("--backend", "llm", "--concurrency", "2", "--engine", "ray", "--ray-cpus", "2", "--ray-shard-size", "24")
+    run = _annotate(lake, "prelabel", str(folder), *args)
+    try:
+        deadline = time.monotonic() + 120
+        while not (llm_env.stats()["held"] >= 2 and _probe(lake)["predictions"]):
+            assert run.poll() is None, run.log.read_text()  # type: ignore[attr-defined]
+            assert time.monotonic() < deadline, (llm_env.stats(), run.log.read_text())  # type: ignore[attr-defined]
+            time.sleep(0.5)
+        written = len(_probe(lake)["predictions"])
+        workers = [p for p in _descendants(run.pid) if _title(p) == "ray::run_shard"]
+        assert workers, [_title(p) for p in _descendants(run.pid)]
+        os.kill(workers[0], signal.SIGKILL)
+        asked = llm_env.stats()["completions"]
+    finally:
+        llm_env.configure(hold_after=None)
+    code, log = _finish(run)
+    assert code == 0, log
+    content = _probe(lake)
+    assert content["duplicates"] == {k: [] for k in content["duplicates"]}
+    assert _predictions(content) == _predictions(reference)
+    # at most the documents not yet committed were asked again (the held ones included)
+    assert llm_env.stats()["completions"] - asked <= 48 - written
