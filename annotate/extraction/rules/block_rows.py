@@ -19,7 +19,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from annotate.extraction.rules.grouped_rows import numeral
-from annotate.extraction.rules.row_cells import Rows, units
+from annotate.extraction.rules.row_cells import LEAD_FIELD, Rows, units
 from annotate.extraction.rules.spans import Quote, quote, scored
 
 _START = re.compile(r"(?P<seq>\d{1,2})(?:\s*[.．、]\s*|\s+|$|(?=[\u4e00-\u9fff]))(?!\d)")
@@ -29,7 +29,6 @@ _LABEL = re.compile(
     r"进度|進度|时限|時限|备注|備註))\s*(?:[:：]\s*|$)"
 )
 _HEADING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]\s*")
-_LEAD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:单位|單位|部门|部門)$")
 _NAME = re.compile(r"名称|名稱")
 _PROGRESS = re.compile(r"完成情|进展|進展|具体情况|具體情況|落实情|落實情|推进情|推進情|进度|進度")
 _ITEM_NO = re.compile(r"第(?P<n>[一二三四五六七八九十]{1,3})[項项條条]\s*[:：]")
@@ -109,7 +108,7 @@ def _row(
     named = next(((a, b) for n, a, b in fields if _NAME.search(n) and b > a), None)
     opening = _label(text, after, line[1])
     task = q(*named) if named else (q(after, line[1]) if not opening else None)
-    lead = next(((a, b) for n, a, b in fields if _LEAD.match(n) and b > a), None)
+    lead = next(((a, b) for n, a, b in fields if LEAD_FIELD.match(n) and b > a), None)
     said = [(a, b) for n, a, b in fields if _PROGRESS.search(n) and b > a]
     verdicts = [(a, b) for a, b in said if b - a <= 8 and not re.search(r"[，,。；;：:]", text[a:b])]
     details = [c for c in said if c not in verdicts]

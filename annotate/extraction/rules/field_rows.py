@@ -14,7 +14,7 @@ import re
 from collections.abc import Hashable
 from typing import Any
 
-from annotate.extraction.rules.row_cells import units
+from annotate.extraction.rules.row_cells import LEAD_FIELD, units
 from annotate.extraction.rules.spans import quote, scored, trim
 
 _ROW = re.compile(r"(?<![^\s。；;])(?P<seq>\d{1,3})\s*[.．、](?!\d)")
@@ -23,7 +23,6 @@ _LABEL = re.compile(
     r"(?:单位|單位|部门|部門|领导|領導|责任人|責任人|负责人|負責人|联系人|聯繫人|时限|時限|期限|备注|備註|"
     r"完成情况|完成情況|进展情况|進展情況|落实情况|落實情況|推进情况|推進情況|办理情形|辦理情形|进度|進度))\s*[:：]"
 )
-_LEAD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:单位|單位|部门|部門)$")
 _PROGRESS = re.compile(r"完成情|进展|進展|落实情|落實情|推进情|推進情|办理情|辦理情|进度|進度")
 
 FIELD_ROW = 0.85
@@ -71,7 +70,7 @@ def field_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
             stop = labels[j + 1].start() if j + 1 < len(labels) else end
             s, e = trim(text, lab.end(), stop)
             name = lab.group("label")
-            if _LEAD.match(name) and e > s:
+            if LEAD_FIELD.match(name) and e > s:
                 item["lead_units"] = units(text, s, e, FIELD_ROW)
             elif _PROGRESS.search(name) and e > s and (p := quote(text, s, e, strip_punct=False)):
                 item["progress"] = scored([p], FIELD_ROW)[0]

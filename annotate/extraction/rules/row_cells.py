@@ -18,6 +18,8 @@ Rows = tuple[int, list[dict[str, Any]], list[Hashable]]
 NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
 """A row number opening a line: "1." / "2、" / "3 ." (not a decimal "1.5")."""
 UNIT_SPLIT = "、,，/／；; "
+LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:单位|單位|部门|部門)$")
+"""A field label naming the lead units (牵头单位, 主责部门); 牵头领导 names a person."""
 
 
 def units(text: str, s: int, e: int, score: float) -> list[Quote]:
