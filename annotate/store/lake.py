@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,7 @@ def open_lake(lake: LakeURL, *, read_only: bool = False) -> duckdb.DuckDBPyConne
     same new catalog at once would both try to create DuckLake's metadata tables.
     """
     lake = _password_to_environment(lake)
-    lock = WriteLock(lake.conninfo) if lake.postgres else None
+    lock = _lock_for(lake.conninfo) if lake.postgres else None
     try:
         with lock.held() if lock is not None else contextlib.nullcontext():
             if lake.data_path is not None and not read_only:
@@ -165,7 +166,7 @@ def open_snapshot(lake: LakeURL, as_of: str | None = None) -> duckdb.DuckDBPyCon
         raise LakeError(f"{lake}: cannot open the DuckLake catalog ({str(exc).splitlines()[0]})") from exc
     global _opened
     _opened = True
-    _PINNED[id(con)] = snapshot
+    _PINNED[con] = snapshot
     return con
 
 
@@ -189,10 +190,11 @@ def _resolve(con: duckdb.DuckDBPyConnection, as_of: str | None) -> int:
 
 def pinned_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
     """The snapshot a connection from :func:`open_snapshot` sees (``None``: not pinned)."""
-    return _PINNED.get(id(con))
+    return _PINNED.get(con)
 
 
-_PINNED: dict[int, int] = {}
+_PINNED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, int] = weakref.WeakKeyDictionary()
+"""Weak: a closed connection's entry goes with it (an id could be reused by another)."""
 
 
 def _password_to_environment(lake: LakeURL) -> LakeURL:
@@ -223,7 +225,7 @@ class WriteLock:
     """
 
     def __init__(self, conninfo: str) -> None:
-        self._conninfo = conninfo
+        self.conninfo = conninfo
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._pg: Any = None
@@ -247,7 +249,7 @@ class WriteLock:
                 import psycopg
             except ImportError as exc:
                 raise LakeError(f"the team store needs psycopg: {INSTALL_HINT}") from exc
-            self._pg = psycopg.connect(self._conninfo, autocommit=True)
+            self._pg = psycopg.connect(self.conninfo, autocommit=True)
         return self._pg
 
 
@@ -255,6 +257,11 @@ _opened = False
 """Whether this process opened a lake at all: DuckDB-file runs skip every lake check."""
 _LOCKS: dict[str, WriteLock] = {}
 """Per catalog (DuckDB's name for the lake database) this process opened."""
+
+
+def _lock_for(conninfo: str) -> WriteLock:
+    """This process's lock for a catalog: one PostgreSQL session however often the lake is opened."""
+    return next((lock for lock in _LOCKS.values() if lock.conninfo == conninfo), None) or WriteLock(conninfo)
 
 
 def write_lock(con: duckdb.DuckDBPyConnection) -> contextlib.AbstractContextManager[None]:
