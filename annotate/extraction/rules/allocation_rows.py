@@ -17,9 +17,9 @@ from typing import Any
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
-from annotate.extraction.rules.spans import trim
+from annotate.extraction.rules.spans import GLOSS, Quote, scored, trim
 
-_LEAD_LABEL = re.compile(r"(?:牵头|牽頭)(?:单位|單位|部门|部門)\s*[:：]")
+_LEAD_LABEL = re.compile(r"(?:牵头|牽頭)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]")
 _OTHER_LABEL = re.compile(r"(?:责任|責任|配合|协同|協同)(?:单位|單位|部门|部門)\s*[:：]")
 _PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]")
 _LEAD_MARK = re.compile(r"牵头|牽頭")
@@ -65,6 +65,9 @@ def _lead_of(
             task_end = None
             if a == s:
                 task_end = lm.start()
+                level = max((text.rfind(o, max(s, task_end - 4), task_end) for o in _OPENERS), default=-1)
+                if level > s:  # "(市级牵头单位:…": the bracket opens before the level the label names
+                    task_end = level
                 while task_end > s and text[task_end - 1] in _OPENERS + ",，":
                     task_end -= 1
             return (lm.end(), end), task_end, LABELLED_ROW, "label"
@@ -120,12 +123,91 @@ def labelled_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             cells["lead"] = lead
             if lead[1] < e and text[lead[1]] == "。" and text[lead[1] + 1 : e].strip():
                 cells["progress"] = trim(text, lead[1] + 1, e)  # "牵头部门:X。progress" on one line
-        items.append(_item(text, cells, seq, score))
+        if "progress" not in cells and (said := _progress_line(text, nonempty[k + 1 : block_end])):
+            cells["progress"] = said
+        row = _item(text, cells, seq, score)
+        row["lead_units"] = [_unlabelled(text, u) for u in row["lead_units"]]
+        items.append(row)
         forms.append(form)
         first_k = k if first_k is None else first_k
     if not any(it["lead_units"] for it in items):
         return None
     return nonempty[first_k or 0][0], items, forms
+
+
+_SUB_MARK = re.compile(r"[(（][一二三四五六七八九十]{1,3}[)）]")
+_HEAD_MARK = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")
+
+
+def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """Task lines without an Arabic row number, each closed by its lead-unit field in brackets
+    ("(一)task。(牵头单位:X;配合单位:…)"), under "一、…" part headings: rows in the order given (the
+    sub-item markers may be garbled by the page's encoding, so they are not counted on)."""
+    items: list[dict[str, Any]] = []
+    forms: list[Hashable] = []
+    category: tuple[int, int] | None = None
+    first = None
+    for s, e in spans:
+        if e <= s:
+            continue
+        lm = _LEAD_LABEL.search(text, s, e)
+        if lm is None:
+            if (h := _HEAD_MARK.match(text, s, e)) and e - s <= 40:
+                category = (h.end(), e)
+            continue
+        opening = max(text.rfind(o, s, lm.start()) for o in _OPENERS)
+        if opening <= s or lm.start() - opening > 4 or _NUMBERED.match(text, s, e):
+            continue  # the field must close a task line; a numbered line is labelled_rows' to read
+        stop = _OTHER_LABEL.search(text, lm.end(), e)
+        end = _field_end(text, lm.end(), stop.start() if stop else e)
+        mark = _SUB_MARK.match(text, s, e)
+        cells = {"task": (mark.end() if mark else s, opening), "lead": (lm.end(), end)}
+        if category:
+            cells["category"] = category
+        items.append(_item(text, cells, len(items) + 1, MARKED_ROW))
+        forms.append("marked")
+        first = s if first is None else first
+    return (first, items, forms) if len(items) >= 2 and first is not None else None
+
+
+_GLOSS = re.compile(GLOSS)  # its brackets are not the field's
+
+
+def _field_end(text: str, a: int, b: int) -> int:
+    """Where a bracketed field's value ends: its closing bracket or a ";", glosses skipped."""
+    i = a
+    while i < b:
+        if (g := _GLOSS.match(text, i, b)) is not None:
+            i = g.end()
+            continue
+        if text[i] in "]］)）】〕；;":
+            return i
+        i += 1
+    return b
+
+
+MARKED_ROW = 0.7
+"""A row known only by the lead-unit field closing its line: its number is not read."""
+
+
+_PROGRESS_LABEL = re.compile(r"(?:完成|落实|落實|推进|推進|进展|進展|办理|辦理)(?:情况|情況)\s*[:：]\s*")
+
+
+def _progress_line(text: str, block: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The row's "完成情况:…" line below its task line: the text after the label."""
+    for a, b in block:
+        if (m := _PROGRESS_LABEL.match(text, a, b)) and m.end() < b:
+            return m.end(), b
+    return None
+
+
+def _unlabelled(text: str, unit: Quote) -> Quote:
+    """ "区级牵头单位:区发改局" -> "区发改局": one field holding the lead units of two levels
+    ("市级牵头单位:A;区级牵头单位:B") is split at ";", which leaves the second label on its unit."""
+    m = _LEAD_LABEL.search(text, unit.start, unit.end)
+    if m is None or m.end() >= unit.end:
+        return unit
+    return scored([Quote(text, m.end(), unit.end)], unit.score)[0]
 
 
 _BUREAUS = re.compile(

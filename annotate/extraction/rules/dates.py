@@ -14,7 +14,7 @@ from typing import Any
 
 _ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _PUBLISHED = re.compile(
-    r"(?:(?:发布|發佈|發布|公布|公佈|更新)(?:时间|時間|日期)|(?m:^)[ \t\u3000]*(?:时间|時間|日期))\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+    r"(?:(?:发布|發佈|發布|公布|公佈|更新)(?:时间|時間|日期)|(?m:^)[ \t\u3000]*(?:时间|時間|日期))\s*[:：]?\s*(\d{4}|(?<=[:：\s])\d{2,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
 MEETING_DATE = re.compile(
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号號](?:上午|下午|晚上|晚間|晚间|早上)?"
@@ -41,8 +41,13 @@ def publication_date(text: str, metadata: dict[str, Any] | None = None) -> date 
                 return found
     m = _PUBLISHED.search(text)
     if m:
-        return make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        year = int(m.group(1))
+        # a two- or three-digit year is the Republic of China calendar of Taiwanese pages (108 年 = 2019)
+        return make_date(year + ROC_OFFSET if year < 1000 else year, int(m.group(2)), int(m.group(3)))
     return None
+
+
+ROC_OFFSET = 1911
 
 
 def resolve(expression: str, published: date | None) -> str | None:

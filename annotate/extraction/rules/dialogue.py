@@ -22,9 +22,10 @@ import itertools
 import re
 
 from annotate.extraction.rules.evidence import UNPAIRED_TURN
-from annotate.extraction.rules.spans import Quote, quote, scored, trim
+from annotate.extraction.rules.people import split_person
+from annotate.extraction.rules.spans import GLOSS, Quote, quote, scored, trim
 
-_GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
+_GLOSS = GLOSS
 _CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
 _LABEL = re.compile(
     rf"[▲△●■◆\-—*\s]*(?P<label>(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"
@@ -156,10 +157,16 @@ def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[Turn, Turn, bo
         counts[plain(t[0])] = counts.get(plain(t[0]), 0) + 1
     # one label that answers again and again after different labels: those others ask (media names)
     answerer = {x for x, n in counts.items() if n >= 2 and not _ASKER.search(x)}
+    # of two recurring labels taking turns ("羊城晚報:" / "王榮:"), the one whose turns are questions asks
+    questioning = {x for x in answerer if _mostly_questions(text, [t for t in turns if plain(t[0]) == x])}
+    if len(answerer) == 2 and len(questioning) == 1:
+        answerer -= questioning
+    else:
+        questioning = set()
     asks = []
     for k, turn in enumerate(turns):
         label, nxt = plain(turn[0]), plain(turns[k + 1][0]) if k + 1 < len(turns) else ""
-        by_rhythm = label not in answerer and nxt in answerer and len(answerer) == 1
+        by_rhythm = (label not in answerer and nxt in answerer and len(answerer) == 1) or label in questioning
         asks.append(bool(_ASKER.search(label) or by_rhythm) and not label.startswith("各位"))  # "各位代表:" greets
     out = []
     for k, turn in enumerate(turns[:-1]):
@@ -170,6 +177,11 @@ def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[Turn, Turn, bo
             unasked = bool(after) and not asks[k + 2] and counts[after] >= 2 and after != plain(turns[k + 1][0])
             out.append((turn, turns[k + 1], unanswered or unasked))
     return out
+
+
+def _mostly_questions(text: str, turns: list[Turn]) -> bool:
+    """At least half of the turns end in a question mark."""
+    return 2 * sum(bool(re.search(r"[?？][\s”」』]*$", text[s:e])) for _l, s, e in turns) >= len(turns)
 
 
 def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
@@ -227,6 +239,33 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
         if name is not None and str(name) not in out:
             out.append(scored([name], 0.7)[0])
     return out
+
+
+_ROLE_LABEL = re.compile(
+    r"\s*(?P<role>[^\s:：，,。；;！？!?()（）]{2,12})[(（](?P<who>[^()（）:：\n]{2,30})[)）]\s*[:：]"
+)
+"""A role with the person in brackets: "主持人(省生态环境厅宣教处处长杨正国):"."""
+_OWN_LINE_LABEL = re.compile(r"\s*(?P<who>[^\s:：，,。；;！？!?]{2,40})\s*[:：]\s*$")
+"""A label on a line of its own, titles joined by 、 ("…新闻局副局长、新闻发言人寿小丽:")."""
+
+
+def host_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
+    """Officials who speak under a label naming them by title ("新闻发言人寿小丽:", "主持人(…处长杨正国):"),
+    for a transcript the page cut before any question: they are its speakers, the host included."""
+    labels = [(text.rfind(label, 0, s), label) for label, s, _e in labelled_turns(text, spans)]
+    labels = [(start, start + len(label)) for start, label in labels if start >= 0 and not _ASKER.search(plain(label))]
+    labels += [
+        m.span("who") for s, e in spans if (m := _ROLE_LABEL.match(text, s, e) or _OWN_LINE_LABEL.match(text, s, e))
+    ]
+    out: list[Quote] = []
+    for a, b in sorted(labels):
+        title, name = split_person(text, a, b)
+        if title is not None and name is not None and str(name) not in out:
+            out.append(scored([name], HOST_NAME)[0])
+    return out
+
+
+HOST_NAME = 0.7
 
 
 def asker_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:

@@ -77,7 +77,12 @@ UNPAIRED_TURN = 0.7
 before the question that got no answer, or an answering turn right after the answer with no
 question before it. The reader's guess at who asks is then the doubtful part, for both turns."""
 
+STAMPED_TITLE = 0.6
+"""A title holding a date stamp (2022-03-10, 106.2.17) or a field label (資料時間:): page metadata
+taken for the title line, which a fallback reader does when the page lost its real title."""
+
 _CLAUSE_MARK = re.compile(r"[，。；,;]")
+_STAMP = re.compile(r"\d{2,4}[-/.]\d{1,2}[-/.]\d{1,2}|[\u4e00-\u9fff]{2,4}[:：]")
 _DATED = re.compile(r"^\d{4}(?:[-/.年]\d{1,2})")
 _NUMBERED = re.compile(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,3}[、.．](?!\d)|[①-⑳])"
@@ -97,8 +102,10 @@ def weigh(text: str, path: str, value: str, score: float) -> float:
         factor *= CUT_ACROSS_STRUCTURE
     if ".lead_units[" not in path and _COLUMN_LABEL.match(value):
         factor *= OTHER_COLUMN
-    if path.endswith(".heading") and _DATED.match(value):
+    if path.endswith(".heading") and (_DATED.match(value) or _STAMP.search(value)):
         factor *= DATE_LINE_HEADING
+    if path == "title" and _STAMP.search(value):
+        factor *= STAMPED_TITLE
     if ".lead_units[" in path and (len(value) > LONG_UNIT_CHARS or _CLAUSE_MARK.search(value)):
         factor *= LONG_LEAD_UNIT
     if _UNIT.search(path):

@@ -12,7 +12,17 @@ import re
 from typing import Any
 
 from annotate.extraction.rules import dates
-from annotate.extraction.rules.dialogue import answerer_names, asker_turns, is_stamp, labelled_qa, reported_qa
+from annotate.extraction.rules.dialogue import (
+    answerer_names,
+    asker_turns,
+    host_names,
+    is_stamp,
+    labelled_qa,
+    labelled_turns,
+    plain,
+    reported_qa,
+)
+from annotate.extraction.rules.headline_qa import headline_qa
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -25,12 +35,20 @@ _BYLINE = re.compile(
     r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)[ \u3000\xa0]+([\u4e00-\u9fff·]{2,4})$"
 )
 _LEAD_IN = re.compile(r"——([^。！!？?\n]{2,24})。")
-_MEDIA_NOTE = re.compile(r"(?:[(（](?:附[^()（）]{1,12}|只有[^()（）]{1,6})?[)）])+$")  # (附圖/短片), (只有中文), ()
-_HELD = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[^。]{0,60}?(?:举行|舉行|召开|召開|举办|舉辦)")
+_MEDIA_NOTE = re.compile(
+    r"(?:[(（](?:附[^()（）]{1,12}|只有[^()（）]{1,6}|\d{1,2})?[)）])+$"
+)  # (附圖/短片), (只有中文), (), (2)
+_HELD = re.compile(
+    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[^。]{0,60}?"
+    r"(?:举行|舉行|召开|召開|举办|舉辦|(?:记者|記者)?(?:招待会|招待會|发布会|發布會|吹风会|吹風會)|记者会|記者會)"
+)
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _FIELD = re.compile(r"[\u4e00-\u9fff]{2,4}\s*[:：]")
 TITLE_WIDTH = 60
+HEADLINE_CHARS = 10
+"""After running text, a title line is a headline ("…新闻发布会王国庆答记者问"); a shorter line there
+is a photo caption ("發布會現場")."""
 _ATTRIBUTION_VERB = r"(?:介紹|介绍|表示|說|说|談到|谈到|指出|強調|强调)"
 
 
@@ -41,12 +59,19 @@ def _is_short(text: str, s: int, e: int) -> bool:
 def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
     """The line before a "——subtitle" line, else the first line that is not site chrome."""
     nonempty = [(s, e) for s, e in spans if e > s]
+    after_lead = False
     for k, (s, _e) in enumerate(nonempty):
         if text.startswith(("——", "—— ", "--"), s) and k:
             return quote(text, *nonempty[k - 1])
     for s, e in nonempty:  # a title is a line, not a paragraph: it ends no sentence, labels no speaker
+        if e - s > TITLE_WIDTH and _ENDS_SENTENCE.search(text, s, e):
+            after_lead = True  # a title after running text is a headline, not a short photo caption ("發布會現場")
+            continue
+        if text.startswith(("以下", "下面"), s):
+            continue  # "以下为文字实录": the line that introduces the transcript
         if (
             6 <= e - s <= TITLE_WIDTH  # a longer line is a paragraph cut by the page
+            and (not after_lead or len(re.findall(r"[\u4e00-\u9fff]", text[s:e])) >= HEADLINE_CHARS)
             and not _FIELD.match(text, s, e)  # "日期:…" / "编辑:…": a field of page metadata
             and not _ENDS_SENTENCE.search(text, s, e)
             and text[e - 1] not in ":："
@@ -131,6 +156,16 @@ def _lead_ins(
     return [(h, p) for h, p in out if p]
 
 
+def _in_transcript(text: str, body: list[tuple[int, int]], qa: list[dict[str, Any]], names: list[str]) -> bool:
+    """A block that holds a Q&A turn, or a turn labelled with a speaker's name ("王國慶:…"), is part
+    of the transcript: media labels a section reader cannot tell from headings ("2、經濟日報:") and
+    an official's opening turn come before the first pair."""
+    start, end = body[0][0], body[-1][1]
+    if any(isinstance(v, Quote) and v.start < end and start < v.end for pair in qa for v in pair.values()):
+        return True
+    return any(plain(label) in names for label, _s, _e in labelled_turns(text, body))
+
+
 QA_PAIR, HIGHLIGHT, LEAD_IN, BYLINE = 0.9, 0.6, 0.85, 0.8
 """A question and answer the page marks itself (问/答, 記者問), against a highlight the rules pick
 from a section's sentences by their cues: a matter of judgement they often get wrong."""
@@ -161,11 +196,15 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     if not qa:  # no 问/答 marks: a transcript whose turns are labelled by speaker
         qa = labelled_qa(text, nonempty)
         speakers += [n for n in answerer_names(text, nonempty) if n not in names]
+        if not qa:  # cut before the first question: those who spoke under their title
+            speakers += [n for n in host_names(text, nonempty) if str(n) not in [str(x) for x in speakers]]
         names = [str(n) for n in speakers]
     if not qa:  # no labels either: reported speech, "有网友问,…" / "X回答说,…"
         qa, who = reported_qa(text, nonempty)
         speakers += [n for n in who if n not in names]
         names = [str(n) for n in speakers]
+    if not qa:  # nor verbs: questions as headlines, each with its answer under it
+        qa = headline_qa(text, nonempty)
 
     sections: list[dict[str, Any]] = []
     heads = [
@@ -174,7 +213,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         if k
         and _is_short(text, s, e)
         and re.search(r"[\u4e00-\u9fff]", text[s:e])  # not a timestamp line
-        and text[e - 1] not in ":："  # not a speaker's label on a line of its own
+        and not re.search(r"[:：]", text[s:e])  # not a label, nor a "相關專題:…" field of the page
         and not _is_short(text, *nonempty[k - 1])
         and not _Q.match(text, s, e)
         and not _BYLINE.search(text, s, e)
@@ -184,6 +223,8 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         body = nonempty[k + 1 : stop]
         if not body or any(_Q.match(text, s, e) or _A.match(text, s, e) for s, e in body) or asker_turns(text, body):
             continue  # a Q&A block, not a section
+        if _in_transcript(text, body, qa, names):
+            continue
         paragraphs = [(s, e) for s, e in body if _ENDS_SENTENCE.search(text, s, e)]
         if not paragraphs:
             continue

@@ -15,11 +15,11 @@ from annotate.extraction.rules.spans import Quote, quote, scored
 Rows = tuple[int, list[dict[str, Any]], list[Hashable]]
 """Where a table starts, its items, and each item's form (for ``evidence.weigh_rows``)."""
 
-NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
-"""A row number opening a line: "1." / "2、" / "3 ." (not a decimal "1.5")."""
+NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*(?:[.．](?!\d)|、)")
+"""A row number opening a line: "1." / "2、" / "3 ." (not a decimal "1.5"; "6、98年…" is row 6)."""
 UNIT_SPLIT = "、,，/／；; "
-LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:单位|單位|部门|部門)$")
-"""A field label naming the lead units (牵头单位, 主责部门); 牵头领导 names a person."""
+LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:责任|責任)?(?:单位|單位|部门|部門)$")
+"""A field label naming the lead units (牵头单位, 主责部门, 牵头责任单位); 牵头领导 names a person."""
 
 
 def units(text: str, s: int, e: int, score: float) -> list[Quote]:

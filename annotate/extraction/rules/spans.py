@@ -20,6 +20,10 @@ DEFAULT_SCORE = 0.8
 """How sure the rules are of a value when no cue says more: found by a rule, backed by no second sign."""
 
 
+GLOSS = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\))"
+"""A pinyin gloss after a character ("經(jīng)", "沈(shen)"), as some reposted pages carry."""
+
+
 class Quote(str):
     """A string cut from a text at ``[start, end)``; ``text[start:end] == self`` always.
 

@@ -19,7 +19,7 @@ _NOT_DONE = re.compile(
     r"(?:项目|項目|任务|任務|活动|活動|工作)(?:终止|終止|取消)"
 )
 _ONGOING = re.compile(
-    r"正在|仍在|推进中|推進中|进行中|進行中|有序推进|有序推進|顺利推进|順利推進|序时推进|序時推進|序时进度|序時進度|尚未|待[^。；;]{0,12}后|待[^。；;]{0,12}後|下一步|"
+    r"正在|仍在|推进中|推進中|进行中|進行中|有序推进|有序推進|顺利推进|順利推進|序时推进|序時推進|序时进度|序時進度|达序|達序|尚未|待[^。；;]{0,12}后|待[^。；;]{0,12}後|下一步|"
     r"初步|初具规模|初具規模|基本完成|开始试运营|開始試運營|进入[^。；;]{0,4}阶段|進入[^。；;]{0,4}階段"
 )
 _LAGGING = re.compile(
@@ -42,7 +42,7 @@ _OPEN_ENDED = re.compile(
 )
 _PERCENT_ONLY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[%％]")
 _CEILING = re.compile(r"控制在|以内|以內|以下|不超过|不超過|降低|下降")
-_PERCENT_OF = re.compile(r"([\u4e00-\u9fff]{2})(?:至|达到|達到|达|達|为|為|到)?(\d+(?:\.\d+)?)\s*[%％]")
+_PERCENT_OF = re.compile(r"([\u4e00-\u9fff]{2})(?:至|达到|達到|达|達|为|為|到)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 """A percentage with the two characters of the metric just before it ("违建至30%", "违建42.21%")."""
 
 
@@ -62,6 +62,15 @@ def _amounts(text: str) -> list[tuple[str, float]]:
             out.append((unit, float(m.group("num")) * mult))
     out.extend((f"%{m.group(1)}", float(m.group(2))) for m in _PERCENT_OF.finditer(text))
     return out
+
+
+def _part_of_total(progress: str) -> bool:
+    """ "总投资6000万元的19个项目完成投资3000万元": the amount done is below the total the same text
+    states in the same unit, so the commitment is under way."""
+    amounts = [(m.start(), *a) for m in NUMBER.finditer(progress) for a in _amounts(m.group(0))[:1]]
+    totals = [(u, v) for at, u, v in amounts if re.search(r"[总總共计計]", progress[max(0, at - 4) : at])]
+    done = [(u, v) for at, u, v in amounts if re.search(r"完成|完工|建成", progress[max(0, at - 6) : at])]
+    return any(u == tu and v < tv for u, v in done for tu, tv in totals)
 
 
 def _target_met(task: str, progress: str) -> bool:
@@ -97,6 +106,8 @@ def status_of(progress: str | None, task: str | None = None) -> str:
     if m := _PERCENT_ONLY.match(progress):  # a bare completion rate: below 100% is under way
         return "completed" if float(m.group(1)) >= 100 else "in_progress"
     if (m := _RATE.search(progress)) and float(m.group(1)) < 100:
+        return "in_progress"
+    if _part_of_total(progress):
         return "in_progress"
     if task and _target_met(task, progress):
         return "completed"

@@ -17,13 +17,15 @@ import re
 from collections.abc import Hashable
 from typing import Any
 
-from annotate.extraction.rules.allocation_rows import kpi_rows, labelled_rows
+from annotate.extraction.rules.allocation_rows import kpi_rows, labelled_rows, marked_rows
 from annotate.extraction.rules.block_rows import NOTICE_TITLE_FORM, block_rows, caption, inline_rows, item_rows
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
 from annotate.extraction.rules.grouped_rows import grouped_rows
+from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
+from annotate.extraction.rules.spaced_rows import spaced_rows
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
 
 _H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
@@ -32,10 +34,11 @@ _H_LEADER = re.compile(r"领导|領導")
 _H_PROGRESS = re.compile(r"进度|進度|进展|進展|完成情况|完成情況|落实情况|落實情況|办理情|辦理情|推进情况|推進情況")
 _H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$")
 _H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
-_NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*[.．、](?!\d)")
 _BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
 _ISSUED = re.compile(r"关于印发《?([^\s《]\S{3,40}?)》?的通知")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+_H_TARGET = re.compile(r"^[^及和与與]*(?:目标|目標)[^及和与與]*$|安排$")
+"""A column of what was planned (攻坚目标任务, 工作任务安排), unless it also names the tasks (细化任务及目标)."""
 _H_UNITS = re.compile(r"单位|單位|部门|部門")
 
 HEADER_ROW, MERGED_ROW = 0.9, 0.75
@@ -54,6 +57,8 @@ def _role(header: str) -> str | None:
         return "progress"
     if _H_CATEGORY.search(header):
         return "category"
+    if _H_TARGET.search(header):  # 攻坚目标任务, 工作任务安排: what was planned, not the task's name
+        return None
     if _H_TASK.search(header):
         return "task"
     return None
@@ -200,6 +205,7 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             header.append(_role(text[nonempty[j][0] : nonempty[j][1]]))
             j += 1
         names_units = any(_H_UNITS.search(text, *nonempty[i]) for i in range(k + 1, j))
+        header = ["seq", *_fit_header(text, nonempty[k + 1 : j], _row_width(text, nonempty, j))]
         if "lead" not in header and "progress" not in header and not names_units:
             continue
         if "task" not in header and "category" in header:  # "重点工作" is the task when nothing else is
@@ -228,6 +234,42 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     return None
 
 
+def _row_width(text: str, spans: list[tuple[int, int]], j: int) -> int | None:
+    """Cells per row of a one-cell-per-line table: the lines between row numbers 1 and 2."""
+    first = _BARE_NUMBER.fullmatch(text, *spans[j]) if j < len(spans) else None
+    if first is None:
+        return None
+    for i in range(j + 1, min(len(spans), j + 16)):
+        n = _BARE_NUMBER.fullmatch(text, *spans[i])
+        if n and int(n.group("seq")) == int(first.group("seq")) + 1:
+            return i - j - 1
+    return None
+
+
+def _fit_header(text: str, cells: list[tuple[int, int]], width: int | None) -> list[str | None]:
+    """Header roles for ``width`` columns. A header cell the page broke over lines ("责任" / "领导")
+    comes as fragments: a fragment of one or two characters joins its shorter neighbour; if there are
+    still too many, the first columns and the last (the progress report closing a row) are kept."""
+    names = [text[a:b] for a, b in cells]
+    if width is None or len(names) <= width:
+        return [_role(n) for n in names]
+    while len(names) > width:
+        short = next((i for i, n in enumerate(names) if len(n) <= 2), None)
+        if short is None:
+            break
+        left = len(names[short - 1]) if short > 0 else None
+        right = len(names[short + 1]) if short + 1 < len(names) else None
+        at = short - 1 if right is None or (left is not None and left <= right) else short
+        names[at : at + 2] = [names[at] + names[at + 1]]
+    if len(names) > width:
+        names = names[: width - 1] + names[-1:]
+    return [_role(n) for n in names]
+
+
+def _spaced_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    return spaced_rows(text, spans, _role)
+
+
 def _unpiped(text: str, s: int, e: int) -> tuple[int, int]:
     """A cell rendered on a line of its own with the column's "|" after it ("序号 |") without the "|"."""
     if e > s and text[e - 1] == "|" and text.count("|", s, e) == 1:
@@ -242,21 +284,27 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
         _pipe_rows,
         grouped_rows,
         _cell_rows,
+        _spaced_rows,
         labelled_rows,
         kpi_rows,
+        marked_rows,
         field_rows,
         block_rows,
         item_rows,
         inline_rows,
     ):
         found = reader(text, spans)
+        if found and not all(item["task"] for item in found[1]):  # a row without its task: misread
+            found = None
         if found:
             at, items, forms = found
             weigh_rows(items, forms)  # a row breaking the table's sequence or form is in doubt
             title = None
-            if reader is labelled_rows:  # an allocation notice names its plan: 关于印发…的通知
+            if reader in (labelled_rows, marked_rows):  # an allocation notice names its plan: 关于印发…的通知
                 m = _ISSUED.search(text, 0, at)
                 title = quote(text, m.start(1), m.end(1)) if m else None
+                if title is None and (m := NOTICE_TITLE_FORM.match(text)):  # …关于…责任分解的通知: the notice's own
+                    title = quote(text, m.start(), m.end())
             elif reader in (grouped_rows, block_rows, item_rows):  # a caption line, not a paragraph
                 return caption(text, spans, at), items
             elif reader is inline_rows:  # a one-line page: the notice's own title opening it
@@ -266,7 +314,7 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
                 title = None
             elif reader is kpi_rows:  # a target list has no caption: the article's title line
                 title = next((quote(text, ps, pe) for ps, pe in spans if pe > ps), None)
-            else:  # the caption is the line above the header
-                title = next((quote(text, ps, pe) for ps, pe in reversed(spans) if pe > ps and pe <= at), None)
+            else:  # the caption is the nearest caption-like line above the header (not its metadata)
+                return caption(text, spans, at), items
             return (scored([title], 0.7)[0] if title else None), items
     return None, []

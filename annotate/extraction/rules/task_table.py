@@ -143,8 +143,8 @@ def _title(text: str) -> Quote | None:
             for ps, pe in reversed(line_spans[:k]):
                 if pe > ps:
                     return quote(text, ps, pe)
-    for s, e in line_spans:  # a caption line, not a paragraph that mentions 完成情况
-        if ("完成情况" in text[s:e] or "完成情況" in text[s:e]) and "。" not in text[s:e]:
+    for s, e in line_spans:  # a caption line, not a paragraph or a metadata field that mentions 完成情况
+        if ("完成情况" in text[s:e] or "完成情況" in text[s:e]) and not re.search(r"[。:：]", text[s:e]):
             return quote(text, s, e)
     return None
 
@@ -225,7 +225,7 @@ NOTICE_TITLE = 0.6
 alone, on pages where no table caption was (the table is often not on the page at all)."""
 
 
-_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年|[上下]半年|度|-\d{1,2}-\d{1,2})")
 
 
 def _year(text: str, title: Quote | None, items: list[dict[str, Any]]) -> str | None:
