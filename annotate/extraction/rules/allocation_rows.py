@@ -17,7 +17,7 @@ from typing import Any
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
-from annotate.extraction.rules.spans import GLOSS, Quote, scored, trim
+from annotate.extraction.rules.spans import Quote, scored, trim
 
 _LEAD_LABEL = re.compile(r"(?:牵头|牽頭)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]")
 _OTHER_LABEL = re.compile(r"(?:责任|責任|配合|协同|協同)(?:单位|單位|部门|部門)\s*[:：]")
@@ -32,7 +32,8 @@ its own 牵头单位: label, a target line with bureaus in parentheses, and a le
 parenthesis the page cut off (its other units may be missing)."""
 
 
-_LEAD_SAID = re.compile(r"[:：]\s*(?P<units>[^:：，,。；;\n]{2,60}?)(?:牵头|牽頭)")
+_LEAD_SAID = re.compile(r"(?:[:：,，]|^)\s*(?P<units>[^:：，,。；;\n]{2,60}?)(?:牵头|牽頭)(?=[,，、;；。]|$)", re.M)
+""""部门分工:A牵头,B配合" or "由X副市长负责,A牵头,B配合": the units just before 牵头 in their clause."""
 
 
 def _complete_units(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -133,61 +134,6 @@ def labelled_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     if not any(it["lead_units"] for it in items):
         return None
     return nonempty[first_k or 0][0], items, forms
-
-
-_SUB_MARK = re.compile(r"[(（][一二三四五六七八九十]{1,3}[)）]")
-_HEAD_MARK = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")
-
-
-def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
-    """Task lines without an Arabic row number, each closed by its lead-unit field in brackets
-    ("(一)task。(牵头单位:X;配合单位:…)"), under "一、…" part headings: rows in the order given (the
-    sub-item markers may be garbled by the page's encoding, so they are not counted on)."""
-    items: list[dict[str, Any]] = []
-    forms: list[Hashable] = []
-    category: tuple[int, int] | None = None
-    first = None
-    for s, e in spans:
-        if e <= s:
-            continue
-        lm = _LEAD_LABEL.search(text, s, e)
-        if lm is None:
-            if (h := _HEAD_MARK.match(text, s, e)) and e - s <= 40:
-                category = (h.end(), e)
-            continue
-        opening = max(text.rfind(o, s, lm.start()) for o in _OPENERS)
-        if opening <= s or lm.start() - opening > 4 or _NUMBERED.match(text, s, e):
-            continue  # the field must close a task line; a numbered line is labelled_rows' to read
-        stop = _OTHER_LABEL.search(text, lm.end(), e)
-        end = _field_end(text, lm.end(), stop.start() if stop else e)
-        mark = _SUB_MARK.match(text, s, e)
-        cells = {"task": (mark.end() if mark else s, opening), "lead": (lm.end(), end)}
-        if category:
-            cells["category"] = category
-        items.append(_item(text, cells, len(items) + 1, MARKED_ROW))
-        forms.append("marked")
-        first = s if first is None else first
-    return (first, items, forms) if len(items) >= 2 and first is not None else None
-
-
-_GLOSS = re.compile(GLOSS)  # its brackets are not the field's
-
-
-def _field_end(text: str, a: int, b: int) -> int:
-    """Where a bracketed field's value ends: its closing bracket or a ";", glosses skipped."""
-    i = a
-    while i < b:
-        if (g := _GLOSS.match(text, i, b)) is not None:
-            i = g.end()
-            continue
-        if text[i] in "]］)）】〕；;":
-            return i
-        i += 1
-    return b
-
-
-MARKED_ROW = 0.7
-"""A row known only by the lead-unit field closing its line: its number is not read."""
 
 
 _PROGRESS_LABEL = re.compile(r"(?:完成|落实|落實|推进|推進|进展|進展|办理|辦理)(?:情况|情況)\s*[:：]\s*")

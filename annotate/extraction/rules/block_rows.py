@@ -125,12 +125,21 @@ def _row(
 
 
 def item_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
-    """Lines "第一項:task。result。" counting up from 一; a line cut at its number is not a row."""
+    """Lines "第一項:task。result。" counting up from 一, or "(1)task。result。" from 1, in a report's
+    prose; a line cut at its number is not a row. A short numbered line above ("1.就业促进工程。")
+    is the category of the rows under it."""
     items: list[dict[str, Any]] = []
     first = None
+    category: Quote | None = None
     for s, e in spans:
-        m = _ITEM_NO.search(text, s, min(e, s + 8))
-        if not m or numeral(m.group("n")) != len(items) + 1:
+        if e <= s:
+            continue
+        m = _ITEM_NO.search(text, s, min(e, s + 8)) or _PAREN_NO.match(text, s, e)
+        if m is None and (h := _SUB_HEADING.match(text, s, e)):
+            category = quote(text, h.end(), e)
+            continue
+        n = (numeral(m.group("n")) if m.group("n") else int(m.group("d"))) if m else None
+        if n is None or n != (items[-1]["seq"] if items else 0) + 1:
             continue
         stop = text.find("。", m.end(), e)
         task = quote(text, m.end(), stop + 1 if stop >= 0 else e, strip_punct=False)
@@ -140,14 +149,19 @@ def item_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         first = s if first is None else first
         items.append(
             {
-                "category": None,
-                "seq": numeral(m.group("n")),
+                "category": scored([category], ITEM_ROW)[0] if category else None,
+                "seq": n,
                 "task": scored([task], ITEM_ROW)[0],
                 "lead_units": [],
                 "progress": scored([progress], ITEM_ROW)[0] if progress else None,
             }
         )
     return (first, items, ["item"] * len(items)) if len(items) >= 2 and first is not None else None
+
+
+_PAREN_NO = re.compile(r"[(（](?P<d>\d{1,2})[)）](?P<n>)")
+_SUB_HEADING = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八九十]{1,3}[)）])(?=[^。]{2,30}。?$)")
+"""A short numbered line ("1.就业促进工程。", "(一)十项民生工程。"): a heading over (1)/(2) rows."""
 
 
 NOTICE_TITLE_FORM = re.compile(

@@ -22,7 +22,7 @@ import itertools
 import re
 
 from annotate.extraction.rules.evidence import UNPAIRED_TURN
-from annotate.extraction.rules.people import split_person
+from annotate.extraction.rules.people import TITLE_WORDS, split_person
 from annotate.extraction.rules.spans import GLOSS, Quote, quote, scored, trim
 
 _GLOSS = GLOSS
@@ -46,6 +46,8 @@ _PERSON_LABEL = re.compile(
     r"^[\u4e00-\u9fff](?:市長|市长|縣長|县长|議長|议长|議員|议员|局長|局长|處長|处长|部長|部长|主任|委員|委员)[\u4e00-\u9fff]{1,2}$"
 )
 """A label "姓 + title + given name" (林市長右昌, 陳議員明建): the label is how the page names the person."""
+_SURNAME_TITLE = re.compile(rf"(?P<surname>[\u4e00-\u9fff])(?P<title>{TITLE_WORDS})")
+"""A label "surname + title" (周书记): the text names the person in full after the title elsewhere."""
 _BODY_LABEL = re.compile(r"(?:组|組|局|委|办|辦|部|院|厅|廳|处|處|中心|台|社|报|報|网|網|团|團|方)$")
 """A label that ends like a body (起草组, 某局), not a person: it names no speaker."""
 _NAME_STOP = set("今昨明日于於在出與与和及聯联同等向到就为為對对")
@@ -138,7 +140,8 @@ def _procedural(text: str, turn: tuple[str, int, int], labels: set[str]) -> bool
     """A chair's turn, or one that only calls the next speaker by a label used in the transcript."""
     label, s, e = turn
     called = plain(text[s:e]).rstrip("。.!！")
-    return bool(_CHAIR.search(label)) or (len(called) <= 16 and called in labels)
+    asks = bool(re.search(r"[?？][\s”」』]*$", text[s:e]))  # a host who asks a question is an asker
+    return (bool(_CHAIR.search(label)) and not asks) or (len(called) <= 16 and called in labels)
 
 
 Turn = tuple[str, int, int]
@@ -236,6 +239,11 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
             while name is None and 0 <= at < start:
                 name = _name_at(text, at + len(label) + (1 if _spaced(text, at, at + len(label)) else 0), start)
                 at = text.find(label, at + 1)
+        if name is None and (m := _SURNAME_TITLE.fullmatch(plain(label))):  # "周书记" -> "书记周平"
+            full = re.search(
+                rf"{m.group('title')}({re.escape(m.group('surname'))}[\u4e00-\u9fff]{{1,2}}?)(?=[,，。、\s])", text
+            )
+            name = Quote(text, full.start(1), full.end(1)) if full else None
         if name is not None and str(name) not in out:
             out.append(scored([name], 0.7)[0])
     return out

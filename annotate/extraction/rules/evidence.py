@@ -143,7 +143,11 @@ def weigh_rows(items: list[dict[str, Any]], forms: list[Hashable]) -> None:
             prev = items[k - 1]
             shared = all(any(u is w for w in prev["lead_units"]) for u in item["lead_units"])
             same_cells = item["category"] is prev["category"] or bool(item["lead_units"])
-            if not (item["seq"] == prev["seq"] and same_cells and shared):
+            # numbering that starts again under a new heading is the page's, not a break
+            restart = (
+                item["seq"] == 1 and item["category"] is not None and str(item["category"]) != str(prev["category"])
+            )
+            if not (item["seq"] == prev["seq"] and same_cells and shared) and not restart:
                 lower(item.values(), SEQUENCE_BREAK, set())
         if counts[forms[k]] < 2 or counts[forms[k]] * 2 < len(items):
             lower(item.values(), LONE_FORM, seen)

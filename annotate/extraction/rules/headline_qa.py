@@ -27,8 +27,27 @@ or verb of asking says who asks, so a rhetorical heading would read the same."""
 
 
 def headline_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
-    """Pairs of question headlines on lines of their own, else of numbered questions in one line."""
-    return _own_lines(text, [(s, e) for s, e in spans if e > s]) or _inline(text, spans)
+    """Pairs of question headlines on lines of their own, else of numbered questions in one line,
+    else of "记者:…?答:…" run together in one paragraph."""
+    return _own_lines(text, [(s, e) for s, e in spans if e > s]) or _inline(text, spans) or _run_on(text, spans)
+
+
+_RUN_ON_Q = re.compile(
+    r"(?:记者|記者|问|問)\s*[:：](?P<q>[^:：\n]{2,300}?[?？])\s*[^\s:：，,。；;！？!?]{0,12}?答\s*[:：]"
+)
+_NEXT_ASK = re.compile(r"(?:记者|記者|问|問)\s*[:：]")
+
+
+def _run_on(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
+    """ "…责任记者:《意见》出台有何背景?答:经过…": a page that lost its line breaks keeps its labels
+    inside the paragraph; the question ends at its question mark before 答:, the answer at the next
+    asker's label or the paragraph's end (a heading glued before 记者 is lost with the break)."""
+    out: list[dict[str, Any]] = []
+    for s, e in spans:
+        for m in _RUN_ON_Q.finditer(text, s, e):
+            nxt = _NEXT_ASK.search(text, m.end(), e)
+            _add(out, text, m.start("q"), m.end("q"), m.end(), nxt.start() if nxt else e)
+    return out
 
 
 def _own_lines(text: str, lines: list[tuple[int, int]]) -> list[dict[str, Quote]]:

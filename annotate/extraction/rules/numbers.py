@@ -85,6 +85,16 @@ def is_result(text: str, m: re.Match[str]) -> bool:
 
 
 FIGURE_SCORE = 0.85
+TARGET_FIGURE = 0.6
+"""A figure said as a yardstick rather than a result: a plan or target ("年初计划…11098家",
+"4.5%的年度目标"), or the size of the pool a rank is taken in ("全省62家…中位列第17位")."""
+_TARGET_BEFORE = re.compile(r"(?:计划|計劃|目标|目標|年初|需)[^，,。；;:：]{0,10}$")
+_TARGET_AFTER = re.compile(r"^[^，,。；;]{0,3}(?:的)?(?:年度)?(?:目标|目標)|^[^，,。；;]{0,24}?中(?:位列|排名|排第|居)")
+
+
+def _figure_score(text: str, start: int, end: int, m: re.Match[str]) -> float:
+    before, after = text[max(start, m.start() - 12) : m.start()], text[m.end() : min(end, m.end() + 30)]
+    return TARGET_FIGURE if _TARGET_BEFORE.search(before) or _TARGET_AFTER.search(after) else FIGURE_SCORE
 
 
 def indicators(text: str, start: int, end: int, name_mode: str = "metric") -> list[dict[str, Any]]:
@@ -103,7 +113,7 @@ def indicators(text: str, start: int, end: int, name_mode: str = "metric") -> li
                 "name": name,
                 "value": float(m.group("num")),
                 "unit": m.group("unit"),
-                "text": scored([Quote(text, m.start(), m.end())], FIGURE_SCORE)[0],
+                "text": scored([Quote(text, m.start(), m.end())], _figure_score(text, start, end, m))[0],
             }
         )
     return out

@@ -29,6 +29,9 @@ from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_s
 
 _Q = re.compile(r"[^\w]*(?:问|問)\s*[:：]")  # after lost indentation ("????問:") or a bullet
 _A = re.compile(r"[^\w]*(?:[^\s:：，,。；;！？!?]{0,30}?)答\s*[:：]")  # "答:" or "…负责人答:"
+_REPORTER = re.compile(r"[^\w]*[\u4e00-\u9fff]{0,10}?(?:记者|記者)(?=[\u4e00-\u9fff“「])")
+"""A reporter's turn whose label lost its colon ("新華社記者您在…"): a question when the line asks."""
+_ASKS = re.compile(r"[?？]")
 _SPEAKER_TITLE = re.compile(r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)")
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;]")
 _BYLINE = re.compile(
@@ -63,7 +66,7 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
     for k, (s, _e) in enumerate(nonempty):
         if text.startswith(("——", "—— ", "--"), s) and k:
             return quote(text, *nonempty[k - 1])
-    for s, e in nonempty:  # a title is a line, not a paragraph: it ends no sentence, labels no speaker
+    for k, (s, e) in enumerate(nonempty):  # a title is a line, not a paragraph: it ends no sentence, labels no speaker
         if e - s > TITLE_WIDTH and _ENDS_SENTENCE.search(text, s, e):
             after_lead = True  # a title after running text is a headline, not a short photo caption ("發布會現場")
             continue
@@ -78,8 +81,24 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
             and not is_stamp(text, s, e)
         ):
             m = _MEDIA_NOTE.search(text, s, e)
+            if k == 0 and k + 1 < len(nonempty) and _wraps(text, *nonempty[k + 1]):
+                return scored([quote(text, s, nonempty[k + 1][1])], WRAPPED_TITLE)[0]
             return quote(text, s, m.start() if m else e)
     return None
+
+
+WRAPPED_TITLE = 0.7
+"""A page's opening title set on two lines ("…失業保險條例" / "修訂情況的説明"): the second line is
+read as the title's end by its shape alone."""
+
+
+def _wraps(text: str, s: int, e: int) -> bool:
+    """A short second line that continues a title: no sentence end, label, bracket, date or figure."""
+    return (
+        4 <= len(re.findall(r"[\u4e00-\u9fff]", text[s:e])) <= 20
+        and not re.search(r"[。！？!?；;:：,，()（）\d]", text[s:e])
+        and not text.startswith(("——", "--"), s)
+    )
 
 
 def _speakers(text: str) -> list[Quote]:
@@ -186,7 +205,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     qa: list[dict[str, Any]] = []
     pending: Quote | None = None
     for s, e in nonempty:
-        if m := _Q.match(text, s, e):
+        if m := _Q.match(text, s, e) or (_REPORTER.match(text, s, e) if _ASKS.search(text, s, e) else None):
             pending = quote(text, m.end(), e, strip_punct=False)
         elif (m := _A.match(text, s, e)) and pending is not None:
             answer = quote(text, m.end(), e, strip_punct=False)

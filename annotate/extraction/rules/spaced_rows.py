@@ -21,7 +21,7 @@ _SEQ_HEADER = re.compile(r"(?:^|[ \u3000])(?:序号|序號)(?=[ \u3000])")
 _WORD = re.compile(r"[^ \u3000\t]+")
 _PART = re.compile(r"[一二三四五六七八九十]{1,3}、(?P<name>\S+)$")
 _STATE = re.compile(r"状态|狀態")
-_UNIT_END = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|院|会|會|室|所|站|政府)$")
+_UNIT_END = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|院|会|會|室|所|站|政府|联|聯|公司|集团|集團)$")
 MAX_COLUMNS = 10
 
 SPACED_ROW = 0.7
@@ -105,3 +105,83 @@ def _align(
     if middle:
         cells["progress"] = (middle[0][0], middle[-1][1])
     return cells
+
+
+_ROW_START = re.compile(r"(?P<seq>\d{1,2})[ \u3000\t]+(?=\S)")
+_HEADER_START = re.compile(r"(?:序号|序號)[ \u3000\t]+\S")
+_DIGIT = re.compile(r"\d")
+_RATE = re.compile(r"\d+(?:\.\d+)?\s*[%％]$")
+_DASHES = re.compile(r"[-—－]+")
+_DUTY = re.compile(r"责任|責任")
+
+LINE_ROW = 0.7
+"""A cell of a table printed one row per line with spaces between cells: a cell that holds a space,
+or an empty cell, shifts every cell after it."""
+
+
+def _is_task(text: str, a: int, b: int) -> bool:
+    """A second cell that is itself a task (a sentence-like name), not a unit, a measure or a figure."""
+    cell = text[a:b]
+    return len(re.findall(r"[\u4e00-\u9fff]", cell)) >= 6 and not _UNIT_END.search(cell) and not _RATE.search(cell)
+
+
+UNIT_IN_PROGRESS = 0.7
+"""A progress read from a row holding an institution's name among its figures ("106345 114.1% 妇联"):
+the row had more cells than the reader aligned, so the cells after the target are shifted."""
+
+
+def line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """A table one row per line, cells separated by spaces, under a "序号 …" header line: the task is
+    the first cell, the target the first cell after it with a figure, the progress every cell after
+    the target up to a closing institution cell, which is the lead unit unless the header names a
+    责任单位 column (then the table names no lead units). A line without a row number continues the
+    row above (a sub-task), repeating its lead unit when it has none of its own."""
+    lines = [(s, e) for s, e in spans if e > s]
+    k = next((i for i, (s, e) in enumerate(lines) if _HEADER_START.match(text, s, e)), None)
+    if k is None:
+        return None
+    hs, he = lines[k]
+    leads = not _DUTY.search(text, hs, he)
+    items: list[dict[str, Any]] = []
+    forms: list[Hashable] = []
+    lead: tuple[int, int] | None = None
+    lead_of_row: tuple[int, int] | None = None
+    group: tuple[int, int] | None = None
+    for s, e in lines[k + 1 :]:
+        m = _ROW_START.match(text, s, e)
+        if m and int(m.group("seq")) == (items[-1]["seq"] if items else 0) + 1:
+            seq, start, lead = int(m.group("seq")), m.end(), None
+        elif items:
+            seq, start = items[-1]["seq"], s
+        else:
+            continue
+        cells = [(w.start(), w.end()) for w in _WORD.finditer(text, start, e)]
+        if not cells:
+            continue
+        row: dict[str, tuple[int, int]] = {"task": cells[0]}
+        rest = cells[1:]
+        if m:
+            group = None
+        if m and rest and _is_task(text, *rest[0]):  # "11 数字广播电视户户通工程 60座台站开展…": a project group
+            group, row["task"], rest = cells[0], rest[0], rest[1:]
+        if group:
+            row["category"] = group
+        if rest and leads and _UNIT_END.search(text[rest[-1][0] : rest[-1][1]]) and not _DIGIT.search(text, *rest[-1]):
+            lead = rest.pop()  # the closing institution cell (备注: 交通局)
+        if lead and leads:
+            row["lead"] = lead
+        target = next((i for i, (a, b) in enumerate(rest) if _DIGIT.search(text, a, b)), None)
+        done = [c for c in rest[target + 1 :] if not _DASHES.fullmatch(text, *c)] if target is not None else []
+        if done:
+            row["progress"] = (done[0][0], done[-1][1])
+            rate = next((c for c in reversed(done) if _RATE.search(text, *c)), None)
+            if rate:
+                row["verdict"] = rate  # the completion-rate column decides the status
+        unit_inside = any(_UNIT_END.search(text[a:b]) and not _DIGIT.search(text, a, b) for a, b in done)
+        read = item(text, row, seq, LINE_ROW * UNIT_IN_PROGRESS if unit_inside else LINE_ROW)
+        if items and seq == items[-1]["seq"] and row.get("lead") == lead_of_row:
+            read["lead_units"] = items[-1]["lead_units"]  # the row's own cell, repeated: one value
+        lead_of_row = row.get("lead")
+        items.append(read)
+        forms.append("line")  # a sub-task line continues its row: the same form
+    return (lines[k][0], items, forms) if len(items) >= 2 else None

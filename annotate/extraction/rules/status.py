@@ -22,6 +22,8 @@ _ONGOING = re.compile(
     r"正在|仍在|推进中|推進中|进行中|進行中|有序推进|有序推進|顺利推进|順利推進|序时推进|序時推進|序时进度|序時進度|达序|達序|尚未|待[^。；;]{0,12}后|待[^。；;]{0,12}後|下一步|"
     r"初步|初具规模|初具規模|基本完成|开始试运营|開始試運營|进入[^。；;]{0,4}阶段|進入[^。；;]{0,4}階段"
 )
+_DOING = re.compile(r"(?<![其集])[\u4e00-\u9fff]{2}中[。.]?$")
+"""A report that ends on work under way: "设备购进中", "施工中", "招标中"."""
 _LAGGING = re.compile(
     r"较慢|較慢|缓慢|緩慢|偏慢|迟缓|遲緩|滞后|滯後|落后于|落後於|"
     r"未(?:完成|开工|開工|建成|达标|達標|达到|達到)[^。；;，,]{0,16}(?:的|之)(?:县区|縣區|区县|區縣|地区|地區|单位|單位|街道|乡镇|鄉鎮)"
@@ -113,7 +115,7 @@ def status_of(progress: str | None, task: str | None = None) -> str:
         return "completed"
     if _STRONG_DONE.search(progress):
         return "completed"
-    if _LAGGING.search(progress) or _ONGOING.search(progress):
+    if _LAGGING.search(progress) or _ONGOING.search(progress) or _DOING.search(progress):
         return "in_progress"
     if _WEAK_DONE.search(progress) and not _OPEN_ENDED.match(task):
         return "completed"

@@ -17,15 +17,16 @@ import re
 from collections.abc import Hashable
 from typing import Any
 
-from annotate.extraction.rules.allocation_rows import kpi_rows, labelled_rows, marked_rows
+from annotate.extraction.rules.allocation_rows import kpi_rows, labelled_rows
 from annotate.extraction.rules.block_rows import NOTICE_TITLE_FORM, block_rows, caption, inline_rows, item_rows
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
 from annotate.extraction.rules.grouped_rows import grouped_rows
+from annotate.extraction.rules.marked_rows import marked_rows
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
-from annotate.extraction.rules.spaced_rows import spaced_rows
+from annotate.extraction.rules.spaced_rows import line_rows, spaced_rows
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
 
 _H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
@@ -292,6 +293,7 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
         block_rows,
         item_rows,
         inline_rows,
+        line_rows,
     ):
         found = reader(text, spans)
         if found and not all(item["task"] for item in found[1]):  # a row without its task: misread

@@ -225,7 +225,7 @@ NOTICE_TITLE = 0.6
 alone, on pages where no table caption was (the table is often not on the page at all)."""
 
 
-_YEAR = re.compile(r"(?:19|20)\d{2}(?=年|[上下]半年|度|-\d{1,2}-\d{1,2})")
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年|[上下]半年|度|-\d{1,2}-\d{1,2})|(?<=[〔［\[])(?:19|20)\d{2}(?=[〕］\]])")
 
 
 def _year(text: str, title: Quote | None, items: list[dict[str, Any]]) -> str | None:

@@ -1,0 +1,150 @@
+"""Task rows told from headings by a unit field, however they are numbered (``task_progress``).
+
+Notices and reports number their lines at several levels ("一、", "(一)", "1.") and use the same
+markers for headings and for tasks, so a marker alone does not say which a line is. What does is a
+unit field: a task names who carries it out, either closing its line in brackets
+("(一)task。(牵头单位:X;配合单位:…)", "task。(责任单位:X、Y)") or on a labelled line of its own
+below it ("责任单位:X、Y", "时限要求:…"). A marked line with such a field is a row, one without it a
+heading whose text is the category of the rows under it. A row's number is its own marker; a row
+with none (a meeting's decision under a "(一)<date> 常务会议" heading, or a marker the page's
+encoding garbled) takes the heading's number right above it, else counts on from the row before.
+Lines of running text under a row are its progress. Only 牵头 fields give lead units, and a 责任单位
+list gives one only where the text says its first unit leads ("第一责任单位为牵头单位").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from typing import Any
+
+from annotate.extraction.rules.grouped_rows import numeral
+from annotate.extraction.rules.row_cells import Rows, item
+from annotate.extraction.rules.spans import GLOSS, trim
+
+_MARK = re.compile(
+    r"\s*(?:[(（](?P<paren>[一二三四五六七八九十]{1,3}|\d{1,2})[)）]"
+    r"|(?P<han>[一二三四五六七八九十]{1,3})[、.．]|(?P<arabic>\d{1,2})(?:[.．](?!\d)|、))\s*"
+)
+_FIELD = re.compile(r"(?P<kind>牵头|牽頭|主责|主責|责任|責任)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]\s*")
+_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
+_FIRST_LEADS = re.compile(r"第一(?:责任|責任)?(?:单位|單位|部门|部門)(?:为|為|是)(?:牵头|牽頭)")
+_OPENERS = "[［(（【〔"
+_GLOSS = re.compile(GLOSS)
+HEADING_WIDTH = 60
+
+MARKED_ROW = 0.7
+"""A row known by the unit field that closes it or follows it: the field says it is a task, but
+where the task ends and which number it bears are read from weaker cues."""
+
+
+def _number(m: re.Match[str]) -> int:
+    word = m.group("paren") or m.group("han") or m.group("arabic")
+    return int(word) if word.isdigit() else numeral(word)
+
+
+def _kind(m: re.Match[str]) -> str:
+    return next(k for k in ("paren", "han", "arabic") if m.group(k))
+
+
+def _field_end(text: str, a: int, b: int) -> int:
+    """Where a field's value ends: a closing bracket, a ";" or a bracketed note, glosses skipped."""
+    i = a
+    while i < b:
+        if (g := _GLOSS.match(text, i, b)) is not None:
+            i = g.end()
+            continue
+        if text[i] in "]］)）】〕；;(（":
+            return i
+        i += 1
+    return b
+
+
+def _field(text: str, s: int, e: int) -> tuple[re.Match[str], int] | None:
+    """The unit field closing line ``[s, e)`` in brackets, or opening it; with where the task ends."""
+    for m in _FIELD.finditer(text, s, e):
+        if m.start() == s:
+            return m, s
+        opener = max(text.rfind(o, s, m.start()) for o in _OPENERS)
+        if opener > s and m.start() - opener <= 4:  # "(责任单位:" or "(市级牵头单位:"
+            return m, opener
+    return None
+
+
+def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    lines = [(s, e) for s, e in spans if e > s]
+    first_leads = bool(_FIRST_LEADS.search(text))
+    items: list[dict[str, Any]] = []
+    forms: list[Hashable] = []
+    category: tuple[int, int] | None = None
+    heading_no: int | None = None  # the number of a heading right above, for a row without one
+    row: dict[str, Any] | None = None
+    start = None
+    row_kind = None  # how the rows' own markers are written: "(一)", "一、" or "1."
+    for s, e in lines:
+        mark = _MARK.match(text, s, e)
+        found = _field(text, s, e)
+        if mark and not found and (s, e) == lines[-1] and row_kind == _kind(mark):
+            cut = {"task": (mark.end(), e), "seq": _number(mark), "lines": [], "unit_kind": "cut"}
+            items.append(cut | ({"category": category} if category else {}))  # the page cut it before its field
+            break
+        if found and found[1] == s and row is not None:  # "责任单位:X" on a line below its row
+            _put_field(text, row, found[0], e, first_leads)
+            continue
+        if found:  # a task line closed by its field
+            own = _number(mark) if mark else None
+            seq = own or heading_no or (items[-1]["seq"] + 1 if items else 1)
+            row = {"task": (mark.end() if mark else s, found[1]), "seq": seq, "lines": []}
+            row_kind = _kind(mark) if mark else row_kind
+            if category:
+                row["category"] = category
+            _put_field(text, row, found[0], e, first_leads)
+            items.append(row)
+            start = s if start is None else start
+            heading_no = None
+        elif mark and not _LABEL.match(text, mark.end(), e) and _below_is_row(text, lines, s):
+            row = {"task": (mark.end(), e), "seq": _number(mark), "lines": []}  # fields follow on their own lines
+            row_kind = _kind(mark)
+            if category:
+                row["category"] = category
+            items.append(row)
+            start = s if start is None else start
+        elif mark and e - s <= HEADING_WIDTH:
+            category, heading_no, row = trim(text, mark.end(), e), _number(mark), None
+        elif row is not None and not _LABEL.match(text, s, e):
+            row["lines"].append((s, e))
+    rows = [r for r in items if "unit_kind" in r]
+    if len(rows) < 2 or start is None:
+        return None
+    out = []
+    for r in rows:
+        cells = {k: r[k] for k in ("task", "category", "lead") if k in r}
+        if r["lines"]:
+            cells["progress"] = (r["lines"][0][0], r["lines"][-1][1])
+        out.append(item(text, cells, r["seq"], MARKED_ROW))
+    forms.extend(r["unit_kind"] for r in rows)
+    return start, out, forms
+
+
+def _below_is_row(text: str, lines: list[tuple[int, int]], s: int) -> bool:
+    """A marked line whose next line is a unit field of its own: a task, its fields below it."""
+    k = next(i for i, (a, _b) in enumerate(lines) if a == s)
+    if k + 1 >= len(lines):
+        return False
+    a, b = lines[k + 1]
+    return bool(_FIELD.match(text, a, b))
+
+
+def _put_field(text: str, row: dict[str, Any], m: re.Match[str], e: int, first_leads: bool) -> None:
+    """Record the field's units on ``row``: all of a 牵头 field, the first of a 责任 field where the
+    text says the first leads, none otherwise."""
+    end = _field_end(text, m.end(), e)
+    kind = "lead" if m.group("kind") in ("牵头", "牽頭", "主责", "主責") else "duty"
+    row.setdefault("unit_kind", kind)
+    if "lead" in row:
+        return
+    if kind == "lead":
+        row["lead"] = trim(text, m.end(), end)
+    elif first_leads:
+        stop = next((i for i in range(m.end(), end) if text[i] in "、,，/／"), end)
+        row["lead"] = trim(text, m.end(), stop)
