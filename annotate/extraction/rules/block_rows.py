@@ -51,7 +51,8 @@ def caption(text: str, spans: list[tuple[int, int]], at: int) -> Quote | None:
         if "。" in line or ":" in line or "：" in line or _HEADING.match(line):
             continue
         if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 6:
-            return scored([q], 0.7)[0] if (q := quote(text, s, e)) else None
+            tag = re.match(r"【[^】]{1,8}】", line)  # "【落实情况】…": the site's column tag
+            return scored([q], 0.7)[0] if (q := quote(text, s + (tag.end() if tag else 0), e)) else None
     return None
 
 
@@ -165,7 +166,7 @@ _SUB_HEADING = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八�
 
 
 NOTICE_TITLE_FORM = re.compile(
-    r"[^\s。，,；;:：]{0,24}?(?:关于|關於|關于)[^。\n，,；;]{4,80}?的(?:通知|通报|通報|报告|報告)"
+    r"[^\s。，,；;:：]{0,24}?(?:关于|關於|關于)[^。\n，,；;]{4,80}?的(?:通知|通报|通報|报告|報告|意见|意見|方案)"
 )
 """The title of a notice or report opening the page ("…关于印发…方案的通知")."""
 _MARK = re.compile(r"[(（](?P<n>[一二三四五六七八九十]{1,3})[)）]")

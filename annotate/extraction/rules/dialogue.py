@@ -120,6 +120,9 @@ def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, i
         m = (_SPACED_LABEL if _spaced(text, s, e) else _LABEL).match(text, s, e)
         m = m or _BRACKET_LABEL.match(text, s, e)  # "[塔斯社记者]…": the label in brackets, no colon
         if m and m.end() < e:
+            nxt = spans[k + 1] if k + 1 < len(spans) else None
+            if text[e - 1] in "，," and nxt and nxt[1] > nxt[0] and not _LABEL.match(text, *nxt):
+                e, k = nxt[1], k + 1  # a turn wrapped after a comma ("…直辖区,\n为什么…?") goes on
             out.append((m.group("label").strip(), m.end(), e))
         elif m and m.end() == e and any("\u4e00" <= c <= "\u9fff" for c in m.group("label")):
             nxt = next((j for j in range(k + 1, len(spans)) if spans[j][1] > spans[j][0]), None)

@@ -88,6 +88,8 @@ _NUMBERED = re.compile(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,3}[、.．](?!\d)|[①-⑳])"
 )
 _OPENS_BRACKET = re.compile(r"^[（(\[【〔]")
+_ROW_TEXT = re.compile(r"(?:\.task|\.progress|\.category|\.heading)$")
+_CUT_SHAPE = re.compile(r"[（(\[【]$|^[^\w]*$|\||的$")
 _COLUMN_LABEL = re.compile(r"^(?:牵头|牽頭|责任|責任|配合|协同|協同|主责|主責)(?:单位|單位|部门|部門)[:：]")
 _INSTITUTION = re.compile(rf"{_ORG_SUFFIX}$")
 _PERSON = re.compile(r"^(?:chair|reviewer|speakers\[\d+\]|attendees\[\d+\]\.name)$")
@@ -100,6 +102,8 @@ def weigh(text: str, path: str, value: str, score: float) -> float:
     factor = 1.0
     if _NAMED.search(path) and (_NUMBERED.match(value) or _OPENS_BRACKET.match(value)):
         factor *= CUT_ACROSS_STRUCTURE
+    elif _ROW_TEXT.search(path) and (_NUMBERED.match(value) or _CUT_SHAPE.search(value)):
+        factor *= CUT_ACROSS_STRUCTURE  # a row's text that opens on the next row's number, ends on "(", or is "|"
     if ".lead_units[" not in path and _COLUMN_LABEL.match(value):
         factor *= OTHER_COLUMN
     if path.endswith(".heading") and (_DATED.match(value) or _STAMP.search(value)):

@@ -19,7 +19,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from annotate.extraction.rules.grouped_rows import numeral
-from annotate.extraction.rules.row_cells import Rows, item
+from annotate.extraction.rules.row_cells import NUMBERED, Rows, item
 from annotate.extraction.rules.spans import GLOSS, trim
 
 _MARK = re.compile(
@@ -28,6 +28,11 @@ _MARK = re.compile(
 )
 _FIELD = re.compile(r"(?P<kind>牵头|牽頭|主责|主責|责任|責任)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]\s*")
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
+_VERB_FIELD = re.compile(
+    r"[(（](?P<units>[^()（）:：，,。]{2,60}?)(?:分别|分別)?(?:牵头|牽頭|主办|主辦|负责|負責)(?:[,，;；][^()（）]*)?[)）]\s*$"
+)
+"""Units named with their verb in the bracket closing a task: "(省发改委负责)", "(省财政厅主办,…协办)"."""
+_GLUED = re.compile(r"[)）](?=\s*[(（][一二三四五六七八九十]{1,3}[)）])")
 _FIRST_LEADS = re.compile(r"第一(?:责任|責任)?(?:单位|單位|部门|部門)(?:为|為|是)(?:牵头|牽頭)")
 _OPENERS = "[［(（【〔"
 _GLOSS = re.compile(GLOSS)
@@ -60,19 +65,38 @@ def _field_end(text: str, a: int, b: int) -> int:
     return b
 
 
-def _field(text: str, s: int, e: int) -> tuple[re.Match[str], int] | None:
-    """The unit field closing line ``[s, e)`` in brackets, or opening it; with where the task ends."""
+Field = tuple[str, int, int, int]
+"""A unit field: kind ("lead" or "duty"), where its units start and end, where the task before it ends."""
+
+
+def _field(text: str, s: int, e: int) -> Field | None:
+    """The unit field closing line ``[s, e)`` in brackets, or opening it: a labelled field
+    ("(牵头单位:X;…)", "责任单位:X") or units with their verb ("(省财政厅主办,省国税局协办)", "(X负责)")."""
     for m in _FIELD.finditer(text, s, e):
+        kind = "lead" if m.group("kind") in ("牵头", "牽頭", "主责", "主責") else "duty"
         if m.start() == s:
-            return m, s
+            return kind, m.end(), _field_end(text, m.end(), e), s
         opener = max(text.rfind(o, s, m.start()) for o in _OPENERS)
         if opener > s and m.start() - opener <= 4:  # "(责任单位:" or "(市级牵头单位:"
-            return m, opener
+            return kind, m.end(), _field_end(text, m.end(), e), opener
+    if (v := _VERB_FIELD.search(text, s, e)) and v.start() > s:
+        return "lead", v.start("units"), v.end("units"), v.start()
     return None
 
 
+def _unglue(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split lines where a row runs on into the next ("…(省发改委负责)(二)公共财政…")."""
+    out = []
+    for s, e in lines:
+        for m in _GLUED.finditer(text, s, e):
+            out.append((s, m.start() + 1))
+            s = m.start() + 1
+        out.append((s, e))
+    return out
+
+
 def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
-    lines = [(s, e) for s, e in spans if e > s]
+    lines = _unglue(text, [(s, e) for s, e in spans if e > s])
     first_leads = bool(_FIRST_LEADS.search(text))
     items: list[dict[str, Any]] = []
     forms: list[Hashable] = []
@@ -88,17 +112,17 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             cut = {"task": (mark.end(), e), "seq": _number(mark), "lines": [], "unit_kind": "cut"}
             items.append(cut | ({"category": category} if category else {}))  # the page cut it before its field
             break
-        if found and found[1] == s and row is not None:  # "责任单位:X" on a line below its row
-            _put_field(text, row, found[0], e, first_leads)
+        if found and found[3] == s and row is not None:  # "责任单位:X" on a line below its row
+            _put_field(text, row, found, first_leads)
             continue
         if found:  # a task line closed by its field
             own = _number(mark) if mark else None
             seq = own or heading_no or (items[-1]["seq"] + 1 if items else 1)
-            row = {"task": (mark.end() if mark else s, found[1]), "seq": seq, "lines": []}
+            row = {"task": (mark.end() if mark else s, found[3]), "seq": seq, "lines": []}
             row_kind = _kind(mark) if mark else row_kind
             if category:
                 row["category"] = category
-            _put_field(text, row, found[0], e, first_leads)
+            _put_field(text, row, found, first_leads)
             items.append(row)
             start = s if start is None else start
             heading_no = None
@@ -135,16 +159,45 @@ def _below_is_row(text: str, lines: list[tuple[int, int]], s: int) -> bool:
     return bool(_FIELD.match(text, a, b))
 
 
-def _put_field(text: str, row: dict[str, Any], m: re.Match[str], e: int, first_leads: bool) -> None:
-    """Record the field's units on ``row``: all of a 牵头 field, the first of a 责任 field where the
+def _put_field(text: str, row: dict[str, Any], field: Field, first_leads: bool) -> None:
+    """Record the field's units on ``row``: all of a lead field, the first of a 责任 field where the
     text says the first leads, none otherwise."""
-    end = _field_end(text, m.end(), e)
-    kind = "lead" if m.group("kind") in ("牵头", "牽頭", "主责", "主責") else "duty"
+    kind, start, end, _task_end = field
     row.setdefault("unit_kind", kind)
     if "lead" in row:
         return
     if kind == "lead":
-        row["lead"] = trim(text, m.end(), end)
+        row["lead"] = trim(text, start, end)
     elif first_leads:
-        stop = next((i for i in range(m.end(), end) if text[i] in "、,，/／"), end)
-        row["lead"] = trim(text, m.end(), stop)
+        stop = next((i for i in range(start, end) if text[i] in "、,，/／"), end)
+        row["lead"] = trim(text, start, stop)
+
+
+PLAIN_ROW = 0.6
+"""A row known only by its number and the report line under it: nothing names a unit or a column."""
+
+
+def numbered_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """Numbered target lines, each followed by the line that reports on it ("1.全社会固定资产投资增速
+    高于全省平均水平。" / "1-11月固定资产投资同比增长6.3%。"), with no unit named: at least three
+    rows counting from 1, every one with its report, so the alternation is the table."""
+    lines = [(s, e) for s, e in spans if e > s]
+    rows: list[dict[str, Any]] = []
+    for s, e in lines:
+        m = NUMBERED.match(text, s, e)
+        if m and int(m.group("seq")) == len(rows) + 1:
+            rows.append({"task": (m.end(), e), "seq": len(rows) + 1, "lines": [], "at": s})
+        elif m:
+            break
+        elif rows and not _MARK.match(text, s, e):
+            rows[-1]["lines"].append((s, e))
+    last_cut = rows and not rows[-1]["lines"] and rows[-1]["task"][1] == lines[-1][1]  # the page's cut
+    if len(rows) < 3 or any(not r["lines"] for r in (rows[:-1] if last_cut else rows)):
+        return None
+    out = []
+    for r in rows:
+        cells = {"task": r["task"]}
+        if r["lines"]:
+            cells["progress"] = (r["lines"][0][0], r["lines"][-1][1])
+        out.append(item(text, cells, r["seq"], PLAIN_ROW))
+    return rows[0]["at"], out, ["plain"] * len(out)

@@ -27,8 +27,12 @@ from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
 
-_Q = re.compile(r"[^\w]*(?:问|問)\s*[:：]")  # after lost indentation ("????問:") or a bullet
-_A = re.compile(r"[^\w]*(?:[^\s:：，,。；;！？!?]{0,30}?)答\s*[:：]")  # "答:" or "…负责人答:"
+_Q = re.compile(
+    r"[^\w【\[［]*(?:(?:问|問)\s*[:：]|[【\[［](?:问|問)[】\]］]\s*[:：]?)"
+)  # after lost indentation ("????問:") or a bullet
+_A = re.compile(
+    r"[^\w【\[［]*(?:(?:[^\s:：，,。；;！？!?]{0,30}?)答\s*[:：]|[【\[［]答[】\]］]\s*[:：]?)"
+)  # "答:" or "…负责人答:"
 _REPORTER = re.compile(r"[^\w]*[\u4e00-\u9fff]{0,10}?(?:记者|記者)(?=[\u4e00-\u9fff“「])")
 """A reporter's turn whose label lost its colon ("新華社記者您在…"): a question when the line asks."""
 _ASKS = re.compile(r"[?？]")
@@ -107,7 +111,7 @@ def _speakers(text: str) -> list[Quote]:
     seen: set[str] = set()
     for m in _SPEAKER_TITLE.finditer(text):
         name = name_after_title(text, m.end(), len(text))
-        if name is None or str(name) in seen:
+        if name is None or str(name) in seen or "的" in str(name):  # "市长峰会的": no name holds 的
             continue
         n = re.escape(str(name))  # a name is backed when it recurs beside a title ("市长X", "X市长")
         backed = len(re.findall(rf"{_SPEAKER_TITLE.pattern}{n}|{n}{_SPEAKER_TITLE.pattern}", text)) >= 2

@@ -22,7 +22,16 @@ LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:责任|責任)?(?:�
 """A field label naming the lead units (牵头单位, 主责部门, 牵头责任单位); 牵头领导 names a person."""
 
 
+_INSTITUTION_END = re.compile(
+    r"(?:局|委|办|辦|中心|部|院|署|厅|廳|队|隊|处|處|会|會|联|聯|组|組|站|所|社|司|府|区|區|县|縣|市|镇|鎮|街道)$"
+)
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}")
+
+
 def units(text: str, s: int, e: int, score: float) -> list[Quote]:
+    """The unit names of a lead-unit cell, split at 、/,/spaces; a person's name written beside a unit
+    ("市民政局 伍泽国", a cell "牵头单位及主要负责人") is left out: 2–3 characters with no institution's
+    ending, next to a part that has one."""
     out, pos = [], s
     for i in range(s, e + 1):
         if i == e or text[i] in UNIT_SPLIT:
@@ -30,6 +39,8 @@ def units(text: str, s: int, e: int, score: float) -> list[Quote]:
             if q is not None:
                 out.append(q)
             pos = i + 1
+    if any(_INSTITUTION_END.search(str(q)) for q in out):
+        out = [q for q in out if not (_PERSON.fullmatch(str(q)) and not _INSTITUTION_END.search(str(q)))]
     return scored(out, score)
 
 

@@ -35,6 +35,8 @@ _STRONG_DONE = re.compile(
     r"全部完成|超额完成|超額完成|圆满完成|圓滿完成|顺利完成|順利完成|完成(?:全年|年度)(?:工作)?任务|"
     r"已完成[^。；;，,]{0,20}任务|已完成[^。；;，,]{0,20}任務|均已(?:完工|完成|实现|實現)|全部(?:通过验收|通過驗收|达标|達標|办复|辦復|办结|辦結|实现|實現)"
 )
+_VERDICT_DONE = re.compile(r"\s*(?:已完成|已完工|已全部完成)[。．.;；]")
+"""A report that opens with its verdict as a sentence of its own ("已完成。 已将…提高到…")."""
 _WEAK_DONE = re.compile(
     r"已完成|完成|建成|完工|通车|通車|已印发|已印發|已出台|已上线|已上線|正式发布|正式發布|实现|實現"
 )
@@ -113,7 +115,7 @@ def status_of(progress: str | None, task: str | None = None) -> str:
         return "in_progress"
     if task and _target_met(task, progress):
         return "completed"
-    if _STRONG_DONE.search(progress):
+    if _STRONG_DONE.search(progress) or _VERDICT_DONE.match(progress):
         return "completed"
     if _LAGGING.search(progress) or _ONGOING.search(progress) or _DOING.search(progress):
         return "in_progress"

@@ -22,7 +22,7 @@ from annotate.extraction.rules.block_rows import NOTICE_TITLE_FORM, block_rows, 
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
 from annotate.extraction.rules.grouped_rows import grouped_rows
-from annotate.extraction.rules.marked_rows import marked_rows
+from annotate.extraction.rules.marked_rows import marked_rows, numbered_rows
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
@@ -33,7 +33,7 @@ _H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
 _H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
 _H_LEADER = re.compile(r"领导|領導")
 _H_PROGRESS = re.compile(r"进度|進度|进展|進展|完成情况|完成情況|落实情况|落實情況|办理情|辦理情|推进情况|推進情況")
-_H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$")
+_H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$|^大类$|^大類$")
 _H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
 _BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
 _ISSUED = re.compile(r"关于印发《?([^\s《]\S{3,40}?)》?的通知")
@@ -102,13 +102,21 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             if not cells:
                 continue
             first = text[cells[0][0] : cells[0][1]]
+            if (inner := _inner_seq(text, header, cells, items)) is not None:  # 序号 after a category column
+                items.append(inner)
+                forms.append("inner")
+                continue
             m = _BARE_NUMBER.fullmatch(first) if header[0] == "seq" else _NUMBERED.match(first)
             if m and (not items or int(m.group("seq")) > items[-1]["seq"]):
                 roles = _align(text, header, cells)
+                merged = roles.pop("lead_merged", None) is not None
                 if header[0] != "seq":  # the number is glued to the first cell: that cell is the category
                     c0 = roles.get(header[0] or "category", cells[0])
                     roles["category"] = (c0[0] + m.end(), c0[1])
-                items.append(_item(text, roles, int(m.group("seq")), HEADER_ROW))
+                row = _item(text, roles, int(m.group("seq")), MERGED_ROW if merged else HEADER_ROW)
+                if merged and items:
+                    row["lead_units"] = items[-1]["lead_units"]  # the merged cell's units, the same values
+                items.append(row)
                 forms.append(len(cells))
             elif items and first and not _NUMBERED.match(first) and first[:1] not in _CIRCLED:
                 last = all(pe <= ps for ps, pe in spans[spans.index((rs, re_)) + 1 :])
@@ -126,6 +134,34 @@ def _pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 forms.append(("merged", len(cells)))
         if items:
             return s, items, forms
+    return None
+
+
+_PART_MARK = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]\s*")
+
+
+def _inner_seq(
+    text: str, header: list[str | None], cells: list[tuple[int, int]], items: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """A row of a table whose 序号 is not the first column ("大类 | 序号 | 工作任务 | …"): the row that
+    opens a category has its number under 序号; the rows after it lost the merged category cell, so
+    their number comes first and their cells align from 序号, the category repeated."""
+    if "seq" not in header or (q := header.index("seq")) == 0:
+        return None
+    want = items[-1]["seq"] + 1 if items else None
+    for at, roles_of in ((q, header), (0, header[q:])):
+        if at < len(cells) and (n := _BARE_NUMBER.fullmatch(text, *cells[at])):
+            if want is not None and int(n.group("seq")) != want and at == 0:
+                return None
+            roles = _by_role(text, roles_of, cells)
+            row = _item(text, roles, int(n.group("seq")), HEADER_ROW if at else MERGED_ROW)
+            if at and "category" in roles:
+                a, b = roles["category"]
+                mark = _PART_MARK.match(text, a, b)
+                row["category"] = quote(text, mark.end() if mark else a, b)
+            elif items:
+                row["category"] = items[-1]["category"]
+            return row
     return None
 
 
@@ -173,9 +209,31 @@ def _by_role(text: str, header: list[str | None], cells: list[tuple[int, int]]) 
     return roles
 
 
+_INSTITUTION = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|会|會|院|所|站|府|联|聯|公司)$")
+
+
+def _lead_merged(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> bool:
+    """A row one cell short: its lead-unit cell was merged with the row above's, so the cell under the
+    lead column is the next column's (a progress report), and the last cell is empty."""
+    h_lead = header.index("lead")
+    if h_lead >= len(cells) or len(cells) < len(header) - 1:
+        return False
+    under = text[cells[h_lead][0] : cells[h_lead][1]]
+    last_empty = len(cells) < len(header) or cells[-1][1] <= cells[-1][0]
+    return last_empty and bool(under) and not _INSTITUTION.search(under) and len(under) > 15
+
+
 def _align(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
     """Columns before the lead unit align from the left, those after it from the lead unit's cell."""
     roles: dict[str, tuple[int, int]] = {}
+    if "lead" in header and _lead_merged(text, header, cells):  # the row lost its merged lead-unit cell
+        h_lead = header.index("lead")
+        for i, r in enumerate(header):
+            j = i if i < h_lead else i - 1
+            if r and r != "lead" and j < len(cells) and cells[j][1] > cells[j][0]:
+                _put(text, roles, r, cells[j])
+        roles["lead_merged"] = (0, 0)
+        return roles
     if "lead" in header:
         h_lead = header.index("lead")
         c_lead = next(
@@ -215,9 +273,9 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         forms: list[Hashable] = []
         while j < len(nonempty):
             s0, e0 = nonempty[j]
-            want = items[-1]["seq"] + 1 if items else None
             num = _BARE_NUMBER.fullmatch(text, s0, e0)
-            if not num or (want is not None and int(num.group("seq")) != want):
+            # a number where the next row must start: rows of an excerpt may skip numbers (145, 249)
+            if not num or (items and int(num.group("seq")) <= items[-1]["seq"]):
                 break
             seq = int(num.group("seq"))
             row = nonempty[j + 1 : j + len(header)]
@@ -294,6 +352,7 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
         item_rows,
         inline_rows,
         line_rows,
+        numbered_rows,
     ):
         found = reader(text, spans)
         if found and not all(item["task"] for item in found[1]):  # a row without its task: misread
