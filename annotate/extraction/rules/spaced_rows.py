@@ -12,9 +12,10 @@ is everything between. A row the page cut keeps only the columns its words reach
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
+from annotate.extraction.rules.header_cells import role
 from annotate.extraction.rules.row_cells import Rows, item
 
 _SEQ_HEADER = re.compile(r"(?:^|[ \u3000])(?:序号|序號)(?=[ \u3000])")
@@ -29,8 +30,8 @@ SPACED_ROW = 0.7
 spaces, which free text also holds."""
 
 
-def spaced_rows(text: str, spans: list[tuple[int, int]], role: Callable[[str], str | None]) -> Rows | None:
-    """Rows of a one-line table whose header follows 序号; ``role`` names a header cell's column."""
+def spaced_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """Rows of a one-line table whose header follows 序号 (its cells named by ``header_cells.role``)."""
     for s, e in spans:
         m = _SEQ_HEADER.search(text, s, e)
         if m is None:

@@ -1,0 +1,67 @@
+"""What a table's header says each column holds, and the cells of a row by that role (``task_progress``).
+
+Shared by the readers of header-led tables (pipe rows, one cell per line, one row per line): a
+header cell is read by its words (序号, 牵头单位, 进展情况, 备注…), so the columns' order does not
+matter; of two progress columns the later one is the progress and a short one after a report is the
+row's verdict.
+"""
+
+from __future__ import annotations
+
+import re
+
+H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
+_H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
+_H_LEADER = re.compile(r"领导|領導")
+_H_PROGRESS = re.compile(r"进度|進度|进展|進展|完成情况|完成情況|落实情况|落實情況|办理情|辦理情|推进情况|推進情況")
+_H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$|^大类$|^大類$")
+_H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
+BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
+_H_TARGET = re.compile(r"^[^及和与與]*(?:目标|目標)[^及和与與]*$|安排$")
+"""A column of what was planned (攻坚目标任务, 工作任务安排), unless it also names the tasks (细化任务及目标)."""
+H_UNITS = re.compile(r"单位|單位|部门|部門")
+
+HEADER_ROW, MERGED_ROW = 0.9, 0.75
+"""A row read under a header that names its columns, and a continuation row whose merged cells are
+repeated from the row above."""
+
+
+def role(header: str) -> str | None:
+    if H_SEQ.match(header):
+        return "seq"
+    if _H_LEADER.search(header):  # 牵头领导 is a person, not a lead unit
+        return "leader"
+    if _H_LEAD.search(header):
+        return "lead"
+    if _H_PROGRESS.search(header):
+        return "progress"
+    if _H_CATEGORY.search(header):
+        return "category"
+    if _H_TARGET.search(header):  # 攻坚目标任务, 工作任务安排: what was planned, not the task's name
+        return None
+    if _H_TASK.search(header):
+        return "task"
+    return None
+
+
+def short(text: str, cell: tuple[int, int]) -> bool:
+    """A cell of a few words without clause marks: a verdict (顺利推进), not a progress report."""
+    return cell[1] - cell[0] <= 8 and not re.search(r"[，,。；;：:]", text[cell[0] : cell[1]])
+
+
+def put(text: str, roles: dict[str, tuple[int, int]], r: str, c: tuple[int, int]) -> None:
+    """Record cell ``c`` under role ``r``; of two progress columns the later one, except that a short
+    verdict column after a progress report ("进展情况…" then "目标完成情况: 顺利推进") is the verdict."""
+    if r == "progress" and r in roles and short(text, c) and not short(text, roles[r]):
+        roles["verdict"] = c
+    elif r not in roles or r == "progress":
+        roles[r] = c
+
+
+def by_role(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Cells by their column's role; of two progress columns (1-10月, 1-11月) the later one."""
+    roles: dict[str, tuple[int, int]] = {}
+    for r, c in zip(header, cells, strict=False):
+        if r and c[1] > c[0]:
+            put(text, roles, r, c)
+    return roles
