@@ -30,6 +30,7 @@ _LABEL = re.compile(
 )
 _HEADING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]\s*")
 _NAME = re.compile(r"名称|名稱")
+_SUB_MARK = re.compile(r"\s*[(（][一二三四五六七八九十\d]{1,3}[)）]")
 _PROGRESS = re.compile(r"完成情|进展|進展|具体情况|具體情況|落实情|落實情|推进情|推進情|进度|進度")
 _ITEM_NO = re.compile(r"第(?P<n>[一二三四五六七八九十]{1,3})[項项條条]\s*[:：]")
 
@@ -48,7 +49,9 @@ def caption(text: str, spans: list[tuple[int, int]], at: int) -> Quote | None:
     at least six Han characters (a date line or a metadata field is not a caption)."""
     for s, e in reversed([(s, e) for s, e in spans if e > s and e <= at]):
         line = text[s:e]
-        if "。" in line or ":" in line or "：" in line or _HEADING.match(line):
+        if "。" in line or ":" in line or "：" in line or _HEADING.match(line) or _SUB_MARK.match(line):
+            continue
+        if re.match(r"[?？•·●▪\-]", line):  # a bullet of the text, not a caption
             continue
         if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 6:
             tag = re.match(r"【[^】]{1,8}】", line)  # "【落实情况】…": the site's column tag

@@ -16,8 +16,12 @@ _ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _PUBLISHED = re.compile(
     r"(?:(?:发布|發佈|發布|公布|公佈|更新)(?:时间|時間|日期)|(?m:^)[ \t\u3000]*(?:时间|時間|日期))\s*[:：]?\s*(\d{4}|(?<=[:：\s])\d{2,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
-_SOURCED = re.compile(r"(?m)^[ \t\u3000]*(\d{4})-(\d{1,2})-(\d{1,2})[ \t]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:来源|來源)")
-"""A news page's date line with its source ("2015-03-15 12:40:00 来源:央广网"): when it was published."""
+_SOURCED = re.compile(
+    r"(?m)^[ \t\u3000]*(\d{4})-(\d{1,2})-(\d{1,2})[ \t]*\d{1,2}:\d{2}(?::\d{2})?\s*(?:来源|來源|[\u4e00-\u9fff])"
+)
+"""A news page's date line with its source ("2015-03-15 12:40:00 来源:央广网", "2024-03-09 04:03:39大公报"):
+when it was published; looked for near the top only (further down, such stamps time a live text's turns)."""
+SOURCED_WITHIN = 300
 MEETING_DATE = re.compile(
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号號](?:上午|下午|晚上|晚間|晚间|早上)?"
     r"|(?P<rel>昨天|昨日|前天|今天|今日|当天|當天)(?:上午|下午|晚上|晚間|晚间|早上)?"
@@ -41,7 +45,7 @@ def publication_date(text: str, metadata: dict[str, Any] | None = None) -> date 
             found = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if found:
                 return found
-    m = _PUBLISHED.search(text) or _SOURCED.search(text)
+    m = _PUBLISHED.search(text) or _SOURCED.search(text, 0, SOURCED_WITHIN)
     if m:
         year = int(m.group(1))
         # a two- or three-digit year is the Republic of China calendar of Taiwanese pages (108 年 = 2019)

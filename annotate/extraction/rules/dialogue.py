@@ -30,7 +30,10 @@ _CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
 _LABEL = re.compile(
     rf"[▲△●■◆\-—*\s]*(?P<label>(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"
 )
-_BRACKET_LABEL = re.compile(r"\s*[\[［【](?P<label>[^\]］】:：，,。；;！？!?\n]{2,24})[\]］】]")
+_BRACKET_LABEL = re.compile(r"\s*[\[［【](?P<label>[^\]］】:：，,。；;！？!?\n]{2,24})[\]］】]\s*[:：]?")
+GREETING = re.compile(r"[^。!！?？]{0,10}?(?:大家|各位|你们|你們|您|主持人|网友们|網友們)?好[!！。,，]")
+"""An answer that opens by greeting: the reply to a welcome or a greeting."""
+_TURN_TIME = re.compile(r"\s*[\[［(（]\d{1,2}[:：]\d{2}[\]］)）]\s*$")
 _LIST_NO = re.compile(r"\s*\d{1,3}[,，]?[、.．]")
 _SPACED_LABEL = re.compile(r"[▲△●■◆\-—*\s]*(?P<label>(?:[^\s:：，,。；;！？!?] ){1,16})[:：]")
 _STAMP = re.compile(r"[\d\s:：/.\-年月日时時分秒]+")
@@ -123,6 +126,8 @@ def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, i
             nxt = spans[k + 1] if k + 1 < len(spans) else None
             if text[e - 1] in "，," and nxt and nxt[1] > nxt[0] and not _LABEL.match(text, *nxt):
                 e, k = nxt[1], k + 1  # a turn wrapped after a comma ("…直辖区,\n为什么…?") goes on
+            if stamp := _TURN_TIME.search(text, m.end(), e):  # "… [10:02]": when it was said, not what
+                e = stamp.start()
             out.append((m.group("label").strip(), m.end(), e))
         elif m and m.end() == e and any("\u4e00" <= c <= "\u9fff" for c in m.group("label")):
             nxt = next((j for j in range(k + 1, len(spans)) if spans[j][1] > spans[j][0]), None)
@@ -196,6 +201,8 @@ def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote
     for (ql, qs, qe), (_al, as_, ae), broken in _pairs(text, spans):
         q = quote(text, qs, qe, strip_punct=False)
         a = quote(text, as_, first_paragraph(text, as_, ae), strip_punct=False)
+        if a is not None and GREETING.match(str(a)):
+            continue  # "主持人好。", "网友朋友们,大家好!…": a greeting answers a welcome, not a question
         if q is not None and a is not None:
             score = OWN_LINE_PAIR if text.rfind("\n", 0, qs) > text.rfind(ql, 0, qs) else LABELLED_PAIR
             score = round(score * UNPAIRED_TURN, 4) if broken else score

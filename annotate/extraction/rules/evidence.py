@@ -89,7 +89,8 @@ _NUMBERED = re.compile(
 )
 _OPENS_BRACKET = re.compile(r"^[（(\[【〔]")
 _ROW_TEXT = re.compile(r"(?:\.task|\.progress|\.category|\.heading)$")
-_CUT_SHAPE = re.compile(r"[（(\[【]$|^[^\w]*$|\||的$")
+_CUT_SHAPE = re.compile(r"[（(\[【]$|^[^\w]*$|的$")
+_TABLE_RULE = re.compile(r"\|")  # a heading holding a table's cell separator
 _COLUMN_LABEL = re.compile(r"^(?:牵头|牽頭|责任|責任|配合|协同|協同|主责|主責)(?:单位|單位|部门|部門)[:：]")
 _INSTITUTION = re.compile(rf"{_ORG_SUFFIX}$")
 _PERSON = re.compile(r"^(?:chair|reviewer|speakers\[\d+\]|attendees\[\d+\]\.name)$")
@@ -102,7 +103,9 @@ def weigh(text: str, path: str, value: str, score: float) -> float:
     factor = 1.0
     if _NAMED.search(path) and (_NUMBERED.match(value) or _OPENS_BRACKET.match(value)):
         factor *= CUT_ACROSS_STRUCTURE
-    elif _ROW_TEXT.search(path) and (_NUMBERED.match(value) or _CUT_SHAPE.search(value)):
+    elif _ROW_TEXT.search(path) and (
+        _NUMBERED.match(value) or _CUT_SHAPE.search(value) or (path.endswith(".heading") and _TABLE_RULE.search(value))
+    ):
         factor *= CUT_ACROSS_STRUCTURE  # a row's text that opens on the next row's number, ends on "(", or is "|"
     if ".lead_units[" not in path and _COLUMN_LABEL.match(value):
         factor *= OTHER_COLUMN
@@ -110,6 +113,13 @@ def weigh(text: str, path: str, value: str, score: float) -> float:
         factor *= DATE_LINE_HEADING
     if path == "title" and _STAMP.search(value):
         factor *= STAMPED_TITLE
+    if (
+        path.endswith(".progress")
+        and len(value) <= 12
+        and _INSTITUTION.search(value)
+        and not _CLAUSE_MARK.search(value)
+    ):
+        factor *= OTHER_COLUMN  # "区供销联社": a unit's name read as the report
     if ".lead_units[" in path and (len(value) > LONG_UNIT_CHARS or _CLAUSE_MARK.search(value)):
         factor *= LONG_LEAD_UNIT
     if _UNIT.search(path):

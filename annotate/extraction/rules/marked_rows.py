@@ -26,7 +26,9 @@ _MARK = re.compile(
     r"\s*(?:[(（](?P<paren>[一二三四五六七八九十]{1,3}|\d{1,2})[)）]"
     r"|(?P<han>[一二三四五六七八九十]{1,3})[、.．]|(?P<arabic>\d{1,2})(?:[.．](?!\d)|、))\s*"
 )
-_FIELD = re.compile(r"(?P<kind>牵头|牽頭|主责|主責|责任|責任)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]\s*")
+_FIELD = re.compile(
+    r"(?P<kind>牵头|牽頭|主责|主責|主办|主辦|责任|責任)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]\s*"
+)
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
 _VERB_FIELD = re.compile(
     r"[(（](?P<units>[^()（）:：，,。]{2,60}?)(?:分别|分別)?(?:牵头|牽頭|主办|主辦|负责|負責)(?:[,，;；][^()（）]*)?[)）]\s*$"
@@ -59,8 +61,8 @@ def _field_end(text: str, a: int, b: int) -> int:
         if (g := _GLOSS.match(text, i, b)) is not None:
             i = g.end()
             continue
-        if text[i] in "]］)）】〕；;(（":
-            return i
+        if text[i] in "]］)）】〕；;(（" or (text[i] in "，," and _LABEL.match(text, i + 1, b)):
+            return i  # a bracket, a ";", or a comma before the next field ("…,协办单位:Y")
         i += 1
     return b
 
@@ -73,7 +75,7 @@ def _field(text: str, s: int, e: int) -> Field | None:
     """The unit field closing line ``[s, e)`` in brackets, or opening it: a labelled field
     ("(牵头单位:X;…)", "责任单位:X") or units with their verb ("(省财政厅主办,省国税局协办)", "(X负责)")."""
     for m in _FIELD.finditer(text, s, e):
-        kind = "lead" if m.group("kind") in ("牵头", "牽頭", "主责", "主責") else "duty"
+        kind = "duty" if m.group("kind") in ("责任", "責任") else "lead"
         if m.start() == s:
             return kind, m.end(), _field_end(text, m.end(), e), s
         opener = max(text.rfind(o, s, m.start()) for o in _OPENERS)
@@ -105,6 +107,8 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     row: dict[str, Any] | None = None
     start = None
     row_kind = None  # how the rows' own markers are written: "(一)", "一、" or "1."
+    pending: re.Match[str] | None = None
+    pending_end = 0
     for s, e in lines:
         mark = _MARK.match(text, s, e)
         found = _field(text, s, e)
@@ -112,13 +116,22 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             cut = {"task": (mark.end(), e), "seq": _number(mark), "lines": [], "unit_kind": "cut"}
             items.append(cut | ({"category": category} if category else {}))  # the page cut it before its field
             break
+        long_or_said = e - s > HEADING_WIDTH or text[e - 1] in "。；;"  # a sentence, not a heading
+        if mark and not found and long_or_said and not _below_is_row(text, lines, s):
+            pending, pending_end, row = mark, e, None  # a task running over lines to its closing field
+            continue
         if found and found[3] == s and row is not None:  # "责任单位:X" on a line below its row
             _put_field(text, row, found, first_leads)
             continue
+        if found and mark and pending:  # the sentence-like marked line was a heading after all
+            category, heading_no = trim(text, pending.end(), pending_end), _number(pending)
+            pending = None
         if found:  # a task line closed by its field
-            own = _number(mark) if mark else None
+            opened = mark or pending  # the marked line the task began on
+            own = _number(opened) if opened else None
             seq = own or heading_no or (items[-1]["seq"] + 1 if items else 1)
-            row = {"task": (mark.end() if mark else s, found[3]), "seq": seq, "lines": []}
+            row = {"task": (opened.end() if opened else s, found[3]), "seq": seq, "lines": []}
+            pending = None
             row_kind = _kind(mark) if mark else row_kind
             if category:
                 row["category"] = category
@@ -134,9 +147,12 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             items.append(row)
             start = s if start is None else start
         elif mark and e - s <= HEADING_WIDTH:
-            category, heading_no, row = trim(text, mark.end(), e), _number(mark), None
+            category, heading_no, row, pending = trim(text, mark.end(), e), _number(mark), None, None
         elif row is not None and not _LABEL.match(text, s, e):
             row["lines"].append((s, e))
+    if pending is not None and items and lines:  # the page cut a task before its closing field
+        cut = {"task": (pending.end(), lines[-1][1]), "seq": _number(pending), "lines": [], "unit_kind": "cut"}
+        items.append(cut | ({"category": category} if category else {}))
     rows = [r for r in items if "unit_kind" in r]
     if len(rows) < 2 or start is None:
         return None

@@ -67,7 +67,7 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 continue
             m = _BARE_NUMBER.fullmatch(first) if header[0] == "seq" else _NUMBERED.match(first)
             if m and (not items or int(m.group("seq")) > items[-1]["seq"]):
-                roles = _align(text, header, cells)
+                roles = _with_rate(text, header, cells, _align(text, header, cells))
                 merged = roles.pop("lead_merged", None) is not None
                 if header[0] != "seq":  # the number is glued to the first cell: that cell is the category
                     c0 = roles.get(header[0] or "category", cells[0])
@@ -82,6 +82,13 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 piped = text.count(sep, rs, re_) > 0
                 if (piped and all(b <= a for a, b in cells[1:])) or (last and not piped):
                     items.append(_continued(text, items[-1], cells[0], cut=not piped))
+                    forms.append(("merged", piped))
+                elif header[0] == "seq" and sum(b > a for a, b in cells) >= 2:  # a sub-row: its own cells
+                    prev = items[-1]  # after the merged 序号 ("新增800张… | 810 | 101% | |")
+                    roles = _with_rate(text, header[1:], cells, by_role(text, header[1:], cells))
+                    row = _item(text, roles, prev["seq"], MERGED_ROW)
+                    row["category"], row["lead_units"] = prev["category"], prev["lead_units"]
+                    items.append(row)
                     forms.append(("merged", piped))
             elif first[:1] in _CIRCLED and items:
                 prev = items[-1]
@@ -122,6 +129,23 @@ def _inner_seq(
                 row["category"] = items[-1]["category"]
             return row
     return None
+
+
+_RATE = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
+
+
+def _with_rate(
+    text: str, header: list[str | None], cells: list[tuple[int, int]], roles: dict[str, tuple[int, int]]
+) -> dict[str, tuple[int, int]]:
+    """A completion-rate cell right after the progress cell, under a header that names no column
+    ("完成情况 | 占全年计划": "4385 | 110%"): part of the progress, and the verdict on the status."""
+    if "progress" not in roles or "verdict" in roles or roles["progress"] not in cells:
+        return roles
+    k = cells.index(roles["progress"])
+    if k + 1 < len(cells) and k + 1 < len(header) and header[k + 1] is None and _RATE.fullmatch(text, *cells[k + 1]):
+        roles["progress"] = (roles["progress"][0], cells[k + 1][1])
+        roles["verdict"] = cells[k + 1]
+    return roles
 
 
 CUT_ROW = 0.6

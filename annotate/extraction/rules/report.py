@@ -24,15 +24,16 @@ from annotate.extraction.rules.dialogue import (
 )
 from annotate.extraction.rules.headline_qa import headline_qa
 from annotate.extraction.rules.numbers import indicators
-from annotate.extraction.rules.people import name_after_title
+from annotate.extraction.rules.people import name_after_title, split_person
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
 
-_Q = re.compile(
-    r"[^\w【\[［]*(?:(?:问|問)\s*[:：]|[【\[［](?:问|問)[】\]］]\s*[:：]?)"
-)  # after lost indentation ("????問:") or a bullet
-_A = re.compile(
-    r"[^\w【\[［]*(?:(?:[^\s:：，,。；;！？!?]{0,30}?)答\s*[:：]|[【\[［]答[】\]］]\s*[:：]?)"
-)  # "答:" or "…负责人答:"
+_Q = re.compile(  # after lost indentation ("????問:") or a bullet; "【问】"; "Q马静:"
+    r"[^\w【\[［]*(?:(?:问|問)\s*[:：]|[【\[［](?:问|問)[】\]］]\s*[:：]?|Q(?=[\u4e00-\u9fff])[\u4e00-\u9fff·]{0,12}[:：])"
+)
+_A = re.compile(  # "答:", "…负责人答:", "【答】", "A交通运输部部长李小鹏:"
+    r"[^\w【\[［]*(?:(?:[^\s:：，,。；;！？!?]{0,30}?)答\s*[:：]|[【\[［]答[】\]］]\s*[:：]?"
+    r"|A(?=[\u4e00-\u9fff])(?P<who>[^\s:：。；;！？!?]{2,40}?)[:：])"
+)
 _REPORTER = re.compile(r"[^\w]*[\u4e00-\u9fff]{0,10}?(?:记者|記者)(?=[\u4e00-\u9fff“「])")
 """A reporter's turn whose label lost its colon ("新華社記者您在…"): a question when the line asks."""
 _ASKS = re.compile(r"[?？]")
@@ -213,6 +214,10 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
             pending = quote(text, m.end(), e, strip_punct=False)
         elif (m := _A.match(text, s, e)) and pending is not None:
             answer = quote(text, m.end(), e, strip_punct=False)
+            if m.group("who") and (name := split_person(text, m.start("who"), m.end("who"))[1]):
+                if str(name) not in names:  # "A交通运输部部长李小鹏:": the official after the office
+                    speakers.append(scored([name], BYLINE)[0])
+                    names.append(str(name))
             if answer is not None:  # a 问/答 pair: both marked by the page itself
                 qa.append({"question": scored([pending], QA_PAIR)[0], "answer": scored([answer], QA_PAIR)[0]})
             pending = None

@@ -22,7 +22,7 @@ _SEQ_HEADER = re.compile(r"(?:^|[ \u3000])(?:序号|序號)(?=[ \u3000])")
 _WORD = re.compile(r"[^ \u3000\t]+")
 _PART = re.compile(r"[一二三四五六七八九十]{1,3}、(?P<name>\S+)$")
 _STATE = re.compile(r"状态|狀態")
-_UNIT_END = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|院|会|會|室|所|站|政府|联|聯|公司|集团|集團)$")
+_UNIT_END = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|院|会|會|室|所|站|政府|联|聯|社|公司|集团|集團)$")
 MAX_COLUMNS = 10
 
 SPACED_ROW = 0.7
@@ -186,3 +186,59 @@ def line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         items.append(read)
         forms.append("line")  # a sub-task line continues its row: the same form
     return (lines[k][0], items, forms) if len(items) >= 2 else None
+
+
+_HEADING = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])\s*")
+_SENTENCE = re.compile(r"[。；;，,]")
+
+
+def named_line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """A short header with no figure columns ("序号 目标任务 责任单位 上半年推进情况"), one row per line:
+    the cells are the header's columns in order (the first is the task). A row whose unit cell holds
+    several units puts the others on lines of their own and its report on the line after them; part
+    headings ("一、…", "(一)…") between rows are the category of the rows under them."""
+    lines = [(s, e) for s, e in spans if e > s]
+    k = next((i for i, (s, e) in enumerate(lines) if _HEADER_START.match(text, s, e)), None)
+    if k is None:
+        return None
+    m = _SEQ_HEADER.search(text, *lines[k]) or re.match(r"(?:序号|序號)", text[lines[k][0] :])
+    words = [text[a:b] for a, b in (w.span() for w in _WORD.finditer(text, lines[k][0] + m.end(), lines[k][1]))]
+    roles = [role(w) for w in words]
+    if not 2 <= len(words) <= 4 or any(_DIGIT.search(w) for w in words) or "progress" not in roles:
+        return None
+    unit_col = next((i for i, w in enumerate(words) if re.search(r"单位|單位|部门|部門", w)), None)
+    leads = unit_col is not None and roles[unit_col] == "lead"
+    rows: list[dict[str, Any]] = []
+    category: tuple[int, int] | None = None
+    for s, e in lines[k + 1 :]:
+        n = _ROW_START.match(text, s, e)
+        if n and int(n.group("seq")) > (rows[-1]["seq"] if rows else 0):
+            cells = [w.span() for w in _WORD.finditer(text, n.end(), e)]
+            row = {"seq": int(n.group("seq")), "cells": dict(zip(range(len(words)), cells, strict=False)), "units": []}
+            if category:
+                row["category"] = category
+            rows.append(row)
+        elif h := _HEADING.match(text, s, e):
+            category = (h.end(), e)
+        elif rows and unit_col is not None and _UNIT_END.search(text[s:e]) and not _SENTENCE.search(text, s, e):
+            rows[-1]["units"].append((s, e))  # one more unit of the row's unit cell, on its own line
+        elif rows and len(rows[-1]["cells"]) < len(words):
+            rows[-1]["cells"][len(words) - 1] = (s, e)  # the report, after the units' lines
+    if len(rows) < 2 or sum(len(r["cells"]) == len(words) for r in rows) * 2 < len(rows):
+        return None
+    items, forms = [], []
+    for r in rows:
+        cells = {"task": r["cells"][0]} if 0 in r["cells"] else {}
+        p = roles.index("progress")
+        if p in r["cells"]:
+            cells["progress"] = r["cells"][p]
+        if "category" in r:
+            cells["category"] = r["category"]
+        read = item(text, cells, r["seq"], LINE_ROW)
+        if leads and unit_col in r["cells"]:
+            read["lead_units"] = [
+                item(text, {"lead": u}, 0, LINE_ROW)["lead_units"][0] for u in [r["cells"][unit_col], *r["units"]]
+            ]
+        items.append(read)
+        forms.append("named")
+    return lines[k][0], items, forms

@@ -77,16 +77,26 @@ def _part_of_total(progress: str) -> bool:
     return any(u == tu and v < tv for u, v in done for tu, tv in totals)
 
 
-def _target_met(task: str, progress: str) -> bool:
-    """Every numeric target of the task is matched or beaten by a figure of the same unit."""
+def _compared(task: str, progress: str) -> list[tuple[float, float]]:
+    """``(reached, target)`` for each numeric target of the task the progress reports in the same
+    unit or measure; none for a ceiling ("控制在…以内"), where less is better."""
     if _CEILING.search(task):
-        return False
-    targets = _amounts(task)
+        return []
     got: dict[str, float] = {}
     for u, v in _amounts(progress):
         got[u] = max(got.get(u, 0.0), v)
-    compared = [(u, v) for u, v in targets if u in got]
-    return bool(compared) and all(got[u] >= v for u, v in compared)
+    return [(got[u], v) for u, v in _amounts(task) if u in got]
+
+
+def _target_met(task: str, progress: str) -> bool:
+    """Every numeric target of the task is matched or beaten by a figure of the same unit."""
+    compared = _compared(task, progress)
+    return bool(compared) and all(reached >= target for reached, target in compared)
+
+
+def _target_short(task: str, progress: str) -> bool:
+    """A target reported below its level in the same measure ("增长6%" against "同比增长2.9%")."""
+    return any(reached < target for reached, target in _compared(task, progress))
 
 
 def status_of(progress: str | None, task: str | None = None) -> str:
@@ -115,6 +125,8 @@ def status_of(progress: str | None, task: str | None = None) -> str:
         return "in_progress"
     if task and _target_met(task, progress):
         return "completed"
+    if task and _target_short(task, progress) and not _WEAK_DONE.search(progress):
+        return "in_progress"
     if _STRONG_DONE.search(progress) or _VERDICT_DONE.match(progress):
         return "completed"
     if _LAGGING.search(progress) or _ONGOING.search(progress) or _DOING.search(progress):

@@ -25,7 +25,7 @@ from annotate.extraction.rules.marked_rows import marked_rows, numbered_rows
 from annotate.extraction.rules.pipe_rows import pipe_rows
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
-from annotate.extraction.rules.spaced_rows import line_rows, spaced_rows
+from annotate.extraction.rules.spaced_rows import line_rows, named_line_rows, spaced_rows
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
 
 _ISSUED = re.compile(r"关于印发《?([^\s《]\S{3,40}?)》?的通知")
@@ -126,6 +126,7 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
         block_rows,
         item_rows,
         inline_rows,
+        named_line_rows,
         line_rows,
         numbered_rows,
     ):
@@ -141,6 +142,8 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
                 title = quote(text, m.start(1), m.end(1)) if m else None
                 if title is None and (m := NOTICE_TITLE_FORM.match(text)):  # …关于…责任分解的通知: the notice's own
                     title = quote(text, m.start(), m.end())
+                if title is None:  # the plan's caption above its first part
+                    return caption(text, spans, at), items
             elif reader in (grouped_rows, block_rows, item_rows):  # a caption line, not a paragraph
                 return caption(text, spans, at), items
             elif reader is inline_rows:  # a one-line page: the notice's own title opening it

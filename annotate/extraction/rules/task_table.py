@@ -142,7 +142,8 @@ def _title(text: str) -> Quote | None:
         if "序号" in text[s:e] or "序號" in text[s:e]:
             for ps, pe in reversed(line_spans[:k]):
                 if pe > ps:
-                    return quote(text, ps, pe)
+                    mark = re.match(r"[一二三四五六七八九十]{1,3}[、.．]", text[ps:pe])  # "一、…表": a numbered caption
+                    return quote(text, ps + (mark.end() if mark else 0), pe)
     for s, e in line_spans:  # a caption line, not a paragraph or a metadata field that mentions 完成情况
         if ("完成情况" in text[s:e] or "完成情況" in text[s:e]) and not re.search(r"[。:：]", text[s:e]):
             return quote(text, s, e)
