@@ -14,8 +14,8 @@ import re
 from collections.abc import Hashable
 from typing import Any
 
+from annotate.extraction.rules.row_cells import INSTITUTION_END, Rows
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
-from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
 from annotate.extraction.rules.spans import Quote, scored, trim
 
@@ -24,7 +24,7 @@ _OTHER_LABEL = re.compile(r"(?:责任|責任|配合|协同|協同)(?:单位|單�
 _PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]")
 _LEAD_MARK = re.compile(r"牵头|牽頭")
 _OPENERS = "[［(（【〔"
-_UNIT_END = re.compile(r"(?:局|委|办|辦|室|部|厅|廳|中心|院|署|队|隊|处|處|会|會|组|組|站|所|社|司)$")
+_UNIT_END = INSTITUTION_END
 
 MERGED_ROW, LABELLED_ROW, KPI_ROW, CUT_ROW = 0.75, 0.9, 0.75, 0.6
 """A row whose lead unit is not marked (only its number continues the list), a numbered line with

@@ -16,8 +16,8 @@ from typing import Any
 
 from annotate.extraction.rules.header_cells import BARE_NUMBER as _BARE_NUMBER
 from annotate.extraction.rules.header_cells import HEADER_ROW, MERGED_ROW, by_role, put, role
+from annotate.extraction.rules.row_cells import INSTITUTION_END, Rows
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
-from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
 from annotate.extraction.rules.spans import quote, scored, trim
 
@@ -169,7 +169,7 @@ def _continued(text: str, prev: dict[str, Any], cell: tuple[int, int], *, cut: b
     return row
 
 
-_INSTITUTION = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|会|會|院|所|站|府|联|聯|公司)$")
+_INSTITUTION = INSTITUTION_END
 
 
 def _lead_merged(text: str, header: list[str | None], cells: list[tuple[int, int]]) -> bool:

@@ -22,9 +22,13 @@ LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:责任|責任)?(?:�
 """A field label naming the lead units (牵头单位, 主责部门, 牵头责任单位); 牵头领导 names a person."""
 
 
-_INSTITUTION_END = re.compile(
-    r"(?:局|委|办|辦|中心|部|院|署|厅|廳|队|隊|处|處|会|會|联|聯|组|組|站|所|社|司|府|区|區|县|縣|市|镇|鎮|街道)$"
+INSTITUTION_SUFFIX = (
+    r"(?:局|委|办|辦|室|部|厅|廳|中心|院|署|队|隊|处|處|会|會|组|組|站|所|社|司|府|联|聯|公司|集团|集團)"
 )
+"""How an institution's name ends (区水务局, 市城管委, 县红十字会, 妇联, 岳阳电力公司): one list for
+every table reader that tells a unit's cell or line from other text."""
+INSTITUTION_END = re.compile(rf"{INSTITUTION_SUFFIX}$")
+_INSTITUTION_END = re.compile(rf"(?:{INSTITUTION_SUFFIX}|区|區|县|縣|市|镇|鎮|街道)$")  # a unit, or a place
 _PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}")
 
 

@@ -16,13 +16,13 @@ from collections.abc import Hashable
 from typing import Any
 
 from annotate.extraction.rules.header_cells import role
-from annotate.extraction.rules.row_cells import Rows, item
+from annotate.extraction.rules.row_cells import INSTITUTION_END, Rows, item
 
 _SEQ_HEADER = re.compile(r"(?:^|[ \u3000])(?:序号|序號)(?=[ \u3000])")
 _WORD = re.compile(r"[^ \u3000\t]+")
 _PART = re.compile(r"[一二三四五六七八九十]{1,3}、(?P<name>\S+)$")
 _STATE = re.compile(r"状态|狀態")
-_UNIT_END = re.compile(r"(?:局|委|办|辦|中心|部|队|隊|院|会|會|室|所|站|政府|联|聯|社|公司|集团|集團)$")
+_UNIT_END = INSTITUTION_END
 MAX_COLUMNS = 10
 
 SPACED_ROW = 0.7
