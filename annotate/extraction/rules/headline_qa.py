@@ -19,6 +19,7 @@ _SENTENCE_END = re.compile(r"[。！!；;]")
 _MARK = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.．]\s*")
 _INLINE = re.compile(r"(?:^|(?<=\s))(?P<n>\d{1,2})、(?P<q>[^\s?？。]{2,40}[?？])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s")
 HEADLINE_WIDTH = 60
 
 HEADLINE_PAIR = 0.6
@@ -76,7 +77,7 @@ def _inline(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
         start = _CJK.search(text, m.end(), e)
         if start is None:
             continue
-        stop = re.compile(r"\s").search(text, start.start(), e)
+        stop = _SPACE.search(text, start.start(), e)
         _add(out, text, m.start("q"), m.end("q"), start.start(), stop.start() if stop else e)
     return out if len(out) >= 2 else []
 
