@@ -112,10 +112,13 @@ def _title(proc: psutil.Process) -> str:
         return ""
 
 
-def _kill_a_shard_while_held(server: OpenAITestServer, killed: list[int]) -> threading.Thread:
-    """SIGKILL one Ray worker process while it runs a shard (its title is ``ray::run_shard``) and a
+def _kill_shards_while_held(server: OpenAITestServer, killed: list[int]) -> threading.Thread:
+    """SIGKILL every Ray worker process running a shard (its title is ``ray::run_shard``) while a
     request of that run is held unanswered by the server, then release the server: only processes
-    this test started. The gate makes "mid-run" certain however late this thread is scheduled."""
+    this test started. The gate makes "mid-run" certain however late this thread is scheduled, and
+    killing every running shard makes "answers lost" certain: each answer so far went to a shard
+    still running (none can have finished), where killing one worker could pick the shard that had
+    none yet."""
 
     def watch() -> None:
         deadline = time.monotonic() + 60
@@ -127,7 +130,8 @@ def _kill_a_shard_while_held(server: OpenAITestServer, killed: list[int]) -> thr
                             with contextlib.suppress(psutil.Error):
                                 proc.send_signal(signal.SIGKILL)
                                 killed.append(proc.pid)
-                                return
+                    if killed:
+                        return
                 time.sleep(0.01)
         finally:
             server.configure(hold_after=None)
@@ -147,14 +151,15 @@ def test_a_killed_worker_is_retried_and_nothing_is_lost_or_duplicated(
 
     before = llm_server.stats()["completions"]
     # shards of 24: no shard can finish while at most 12 requests are answered, so the killed
-    # worker certainly dies mid-shard, with answers in hand that are lost with it
+    # workers certainly die mid-shard, with the 12 answers in hand, lost with them
     llm_server.configure(hold_after=before + 12)
     killed: list[int] = []
-    watcher = _kill_a_shard_while_held(llm_server, killed)
+    watcher = _kill_shards_while_held(llm_server, killed)
     summary = prelabel_ray([folder], OPTIONS, db=tmp_path / "ray.duckdb", shard_size=24)
     watcher.join(5)
     assert killed, "no Ray worker was running a shard to kill"
-    assert not psutil.pid_exists(killed[0]) or psutil.Process(killed[0]).status() == psutil.STATUS_ZOMBIE
+    for pid in killed:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     assert (summary.predicted, summary.failed) == (48, 1)
     assert llm_server.stats()["completions"] - before > 48  # the killed shard was asked again
     assert _content(tmp_path / "ray.duckdb") == reference
