@@ -28,6 +28,7 @@ from annotate.core.types import AlignmentStatus, Document, Extraction, Extractio
 from annotate.core.versioning import version_key
 from annotate.extraction.base import ExtractContext, ExtractStats
 from annotate.extraction.rules.evidence import weigh
+from annotate.extraction.rules.glosses import gloss_free
 from annotate.extraction.rules.spans import Quote
 from annotate.schema_registry import SchemaSpec
 
@@ -124,7 +125,11 @@ def prelabel(
     text: str, schema: SchemaSpec, metadata: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[Grounding]]:
     """Pure core of the backend: ``(record, groundings)`` for one text, or ExtractionFailure."""
-    raw = rules_of(schema)(text, metadata)
+    view = gloss_free(text)
+    if view is None:
+        raw = rules_of(schema)(text, metadata)
+    else:
+        raw = view.recut(rules_of(schema)(view.text, metadata))
     groundings = groundings_of(text, schema.model, raw)
     if not groundings:
         raise ExtractionFailure(

@@ -35,6 +35,15 @@ _VERB_FIELD = re.compile(
 )
 """Units named with their verb in the bracket closing a task: "(省发改委负责)", "(省财政厅主办,…协办)"."""
 _GLUED = re.compile(r"[)）](?=\s*[(（][一二三四五六七八九十]{1,3}[)）])")
+_PROGRESS_FIELD = re.compile(
+    r"\s*(?:[\u4e00-\u9fff]{0,4}(?:推进|推進|进展|進展|完成|落实|落實)(?:情况|情況)?|进度|進度)\s*[:：]\s*"
+)
+"""A labelled line under a row that reports on it ("推进情况:目前累计完成…", "项目进展:…")."""
+_STATUS_GROUP = re.compile(
+    r"(?:已|正在|尚未|未|基本)[^\s。，,；;:：]{0,10}(?:任务|任務|事项|事項|项目|項目)(?:共\s*\d+\s*[项項个個件])?"
+)
+"""A heading that sorts the rows under it by status ("已完成任务共2项", "尚未完全落实事项"): it states
+their status, and is no category."""
 _FIRST_LEADS = re.compile(r"第一(?:责任|責任)?(?:单位|單位|部门|部門)(?:为|為|是)(?:牵头|牽頭)")
 _OPENERS = "[［(（【〔"
 _GLOSS = re.compile(GLOSS)
@@ -109,6 +118,7 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     row_kind = None  # how the rows' own markers are written: "(一)", "一、" or "1."
     pending: re.Match[str] | None = None
     pending_end = 0
+    group: tuple[str, tuple[int, int]] | None = None  # a status-group heading's marker kind and text
     for s, e in lines:
         mark = _MARK.match(text, s, e)
         found = _field(text, s, e)
@@ -135,6 +145,8 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             row_kind = _kind(mark) if mark else row_kind
             if category:
                 row["category"] = category
+            if group:
+                row["verdict"] = group[1]
             _put_field(text, row, found, first_leads)
             items.append(row)
             start = s if start is None else start
@@ -144,10 +156,19 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             row_kind = _kind(mark)
             if category:
                 row["category"] = category
+            if group:
+                row["verdict"] = group[1]
             items.append(row)
             start = s if start is None else start
         elif mark and e - s <= HEADING_WIDTH:
-            category, heading_no, row, pending = trim(text, mark.end(), e), _number(mark), None, None
+            heading, heading_no, row, pending = trim(text, mark.end(), e), _number(mark), None, None
+            if _STATUS_GROUP.fullmatch(text, *heading):
+                group, category = (_kind(mark), heading), None
+            else:
+                category = heading
+                group = None if group and group[0] == _kind(mark) else group
+        elif row is not None and (label := _PROGRESS_FIELD.match(text, s, e)):
+            row["lines"].append((label.end(), e))
         elif row is not None and not _LABEL.match(text, s, e):
             row["lines"].append((s, e))
     if pending is not None and items and lines:  # the page cut a task before its closing field
@@ -158,7 +179,7 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         return None
     out = []
     for r in rows:
-        cells = {k: r[k] for k in ("task", "category", "lead") if k in r}
+        cells = {k: r[k] for k in ("task", "category", "lead", "verdict") if k in r}
         if r["lines"]:
             cells["progress"] = (r["lines"][0][0], r["lines"][-1][1])
         out.append(item(text, cells, r["seq"], MARKED_ROW))

@@ -53,6 +53,8 @@ _HELD = re.compile(
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _FIELD = re.compile(r"[\u4e00-\u9fff]{2,4}\s*[:：]")
+_PHOTO_CREDIT = re.compile(r"[(（][^()（）]{0,20}(?:摄|攝)[)）]\s*$")
+"""A photo's caption ends on its credit ("…回答记者提问(中国网 杨佳 摄)"): no title, however headline-like."""
 TITLE_WIDTH = 60
 HEADLINE_CHARS = 10
 """After running text, a title line is a headline ("…新闻发布会王国庆答记者问"); a shorter line there
@@ -84,9 +86,10 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
             and not _ENDS_SENTENCE.search(text, s, e)
             and text[e - 1] not in ":："
             and not is_stamp(text, s, e)
+            and not _PHOTO_CREDIT.search(text, s, e)
         ):
             m = _MEDIA_NOTE.search(text, s, e)
-            if k == 0 and k + 1 < len(nonempty) and _wraps(text, *nonempty[k + 1]):
+            if k == 0 and not m and k + 1 < len(nonempty) and _wraps(text, *nonempty[k + 1]):
                 return scored([quote(text, s, nonempty[k + 1][1])], WRAPPED_TITLE)[0]
             return quote(text, s, m.start() if m else e)
     return None
