@@ -28,8 +28,11 @@ from annotate.extraction.rules.spans import GLOSS, Quote, quote, scored, trim
 _GLOSS = GLOSS
 _CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
 _LABEL = re.compile(
-    rf"[▲△●■◆\-—*\s]*(?P<label>(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"
+    rf"[▲△●■◆\-—*\s]*(?P<label>[\u4e00-\u9fff][ \u3000]{{1,2}}[\u4e00-\u9fff](?=\s*[:：])"
+    rf"|(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"
 )
+"""A speaker label: a run without punctuation, glossed or not, maybe a name after a space ("…部長 金壯龍"),
+or two characters spaced apart ("記 者:")."""
 _BRACKET_LABEL = re.compile(r"\s*[\[［【](?P<label>[^\]］】:：，,。；;！？!?\n]{2,24})[\]］】]\s*[:：]?")
 GREETING = re.compile(r"[^。!！?？]{0,10}?(?:大家|各位|你们|你們|您|主持人|网友们|網友們)?好[!！。,，]")
 """An answer that opens by greeting: the reply to a welcome or a greeting."""
@@ -39,6 +42,12 @@ _SPACED_LABEL = re.compile(r"[▲△●■◆\-—*\s]*(?P<label>(?:[^\s:：，,
 _STAMP = re.compile(r"[\d\s:：/.\-年月日时時分秒]+")
 _ASKER = re.compile(r"记者|記者|议员|議員|委员|委員|代表|市民|网友|網友|提问|提問")
 _CHAIR = re.compile(r"主持")
+_MEDIA_LABEL = re.compile(
+    r"(?:日报|日報|晚报|晚報|时报|時報|商报|商報|电视台|電視台|电台|電台|通讯社|通訊社|新闻社|新聞社|新华社|新華社|报社|報社)$"
+)
+"""A label naming a newspaper or station ("人民日报:"): the press asks, whatever its name."""
+_NAMED_DEPUTY = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3})(?:代表|委员|委員)")
+"""A deputy's name and title ("陈国鹰代表:"): asked by the press at a delegation's open day, a deputy answers."""
 _NOISE = re.compile(rf"{_GLOSS}|\s")
 _INLINE = re.compile(rf"(?<=\s)(?P<label>{_CHAR}{{2,16}}?)[:：][ \u3000]")
 """A label inside a line, after a space and followed by one: the turns of a flattened transcript."""
@@ -178,10 +187,13 @@ def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[Turn, Turn, bo
     for k, turn in enumerate(turns):
         label, nxt = plain(turn[0]), plain(turns[k + 1][0]) if k + 1 < len(turns) else ""
         by_rhythm = (label not in answerer and nxt in answerer and len(answerer) == 1) or label in questioning
-        asks.append(bool(_ASKER.search(label) or by_rhythm) and not label.startswith("各位"))  # "各位代表:" greets
+        asker = _ASKER.search(label) or _MEDIA_LABEL.search(label)
+        asks.append(bool(asker or by_rhythm) and not label.startswith("各位"))  # "各位代表:" greets
     out = []
     for k, turn in enumerate(turns[:-1]):
-        if asks[k] and not _ASKER.search(plain(turns[k + 1][0])):
+        nxt = plain(turns[k + 1][0])
+        press_to_deputy = bool(_MEDIA_LABEL.search(plain(turn[0]))) and bool(_NAMED_DEPUTY.fullmatch(nxt))
+        if asks[k] and (not _ASKER.search(nxt) or press_to_deputy):
             unanswered = k > 0 and asks[k - 1]
             after = plain(turns[k + 2][0]) if k + 2 < len(turns) else ""
             # a second answer by a recurring speaker; a one-off "label" inside an answer is its text
@@ -240,6 +252,8 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
             continue  # a body answers (起草组): no person named
         if _PERSON_LABEL.match(label):
             name = Quote(text, start, start + len(label))
+        elif deputy := _NAMED_DEPUTY.fullmatch(label):
+            name = Quote(text, start, start + deputy.end("name"))
         elif (sp := max(label.rfind(" "), label.rfind("\u3000"))) > 0 and not _spaced(text, start, s):
             name = Quote(text, start + sp + 1, start + len(label))
         elif 2 <= len(label) <= 3 and not re.search(r"[长長官员員者人记記席任部局委]$", label):

@@ -13,6 +13,9 @@ import re
 H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
 _H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
 _H_LEADER = re.compile(r"领导|領導")
+_H_TYPE_MARKED = re.compile(r"(?:加黑|加粗|黑体|黑體|粗体|粗體|标粗|標粗|下划线|下劃線)[^)）]{0,4}?(?:牵头|牽頭)")
+"""A unit column whose lead is marked by type ("责任单位 (加黑为牵头单位)"): the mark does not survive
+as text, so the column says nothing of which unit leads."""
 _H_PROGRESS = re.compile(r"进度|進度|进展|進展|完成情况|完成情況|落实情况|落實情況|办理情|辦理情|推进情况|推進情況")
 _H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$|^大类$|^大類$")
 _H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
@@ -31,7 +34,7 @@ def role(header: str) -> str | None:
         return "seq"
     if _H_LEADER.search(header):  # 牵头领导 is a person, not a lead unit
         return "leader"
-    if _H_LEAD.search(header):
+    if _H_LEAD.search(header) and not _H_TYPE_MARKED.search(header):
         return "lead"
     if _H_PROGRESS.search(header):
         return "progress"

@@ -31,10 +31,14 @@ _FIELD = re.compile(
 )
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
 _VERB_FIELD = re.compile(
-    r"[(（](?P<units>[^()（）:：，,。]{2,60}?)(?:分别|分別)?(?:牵头|牽頭|主办|主辦|负责|負責)(?:[,，;；][^()（）]*)?[)）]\s*$"
+    r"[(（](?P<units>[^()（）:：，,。]{2,60}?)(?:等(?:相关|相關|有关|有關)?(?:部门|部門|单位|單位))?"
+    r"(?:分别|分別|按(?:照)?(?:职责|職責)分工)?(?:牵头|牽頭|主办|主辦|负责|負責)(?:[,，;；][^()（）]*)?[)）]\s*$"
 )
 """Units named with their verb in the bracket closing a task: "(省发改委负责)", "(省财政厅主办,…协办)"."""
 _GLUED = re.compile(r"[)）](?=\s*[(（][一二三四五六七八九十]{1,3}[)）])")
+_RUN_ON = re.compile(r"\s+(?=[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．](?!\d))")
+"""A space before a row or heading marker, where a page flattened its lines into one ("…负责) 2.落实好…")."""
+RUN_ON_MARKS = 3
 _PROGRESS_FIELD = re.compile(
     r"\s*(?:[\u4e00-\u9fff]{0,4}(?:推进|推進|进展|進展|完成|落实|落實)(?:情况|情況)?|进度|進度)\s*[:：]\s*"
 )
@@ -44,6 +48,12 @@ _STATUS_GROUP = re.compile(
 )
 """A heading that sorts the rows under it by status ("已完成任务共2项", "尚未完全落实事项"): it states
 their status, and is no category."""
+_LEAD_HEADING = re.compile(
+    r"(?P<units>[^\s，,。；;:：()（）]{2,40}?)(?:牵头|牽頭)(?:的|负责的|負責的)?(?:工作|任务|任務|事项|事項|项目|項目)"
+    r"(?:\s*[(（]\s*\d+\s*[项項个個件条條]\s*[)）])?"
+)
+"""A heading naming the lead unit of every row under it ("一、县示范区管委会牵头工作(8项)"): the rows
+carry no unit field of their own, and the heading is no category."""
 _FIRST_LEADS = re.compile(r"第一(?:责任|責任)?(?:单位|單位|部门|部門)(?:为|為|是)(?:牵头|牽頭)")
 _OPENERS = "[［(（【〔"
 _GLOSS = re.compile(GLOSS)
@@ -96,9 +106,17 @@ def _field(text: str, s: int, e: int) -> Field | None:
 
 
 def _unglue(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Split lines where a row runs on into the next ("…(省发改委负责)(二)公共财政…")."""
+    """Split lines where a row runs on into the next ("…(省发改委负责)(二)公共财政…"), and a page
+    flattened onto one line at the spaces before its markers (three or more of them on the line)."""
     out = []
     for s, e in lines:
+        run_on = list(_RUN_ON.finditer(text, s, e))
+        if len(run_on) >= RUN_ON_MARKS:
+            for m in run_on:
+                out.append((s, m.start()))
+                s = m.end()
+            out.append((s, e))
+            continue
         for m in _GLUED.finditer(text, s, e):
             out.append((s, m.start() + 1))
             s = m.start() + 1
@@ -119,9 +137,15 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     pending: re.Match[str] | None = None
     pending_end = 0
     group: tuple[str, tuple[int, int]] | None = None  # a status-group heading's marker kind and text
+    led: tuple[str, tuple[int, int]] | None = None  # a lead-unit heading's marker kind and units
     for s, e in lines:
         mark = _MARK.match(text, s, e)
         found = _field(text, s, e)
+        if mark and not found and led and _kind(mark) != led[0]:  # a row under its lead unit's heading
+            row = {"task": (mark.end(), e), "seq": _number(mark), "lines": [], "lead": led[1], "unit_kind": "heading"}
+            items.append(row)
+            start = s if start is None else start
+            continue
         if mark and not found and (s, e) == lines[-1] and row_kind == _kind(mark):
             cut = {"task": (mark.end(), e), "seq": _number(mark), "lines": [], "unit_kind": "cut"}
             items.append(cut | ({"category": category} if category else {}))  # the page cut it before its field
@@ -162,8 +186,11 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             start = s if start is None else start
         elif mark and e - s <= HEADING_WIDTH:
             heading, heading_no, row, pending = trim(text, mark.end(), e), _number(mark), None, None
+            led = None if led and led[0] == _kind(mark) else led
             if _STATUS_GROUP.fullmatch(text, *heading):
                 group, category = (_kind(mark), heading), None
+            elif units := _LEAD_HEADING.fullmatch(text, *heading):
+                led, category = (_kind(mark), units.span("units")), None
             else:
                 category = heading
                 group = None if group and group[0] == _kind(mark) else group

@@ -87,9 +87,12 @@ def is_result(text: str, m: re.Match[str]) -> bool:
 FIGURE_SCORE = 0.85
 TARGET_FIGURE = 0.6
 """A figure said as a yardstick rather than a result: a plan or target ("年初计划…11098家",
-"4.5%的年度目标"), or the size of the pool a rank is taken in ("全省62家…中位列第17位")."""
+"4.5%的年度目标"), a standard to reach ("配建8件以上健身器材"), or the size of the pool a rank is taken in
+("全省62家…中位列第17位")."""
 _TARGET_BEFORE = re.compile(r"(?:计划|計劃|目标|目標|年初|需)[^，,。；;:：]{0,10}$")
-_TARGET_AFTER = re.compile(r"^[^，,。；;]{0,3}(?:的)?(?:年度)?(?:目标|目標)|^[^，,。；;]{0,24}?中(?:位列|排名|排第|居)")
+_TARGET_AFTER = re.compile(
+    r"^(?:及)?(?:以上|以下)|^[^，,。；;]{0,3}(?:的)?(?:年度)?(?:目标|目標)|^[^，,。；;]{0,24}?中(?:位列|排名|排第|居)"
+)
 
 
 def _figure_score(text: str, start: int, end: int, m: re.Match[str]) -> float:

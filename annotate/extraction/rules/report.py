@@ -23,6 +23,7 @@ from annotate.extraction.rules.dialogue import (
     reported_qa,
 )
 from annotate.extraction.rules.headline_qa import headline_qa
+from annotate.extraction.rules.mailbox_qa import mailbox
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title, split_person
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -202,6 +203,15 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     """The public_report record for ``text``; string values are Quotes (spans of ``text``)."""
     spans = [trim(text, s, e) for s, e in lines(text)]
     nonempty = [(s, e) for s, e in spans if e > s]
+    if letters := mailbox(text, nonempty):  # a letter and its reply: a form, not a report or transcript
+        day = letters.reply_date or dates.publication_date(text, metadata)
+        return {
+            "title": letters.title or _title(text, spans),
+            "date": day.isoformat() if day else None,
+            "speakers": [],
+            "sections": [],
+            "qa": letters.qa,
+        }
     speakers = _speakers(text)
     names = [str(n) for n in speakers]
 

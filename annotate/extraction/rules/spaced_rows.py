@@ -194,7 +194,8 @@ _SENTENCE = re.compile(r"[。；;，,]")
 
 def named_line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     """A short header with no figure columns ("序号 目标任务 责任单位 上半年推进情况"), one row per line:
-    the cells are the header's columns in order (the first is the task). A row whose unit cell holds
+    the cells are the header's columns in order (the task column, else the first; a column before it
+    may number the rows another way: "序号 市折子号 …任务"). A row whose unit cell holds
     several units puts the others on lines of their own and its report on the line after them; part
     headings ("一、…", "(一)…") between rows are the category of the rows under them."""
     lines = [(s, e) for s, e in spans if e > s]
@@ -228,7 +229,8 @@ def named_line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         return None
     items, forms = [], []
     for r in rows:
-        cells = {"task": r["cells"][0]} if 0 in r["cells"] else {}
+        t = roles.index("task") if "task" in roles else 0  # a column before it may number rows another way
+        cells = {"task": r["cells"][t]} if t in r["cells"] else {}
         p = roles.index("progress")
         if p in r["cells"]:
             cells["progress"] = r["cells"][p]

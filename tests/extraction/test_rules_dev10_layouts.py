@@ -1,0 +1,120 @@
+"""Layouts of the tenth development round (issue 13): structure, not words of the texts.
+
+Made-up snippets in the shapes of real pages the rules did not read: rows grouped under headings
+that name their lead unit, a notice flattened onto one line with "(X、Y按职责分工负责)" brackets, a
+unit column whose lead was marked in bold, a mailbox letter and its reply as form fields (colon or
+table cell labels, a follow-up exchange), the press asking a named deputy, a letter-spaced
+"記 者:" label. Reverting a rule turns its test red.
+"""
+
+from __future__ import annotations
+
+from annotate.core.grounding import check_invariant
+from annotate.extraction.rules import prelabel
+from annotate.schema_registry import get_schema
+
+
+def _record(text: str, genre: str = "task_progress") -> dict:
+    record, groundings = prelabel(text, get_schema(genre), None)
+    assert check_invariant(text, groundings) == []
+    return record
+
+
+def test_rows_under_a_heading_naming_their_lead_unit_take_it() -> None:
+    text = (
+        "2025年县政府工作报告任务清单\n"
+        "一、县农业农村局牵头工作(2项)\n"
+        "1.建设高标准农田2万亩。\n"
+        "2.打造食用菌生产基地。\n"
+        "二、县住建局、县城管局牵头工作(1项)\n"
+        "1.改造老旧小区12个。\n"
+    )
+    record = _record(text)
+    assert [(i["seq"], i["task"], i["lead_units"], i["category"]) for i in record["items"]] == [
+        (1, "建设高标准农田2万亩。", ["县农业农村局"], None),
+        (2, "打造食用菌生产基地。", ["县农业农村局"], None),
+        (1, "改造老旧小区12个。", ["县住建局", "县城管局"], None),
+    ]
+
+
+def test_a_notice_flattened_onto_one_line_splits_at_its_markers() -> None:
+    text = (
+        "省人民政府 关于明确2023年 重点工作责任单位的通知 现将重点工作任务予以分解。 一、提振市场信心 (一)促进消费增长。 "
+        "1.创新消费场景。(省商务厅、财政厅等相关部门按职责分工负责) "
+        "2.落实提振信心措施。(省发展改革委牵头,省商务厅等相关部门按职责分工负责) "
+        "3.满足刚性住房需求。(省住房城乡建设厅、地方金融监管局按职责分工负责)"
+    )
+    record = _record(text)
+    assert [(i["seq"], i["task"], i["lead_units"]) for i in record["items"]] == [
+        (1, "创新消费场景。", ["省商务厅", "财政厅"]),
+        (2, "落实提振信心措施。", ["省发展改革委"]),
+        (3, "满足刚性住房需求。", ["省住房城乡建设厅", "地方金融监管局"]),
+    ]
+    assert {i["category"] for i in record["items"]} == {"促进消费增长"}
+    assert record["title"] == "省人民政府 关于明确2023年 重点工作责任单位的通知"
+
+
+def test_a_unit_column_whose_lead_was_marked_in_bold_names_no_lead() -> None:
+    table = (
+        "序号 | 重点任务 | 完成情况 | 责任单位 (加黑为牵头单位) |\n"
+        "1 | 建设产业园区。 | 已立项备案。 | 区发展改革局、区财政局 |\n"
+        "2 | 改造老旧小区。 | 正在施工。 | 区住建局、区城管局 |\n"
+    )
+    assert [i["lead_units"] for i in _record(table)["items"]] == [[], []]
+    plain = table.replace("责任单位 (加黑为牵头单位)", "牵头单位")
+    assert [i["lead_units"] for i in _record(plain)["items"]] == [
+        ["区发展改革局", "区财政局"],
+        ["区住建局", "区城管局"],
+    ]
+
+
+def test_a_mailbox_letter_and_its_reply_are_a_pair_without_their_salutations() -> None:
+    text = (
+        "我有话对区长说\n\n信件公示\n\n标题: 村里的路要修整了\n来信人: 开心茶\n来信时间: 2018-03-28 18:04:57\n内容:\n\n"
+        "尊敬的市长,村道已被碾压得坑坑洼洼,希望有关部门修整。\n\n受理回复\n\n回复部门: 区人民政府\n"
+        "回复时间: 2018-04-10 11:34:01\n回复内容:\n\n经核实,待铁路施工完毕后,会将道路修复完整。\n\n"
+        "再次反馈: 谢谢回复!现在可不可以稍微修补下?\n再次回复:\n\n经核实,近期会将道路修复完整。\n\n2018年4月16日\n"
+    )
+    record = _record(text, "public_report")
+    assert [(p["question"], p["answer"]) for p in record["qa"]] == [
+        ("村道已被碾压得坑坑洼洼,希望有关部门修整。", "经核实,待铁路施工完毕后,会将道路修复完整。"),
+        ("谢谢回复!现在可不可以稍微修补下?", "经核实,近期会将道路修复完整。"),
+    ]
+    assert (record["title"], record["date"], record["sections"]) == ("村里的路要修整了", "2018-04-10", [])
+
+
+def test_a_mailbox_laid_out_as_table_cells() -> None:
+    text = (
+        "信件编号 | 3109 | 类型 | 意见建议 | 提交日期 | 2019-08-06 |\n"
+        "标题 | 建议去除街北侧的小铁屋 | ||||\n"
+        "内容 | 县长好:街北零散分布着几个小铁屋,建议拆移到别处。 | ||||\n"
+        "答复内容 | |\n---|---|\n"  # the reply table's header cell: no reply yet
+        "回复人 | 住建局 | 回复日期 | 2019-08-15 | ||\n"
+        "答复内容 |\n"
+        "网友您好: 经现场勘查,铁屋均为审批的零售点。 |\n"
+    )
+    record = _record(text, "public_report")
+    assert [(p["question"], p["answer"]) for p in record["qa"]] == [
+        ("街北零散分布着几个小铁屋,建议拆移到别处。", "经现场勘查,铁屋均为审批的零售点。")
+    ]
+    assert (record["title"], record["date"]) == ("建议去除街北侧的小铁屋", "2019-08-15")
+
+
+def test_the_press_asks_a_named_deputy_and_a_spaced_reporter_label_asks() -> None:
+    text = (
+        "河北团接受采访\n\n代表团举行媒体开放日活动,省长回答了记者提问。\n\n"
+        "人民日报:河北有些什么样的新举措来应对环境污染治理?\n\n"
+        "陈国鹰代表:非常感谢记者朋友对河北环保工作的关心。\n"
+    )
+    record = _record(text, "public_report")
+    assert [p["question"] for p in record["qa"]] == ["河北有些什么样的新举措来应对环境污染治理?"]
+    assert record["speakers"] == ["陈国鹰"]
+    spaced = (
+        "趙克志接受專題采訪\n\n1月13日,省長趙克志接受了聯合采訪。\n\n"
+        "記 者:您到貴州工作之前來過貴州嗎?\n\n趙克志:我是8月20日到貴州的。\n"
+    )
+    record = _record(spaced, "public_report")
+    assert [(p["question"], p["answer"]) for p in record["qa"]] == [
+        ("您到貴州工作之前來過貴州嗎?", "我是8月20日到貴州的。")
+    ]
+    assert record["speakers"] == ["趙克志"]
