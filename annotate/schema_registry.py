@@ -21,7 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from annotate.core.evidence import evidence_fields
+from annotate.core.field_tree import FieldNode
+from annotate.core.field_tree import field_tree as build_field_tree
 from annotate.genre_sources import GenreSourceError, SchemaFolder, private_package, schema_folders
 
 
@@ -61,8 +62,15 @@ class SchemaSpec:
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     @cached_property
+    def field_tree(self) -> FieldNode:
+        """The schema's field tree, built once by :mod:`annotate.core.field_tree`: what grounding,
+        merge, scoring, the labeling config, the Parquet types and the metrics walk."""
+        return build_field_tree(self.model)
+
+    @cached_property
     def evidence_fields(self) -> list[str]:
-        return evidence_fields(self.model)
+        """Paths of the fields quoted from the text (``core.evidence.evidence_fields`` of the model)."""
+        return [node.path for node in self.field_tree.evidence()]
 
 
 def _import_package(source: SchemaFolder) -> ModuleType:

@@ -1,11 +1,13 @@
 """The tool as a user installs it: the wheel in a fresh venv, used from an unrelated folder, extended by
 a plug-in distribution that registers a genre and a backend through entry points.
 
-The wheel is built from this checkout (``pip wheel``, setuptools from the package registry). The
-fresh venv gets only the wheel; its third-party dependencies are borrowed from the project's venv
-through a ``.pth`` line, which keeps the test offline and fast — the project's own editable install
-is not visible there (its finder is started by a ``.pth`` file in the project venv, which Python only
-reads in site directories), so every ``annotate`` module and genre file comes from the wheel.
+The wheels are built from a copy of this checkout with uv (``uv build``, setuptools from the package
+registry) and installed into a fresh venv with ``uv pip install``, which resolves their declared
+dependencies from the package registry: nothing is borrowed from the project's venv, so a runtime
+dependency missing from ``pyproject.toml`` fails here (as it would for a user) instead of being
+found beside the tests. uv's cache (the one ``make`` fills) keeps this to seconds; the only network
+use is the index's metadata. uv is the one ``make`` installs beside the project's Python (as
+``annotate ls up`` finds it), or on PATH.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,14 +34,18 @@ def run(cmd: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[st
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env={**clean, **env}, timeout=600)
 
 
-def pip(*args: str, cwd: Path) -> None:
-    proc = run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], cwd)
+def uv(*args: str, cwd: Path) -> None:
+    beside = Path(sys.executable).parent / "uv"
+    found = str(beside) if beside.is_file() else shutil.which("uv")
+    assert found, "uv is needed: `make setup` installs it into .venv (or put it on PATH)"
+    proc = run([found, *args], cwd)
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A fresh venv with the wheel of this checkout and the memo plug-in installed; yields its bin/."""
+    """A fresh venv with the wheel of this checkout, the memo plug-in and the dependencies they
+    declare (resolved from the package registry) installed; yields its bin/."""
     work = tmp_path_factory.mktemp("packaging")
     dist, source = work / "dist", work / "source"
     source.mkdir()
@@ -48,18 +53,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         shutil.copy(ROOT / name, source / name)
     for name in ("annotate", "schemas", "prompts"):  # a copy: no stale build/ or egg-info leaks into the wheel
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    pip("wheel", "--no-deps", "-w", str(dist), str(source), cwd=work)
+    uv("build", "-q", "--wheel", "-o", str(dist), str(source), cwd=work)
     plugin = work / "plugin"
     shutil.copytree(PLUGIN, plugin)
-    pip("wheel", "--no-deps", "-w", str(dist), str(plugin), cwd=work)
+    uv("build", "-q", "--wheel", "-o", str(dist), str(plugin), cwd=work)
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work).stdout.strip()
-    Path(site, "_project_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     wheels = sorted(dist.glob("*.whl"))
     assert {w.name.split("-")[0] for w in wheels} == {"annotate", "annotate_memo"}
-    pip("--python", str(python), "install", "--no-deps", *map(str, wheels), cwd=work)
+    uv("pip", "install", "-q", "--python", str(venv / "bin" / "python"), *map(str, wheels), cwd=work)
     yield venv / "bin"
 
 
@@ -110,3 +112,12 @@ def test_a_plug_in_registers_a_genre_and_a_backend(installed: Path, tmp_path: Pa
     assert "no offline rules for genre 'memo' (its schema file, from plug-in memo, defines no RULES)" in rules.stderr
     unknown = run([annotate, "extract", "memo.txt", "--backend", "nope"], tmp_path)
     assert unknown.returncode == 1 and "choose one of auto, llm, rules, subject-line" in unknown.stderr
+
+
+def test_the_installed_tool_folds_traditional_characters(installed: Path, tmp_path: Path) -> None:
+    """opencc is imported only when a Traditional character is folded for alignment, which the seed
+    above never needs: this is what fails when that dependency is missing from pyproject.toml."""
+    code = "from annotate.core.alignment import fold_char; print(fold_char('們'))"
+    proc = run([str(installed / "python"), "-c", code], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "们"

@@ -28,3 +28,14 @@ def test_contract_field_names() -> None:
 def test_unknown_schema_names_the_known_ones() -> None:
     with pytest.raises(SchemaError, match="meeting_review"):
         get_schema("no_such_schema")
+
+
+def test_the_spec_carries_its_field_tree_built_once() -> None:
+    from annotate.core.evidence import evidence_fields
+    from annotate.core.field_tree import field_tree
+
+    spec = get_schema("task_progress")
+    assert spec.field_tree is spec.field_tree  # built once per spec
+    assert spec.field_tree is field_tree(spec.model)  # the one tree core builds for the model
+    assert spec.evidence_fields == evidence_fields(spec.model)
+    assert "items[].lead_units[]" in spec.evidence_fields and "items[].seq" not in spec.evidence_fields

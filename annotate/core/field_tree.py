@@ -5,7 +5,8 @@ questions of a Pydantic model — what type is this field really, is it a list, 
 quoted from the text — and each used to answer them with its own walk and its own list rule. A
 new walker that answered differently would quietly disagree with the rest (a field scored but
 never grounded, a label for a path the converter does not know). The tree answers once, per model
-class, and the walkers read it.
+class, and the walkers read it; a schema spec holds its own (``SchemaSpec.field_tree``), so code
+with a spec at hand reads the tree from it.
 
 Shape: the root is a ``model`` node with one child per field, in schema order. A list field has
 one ``item`` node (path ``units[]``) describing its items; a list of objects' item is a ``model``

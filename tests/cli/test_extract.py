@@ -1,4 +1,10 @@
-"""``annotate extract`` as a user runs it: a real subprocess against the test server over HTTP."""
+"""``annotate extract`` as a user runs it: a real subprocess against the test server over HTTP.
+
+These tests stay on the socket server, not ``httpx.MockTransport``: each one runs the CLI in a
+child process, which reaches the server only through ``OPENAI_BASE_URL`` (a transport object cannot
+cross the process boundary, and the CLI has no hook to inject one), and
+``test_unreachable_endpoint_is_one_clear_message`` needs a real refused connection.
+"""
 
 from __future__ import annotations
 

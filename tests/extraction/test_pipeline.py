@@ -1,4 +1,9 @@
-"""extract_document: a forced schema is used as given; auto routes and reports the decision."""
+"""extract_document: a forced schema is used as given; auto routes and reports the decision.
+
+The backend gets the test server's answers through ``httpx.MockTransport`` (``answers.transport()``;
+the server object is never started, so no socket). No test here stays on the socket: none is a
+concurrency, timeout, kill or dropped-connection test (those are in ``tests/batch`` and ``test_faults.py``).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from annotate.extraction.router import Route
 from annotate.schema_registry import SchemaError
 from tests.support.openai_server import OpenAITestServer
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
 
 def run(doc: Any, schema: str, backend: LLMBackend, routes: list[Route]) -> Any:
     async def go() -> Any:
@@ -27,8 +34,15 @@ def run(doc: Any, schema: str, backend: LLMBackend, routes: list[Route]) -> Any:
 
 
 @pytest.fixture
-def backend(llm_server: OpenAITestServer) -> LLMBackend:
-    return LLMBackend(LLMSettings(base_url=llm_server.base_url, api_key="k", model="m"))
+def answers() -> OpenAITestServer:
+    """The test server's answers (the reference responses under tests/fixtures), never started."""
+    return OpenAITestServer(FIXTURES)
+
+
+@pytest.fixture
+def backend(answers: OpenAITestServer) -> LLMBackend:
+    settings = LLMSettings(base_url="http://llm.test/v1", api_key="k", model="m")
+    return LLMBackend(settings, transport=answers.transport())
 
 
 def test_forced_schema(fixtures_dir: Path, backend: LLMBackend) -> None:
@@ -40,14 +54,14 @@ def test_forced_schema(fixtures_dir: Path, backend: LLMBackend) -> None:
 
 
 def test_auto_routes_an_unsure_document_through_the_llm(
-    fixtures_dir: Path, backend: LLMBackend, llm_server: OpenAITestServer
+    fixtures_dir: Path, backend: LLMBackend, answers: OpenAITestServer
 ) -> None:
     routes: list[Route] = []
     doc = load_document(fixtures_dir / "router" / "ambiguous.txt")
     result = run(doc, "auto", backend, routes)
     assert result.schema_name == "public_report"
     assert [(r.schema, r.method, r.unsure) for r in routes] == [("public_report", "llm", False)]
-    assert llm_server.stats()["completions"] == 2  # the router call, then the extraction
+    assert answers.stats()["completions"] == 2  # the router call, then the extraction
 
 
 def test_unknown_schema(fixtures_dir: Path, backend: LLMBackend) -> None:

@@ -1,4 +1,9 @@
-"""The router: right and sure on all five seeds; unsure on a weak document, where the LLM decides."""
+"""The router: right and sure on all five seeds; unsure on a weak document, where the LLM decides.
+
+The LLM backend gets the test server's answers through ``httpx.MockTransport``
+(``answers.transport()``; the server object is never started, so no socket). No test here stays on
+the socket: none is a concurrency, timeout, kill or dropped-connection test.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,19 @@ from annotate.extraction.llm import LLMBackend, LLMSettings
 from annotate.extraction.router import classify, route
 from tests.support.openai_server import OpenAITestServer
 
-SEED_DIRS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("0*"))
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SEED_DIRS = sorted((FIXTURES / "seeds").glob("0*"))
+
+
+@pytest.fixture
+def answers() -> OpenAITestServer:
+    """The test server's answers (the reference responses under tests/fixtures), never started."""
+    return OpenAITestServer(FIXTURES)
+
+
+def backend_on(answers: OpenAITestServer) -> LLMBackend:
+    settings = LLMSettings(base_url="http://llm.test/v1", api_key="k", model="m")
+    return LLMBackend(settings, transport=answers.transport())
 
 
 @pytest.mark.parametrize("folder", SEED_DIRS, ids=lambda p: p.name)
@@ -35,19 +52,19 @@ def test_weak_document_is_unsure_without_llm(fixtures_dir: Path) -> None:
     assert "UNSURE" in result.explain()
 
 
-def test_unsure_document_is_routed_by_the_llm(fixtures_dir: Path, llm_server: OpenAITestServer) -> None:
+def test_unsure_document_is_routed_by_the_llm(fixtures_dir: Path, answers: OpenAITestServer) -> None:
     doc = load_document(fixtures_dir / "router" / "ambiguous.txt")
-    backend = LLMBackend(LLMSettings(base_url=llm_server.base_url, api_key="k", model="m"))
+    backend = backend_on(answers)
     stats = ExtractStats()
     result = asyncio.run(route(doc, backend, ExtractContext(), stats))
     assert (result.schema, result.unsure, result.method) == ("public_report", False, "llm")
     assert stats.calls == 1
-    assert llm_server.stats()["fixture_hits"] == 1
+    assert answers.stats()["fixture_hits"] == 1
 
 
-def test_sure_documents_make_no_llm_call(seeds_dir: Path, llm_server: OpenAITestServer) -> None:
-    backend = LLMBackend(LLMSettings(base_url=llm_server.base_url, api_key="k", model="m"))
+def test_sure_documents_make_no_llm_call(seeds_dir: Path, answers: OpenAITestServer) -> None:
+    backend = backend_on(answers)
     for path in sorted(seeds_dir.glob("*.txt")):
         result = asyncio.run(route(load_document(path), backend))
         assert result.method == "keywords"
-    assert llm_server.stats()["completions"] == 0
+    assert answers.stats()["completions"] == 0
