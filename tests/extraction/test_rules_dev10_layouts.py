@@ -10,6 +10,7 @@ table cell labels, a follow-up exchange), the press asking a named deputy, a let
 from __future__ import annotations
 
 from annotate.core.grounding import check_invariant
+from annotate.core.types import ExtractionFailure
 from annotate.extraction.rules import prelabel
 from annotate.schema_registry import get_schema
 
@@ -118,3 +119,68 @@ def test_the_press_asks_a_named_deputy_and_a_spaced_reporter_label_asks() -> Non
         ("您到貴州工作之前來過貴州嗎?", "我是8月20日到貴州的。")
     ]
     assert record["speakers"] == ["趙克志"]
+
+
+def test_unnumbered_rows_whose_reports_open_alike_are_a_table() -> None:
+    text = (
+        "2015年重点民生实事上半年完成投资156.92亿元。主要进度如下:\n"
+        "2606个撤并村通公路(2013—2017年)。上半年已完成建设4022公里,占总计划的99.2%。\n"
+        "完成7.4万口山坪塘整治(2013—2017年)。上半年已全部完工。\n"
+        "50万人高山生态扶贫搬迁(2013—2017年)。上半年已完成搬迁安置6.4万人。\n"
+    )
+    record = _record(text)
+    assert [(i["seq"], i["task"], i["progress"]) for i in record["items"]] == [
+        (1, "2606个撤并村通公路(2013—2017年)。", "上半年已完成建设4022公里,占总计划的99.2%。"),
+        (2, "完成7.4万口山坪塘整治(2013—2017年)。", "上半年已全部完工。"),
+        (3, "50万人高山生态扶贫搬迁(2013—2017年)。", "上半年已完成搬迁安置6.4万人。"),
+    ]
+    varied = text.replace("上半年已全部完工", "目前已全部完工")  # two alike are no table
+    assert not _has_items(varied)
+
+
+def _has_items(text: str) -> bool:
+    try:
+        return bool(_record(text)["items"])
+    except ExtractionFailure:  # the rules found no record at all
+        return False
+
+
+def test_rows_glued_after_a_unit_bracket_split_at_the_next_row_number() -> None:
+    text = (
+        "一、推进产业项目建设\n"
+        "1.抓好600个省级重点产业项目。(省发改委主办,省工信委协办)2.重点抓好燃气轮机项目。(省工信委主办,省发改委协办)\n"
+        "3.围绕绿色食品产业建设项目。(省农委主办)\n"
+    )
+    assert [(i["seq"], i["task"], i["lead_units"]) for i in _record(text)["items"]] == [
+        (1, "抓好600个省级重点产业项目。", ["省发改委"]),
+        (2, "重点抓好燃气轮机项目。", ["省工信委"]),
+        (3, "围绕绿色食品产业建设项目。", ["省农委"]),
+    ]
+
+
+def test_a_lead_cell_keeps_names_only_and_reads_the_next_levels_field() -> None:
+    levels = (
+        "一、《市政府工作报告》半年完成情况\n\n"
+        "1.建设科学城。(市级牵头单位:市科技局;区级牵头单位:区科经局)\n\n完成情况:已启动建设。\n\n"
+        "2.扩大有效投资。(市级牵头单位:市发展改革委;区级牵头单位:区发改局)\n\n完成情况:同比增长12%。\n"
+    )
+    assert [i["lead_units"] for i in _record(levels)["items"]] == [
+        ["市科技局", "区科经局"],
+        ["市发展改革委", "区发改局"],
+    ]
+    table = (
+        "序号 | 项目 | 牵头单位 | 进展情况 |\n"
+        "1 | 建设社区卫生中心 | 县卫生健康局 | 已完工。 |\n"
+        "2 | 随迁子女入学 | 3-4月:联系公安户籍部门统一登记 | 正在推进。 |\n"
+    )
+    assert [i["lead_units"] for i in _record(table)["items"]] == [["县卫生健康局"], []]
+    cut = "序号 | 项目 | 牵头单位 | 进展情况 |\n1 | 改造老旧小区 | 县城投公司 | 已完工。 |\n2 | 建设公路 | 连江交通建设发展有"
+    assert [i["lead_units"] for i in _record(cut)["items"]] == [["县城投公司"], []]  # a name the page cut
+
+
+def test_a_question_mark_inside_a_word_is_mojibake_not_a_title_breaker() -> None:
+    text = (
+        "陳寶生\n央視新聞?lì)l道《決策者說》節目文稿:蘭州治庸風暴\n嘉賓:陳寶生 蘭州市委書記\n張旭利 蘭州電視臺副臺長\n"
+        "主持人:觀眾朋友您好,歡迎您收看。請問這場風暴是怎麼來的?\n陳寶生:是從群眾的意見來的。\n"
+    )
+    assert _record(text, "public_report")["title"] == "央視新聞?lì)l道《決策者說》節目文稿:蘭州治庸風暴"

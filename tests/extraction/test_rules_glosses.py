@@ -91,3 +91,9 @@ def test_a_photo_caption_with_its_credit_is_no_title() -> None:
     record, _ = _record(text, "public_report")
     assert record["title"] is None
     assert [q["question"] for q in record["qa"]] == ["三中全會對深化改革作出了部署,報告如何落實?"]
+
+
+def test_numbering_that_restarts_under_a_new_status_heading_is_no_break() -> None:
+    _, groundings = _record(GLOSSED_ROWS)
+    tasks = {g.path: g.confidence for g in groundings if g.path.endswith(".task")}
+    assert tasks["items[2].task"] == tasks["items[0].task"]  # row 1 of the second group: not in doubt

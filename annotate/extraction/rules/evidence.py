@@ -158,8 +158,8 @@ def weigh_rows(items: list[dict[str, Any]], forms: list[Hashable]) -> None:
             shared = all(any(u is w for w in prev["lead_units"]) for u in item["lead_units"])
             same_cells = item["category"] is prev["category"] or bool(item["lead_units"])
             # numbering that starts again under a new heading is the page's, not a break
-            restart = (
-                item["seq"] == 1 and item["category"] is not None and str(item["category"]) != str(prev["category"])
+            restart = item["seq"] == 1 and any(  # a new category, or a new status group ("已开工…")
+                item.get(k) is not None and str(item.get(k)) != str(prev.get(k)) for k in ("category", "verdict")
             )
             if not (item["seq"] == prev["seq"] and same_cells and shared) and not restart:
                 lower(item.values(), SEQUENCE_BREAK, set())

@@ -35,7 +35,7 @@ _VERB_FIELD = re.compile(
     r"(?:分别|分別|按(?:照)?(?:职责|職責)分工)?(?:牵头|牽頭|主办|主辦|负责|負責)(?:[,，;；][^()（）]*)?[)）]\s*$"
 )
 """Units named with their verb in the bracket closing a task: "(省发改委负责)", "(省财政厅主办,…协办)"."""
-_GLUED = re.compile(r"[)）](?=\s*[(（][一二三四五六七八九十]{1,3}[)）])")
+_GLUED = re.compile(r"[)）](?=\s*(?:[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[.．、](?!\d)))")
 _RUN_ON = re.compile(r"\s+(?=[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．](?!\d))")
 """A space before a row or heading marker, where a page flattened its lines into one ("…负责) 2.落实好…")."""
 RUN_ON_MARKS = 3
@@ -106,7 +106,7 @@ def _field(text: str, s: int, e: int) -> Field | None:
 
 
 def _unglue(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Split lines where a row runs on into the next ("…(省发改委负责)(二)公共财政…"), and a page
+    """Split lines where a row runs on into the next ("…(省发改委负责)(二)公共财政…", "…协办)2.重点…"), and a page
     flattened onto one line at the spaces before its markers (three or more of them on the line)."""
     out = []
     for s, e in lines:
@@ -265,3 +265,33 @@ def numbered_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             cells["progress"] = (r["lines"][0][0], r["lines"][-1][1])
         out.append(item(text, cells, r["seq"], PLAIN_ROW))
     return rows[0]["at"], out, ["plain"] * len(out)
+
+
+PARALLEL_ROWS = 3
+"""How many lines in a row must open the same way before an unnumbered list is read as a table."""
+_FIRST_SENTENCE = re.compile(r"[^。！？!?\n]{4,80}?[。！？!?]")
+
+
+def parallel_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
+    """Unnumbered rows, one per line: the task as the line's first sentence and the report after it,
+    every report opening with the same words ("2606个撤并村通公路(2013—2017年)。上半年已完成…" /
+    "完成7.4万口山坪塘整治(2013—2017年)。上半年已全部完工。"). The shared opening is the column the
+    page lost; the rows are numbered in the order they come."""
+    lines = [(s, e) for s, e in spans if e > s]
+    best: list[tuple[int, int, int]] = []  # (line start, task end, line end) of the longest run
+    run: list[tuple[int, int, int]] = []
+    opening = ""
+    for s, e in lines:
+        m = _FIRST_SENTENCE.match(text, s, e)
+        head = text[m.end() : m.end() + 3] if m and e - m.end() >= 4 else ""
+        if head and not _MARK.match(text, s, e) and head == opening:
+            run.append((s, m.end(), e))
+        else:
+            run = [(s, m.end(), e)] if head and not _MARK.match(text, s, e) else []
+            opening = head
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < PARALLEL_ROWS:
+        return None
+    out = [item(text, {"task": (s, t), "progress": (t, e)}, k + 1, PLAIN_ROW) for k, (s, t, e) in enumerate(best)]
+    return best[0][0], out, ["parallel"] * len(out)

@@ -54,6 +54,8 @@ _HELD = re.compile(
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _FIELD = re.compile(r"[\u4e00-\u9fff]{2,4}\s*[:：]")
+_TITLE_SENTENCE_END = re.compile(r"[。！？!；;]|\?(?=[\s”」』)）]|$)")
+"""A sentence's end inside a would-be title; a "?" inside a word is mojibake ("央視新聞?頻道"), not a question."""
 _PHOTO_CREDIT = re.compile(r"[(（][^()（）]{0,20}(?:摄|攝)[)）]\s*$")
 """A photo's caption ends on its credit ("…回答记者提问(中国网 杨佳 摄)"): no title, however headline-like."""
 TITLE_WIDTH = 60
@@ -84,7 +86,7 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
             6 <= e - s <= TITLE_WIDTH  # a longer line is a paragraph cut by the page
             and (not after_lead or len(re.findall(r"[\u4e00-\u9fff]", text[s:e])) >= HEADLINE_CHARS)
             and not _FIELD.match(text, s, e)  # "日期:…" / "编辑:…": a field of page metadata
-            and not _ENDS_SENTENCE.search(text, s, e)
+            and not _TITLE_SENTENCE_END.search(text, s, e)
             and text[e - 1] not in ":："
             and not is_stamp(text, s, e)
             and not _PHOTO_CREDIT.search(text, s, e)

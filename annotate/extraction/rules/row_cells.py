@@ -32,6 +32,12 @@ _INSTITUTION_END = re.compile(rf"(?:{INSTITUTION_SUFFIX}|区|區|县|縣|市|镇
 _PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}")
 
 
+UNIT_WIDTH = 24
+"""The longest unit name read as one (the corpus's longest is 18: 市行政审批制度改革工作领导小组办公室)."""
+_SENTENCE_MARK = re.compile(r"[:：。；;]")
+_LEVEL_LABEL = re.compile(r"\s*[^:：\s]{0,8}(?:单位|單位|部门|部門)\s*[:：]")
+
+
 def units(text: str, s: int, e: int, score: float) -> list[Quote]:
     """The unit names of a lead-unit cell, split at 、/,/spaces; a person's name written beside a unit
     ("市民政局 伍泽国", a cell "牵头单位及主要负责人") is left out: 2–3 characters with no institution's
@@ -39,12 +45,16 @@ def units(text: str, s: int, e: int, score: float) -> list[Quote]:
     out, pos = [], s
     for i in range(s, e + 1):
         if i == e or text[i] in UNIT_SPLIT:
-            q = quote(text, pos, i)
+            label = _LEVEL_LABEL.match(text, pos, i)  # "区级牵头单位:区发改局": the next level's field
+            q = quote(text, label.end() if label else pos, i)
             if q is not None:
                 out.append(q)
             pos = i + 1
     if any(_INSTITUTION_END.search(str(q)) for q in out):
         out = [q for q in out if not (_PERSON.fullmatch(str(q)) and not _INSTITUTION_END.search(str(q)))]
+    out = [q for q in out if len(q) <= UNIT_WIDTH and not _SENTENCE_MARK.search(q)]  # a report, not a name
+    if out and e >= len(text.rstrip()) and not _INSTITUTION_END.search(str(out[-1])):
+        out.pop()  # a name the page cut ("连江交通建设发展有")
     return scored(out, score)
 
 

@@ -21,7 +21,7 @@ from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
 from annotate.extraction.rules.grouped_rows import grouped_rows
 from annotate.extraction.rules.header_cells import BARE_NUMBER, H_SEQ, H_UNITS, HEADER_ROW, by_role, role
-from annotate.extraction.rules.marked_rows import marked_rows, numbered_rows
+from annotate.extraction.rules.marked_rows import marked_rows, numbered_rows, parallel_rows
 from annotate.extraction.rules.pipe_rows import pipe_rows
 from annotate.extraction.rules.row_cells import Rows
 from annotate.extraction.rules.row_cells import item as _item
@@ -129,6 +129,7 @@ def alternative_rows(text: str) -> tuple[Quote | None, list[dict[str, Any]]]:
         named_line_rows,
         line_rows,
         numbered_rows,
+        parallel_rows,
     ):
         found = reader(text, spans)
         if found and not all(item["task"] for item in found[1]):  # a row without its task: misread
