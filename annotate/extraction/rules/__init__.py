@@ -28,7 +28,7 @@ from annotate.core.types import AlignmentStatus, Document, Extraction, Extractio
 from annotate.core.versioning import version_key
 from annotate.extraction.base import ExtractContext, ExtractStats
 from annotate.extraction.rules.evidence import weigh
-from annotate.extraction.rules.glosses import gloss_free
+from annotate.extraction.rules.reading_view import reading_view
 from annotate.extraction.rules.spans import Quote
 from annotate.schema_registry import SchemaSpec
 
@@ -125,7 +125,7 @@ def prelabel(
     text: str, schema: SchemaSpec, metadata: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[Grounding]]:
     """Pure core of the backend: ``(record, groundings)`` for one text, or ExtractionFailure."""
-    view = gloss_free(text)
+    view = reading_view(text)
     if view is None:
         raw = rules_of(schema)(text, metadata)
     else:

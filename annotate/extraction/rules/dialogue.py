@@ -62,6 +62,9 @@ _SURNAME_TITLE = re.compile(rf"(?P<surname>[\u4e00-\u9fff])(?P<title>{TITLE_WORD
 """A label "surname + title" (周书记): the text names the person in full after the title elsewhere."""
 _BODY_LABEL = re.compile(r"(?:组|組|局|委|办|辦|部|院|厅|廳|处|處|中心|台|社|报|報|网|網|团|團|方)$")
 """A label that ends like a body (起草组, 某局), not a person: it names no speaker."""
+_BARE_NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_OFFICE_LINE = re.compile(rf"[\u4e00-\u9fff、]{{0,30}}(?:{TITLE_WORDS})")
+"""A label on two lines without a colon: the speaker's name, then the office ("孟玮" / "国家发展改革委新闻发言人")."""
 _NAME_STOP = set("今昨明日于於在出與与和及聯联同等向到就为為對对")
 
 LABELLED_PAIR, OWN_LINE_PAIR = 0.85, 0.8
@@ -129,6 +132,11 @@ def labelled_turns(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, i
         s, e = spans[k]
         if (no := _LIST_NO.match(text, s, e)) and _LABEL.match(text, no.end(), e):
             s = no.end()  # a numbered turn "2、经济日报:…" (summaries of a press conference)
+        if k + 2 < len(spans) and _BARE_NAME.fullmatch(text, s, e) and _OFFICE_LINE.fullmatch(text, *spans[k + 1]):
+            last = _wrapped_turn(text, spans, k + 2)
+            out.append((text[s:e], spans[k + 2][0], spans[last][1]))
+            k = last + 1
+            continue
         m = (_SPACED_LABEL if _spaced(text, s, e) else _LABEL).match(text, s, e)
         m = m or _BRACKET_LABEL.match(text, s, e)  # "[塔斯社记者]…": the label in brackets, no colon
         if m and m.end() < e:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from annotate.extraction.rules.row_cells import INSTITUTION_END
+
 H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
 _H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
 _H_LEADER = re.compile(r"领导|領導")
@@ -23,6 +25,20 @@ BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
 _H_TARGET = re.compile(r"^[^及和与與]*(?:目标|目標)[^及和与與]*$|安排$")
 """A column of what was planned (攻坚目标任务, 工作任务安排), unless it also names the tasks (细化任务及目标)."""
 H_UNITS = re.compile(r"单位|單位|部门|部門")
+PART_HEADING = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])\s*")
+"""A part heading between a table's rows ("一、做大做强主导产业"): the category of the rows under it."""
+_HEADING_FIELD = re.compile(r"\s*[(（][^()（）]{0,6}[:：][^()（）]*[)）]\s*$")
+
+
+def part_heading(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """The category a part heading line names, without its marker or a closing bracketed field
+    ("…工作目标(牵头领导:成坤、柯相国)"), or None for a line that is no part heading."""
+    h = PART_HEADING.match(text, s, e)
+    if h is None:
+        return None
+    field = _HEADING_FIELD.search(text, h.end(), e)
+    return h.end(), field.start() if field else e
+
 
 HEADER_ROW, MERGED_ROW = 0.9, 0.75
 """A row read under a header that names its columns, and a continuation row whose merged cells are
@@ -30,6 +46,7 @@ repeated from the row above."""
 
 
 def role(header: str) -> str | None:
+    header = re.sub(r"\s+", "", header)  # a letter-spaced header cell ("目  标  任  务")
     if H_SEQ.match(header):
         return "seq"
     if _H_LEADER.search(header):  # 牵头领导 is a person, not a lead unit
@@ -45,6 +62,14 @@ def role(header: str) -> str | None:
     if _H_TASK.search(header):
         return "task"
     return None
+
+
+def planned_task(names: list[str], roles: list[str | None]) -> list[str | None]:
+    """With no task column, the column of planned tasks ("目标任务") is the task."""
+    if "task" in roles or len(names) != len(roles):
+        return roles
+    at = next((i for i, n in enumerate(names) if roles[i] is None and _H_TASK.search(re.sub(r"\s+", "", n))), None)
+    return roles if at is None else [*roles[:at], "task", *roles[at + 1 :]]
 
 
 def short(text: str, cell: tuple[int, int]) -> bool:
@@ -67,4 +92,36 @@ def by_role(text: str, header: list[str | None], cells: list[tuple[int, int]]) -
     for r, c in zip(header, cells, strict=False):
         if r and c[1] > c[0]:
             put(text, roles, r, c)
+    return roles
+
+
+_SUB_ITEM = re.compile(r"\s*(?:[(（]?\d{1,2}[)）]|[①-⑳])")
+_VERDICT = re.compile(r"[^，,：:]{2,12}[。.]?")
+
+
+def by_content(
+    text: str, header: list[str | None], cells: list[tuple[int, int]], above: tuple[int, int] | None
+) -> dict[str, tuple[int, int]]:
+    """Cells of a row whose count does not match its header (one cell per line, merged or split
+    cells), typed by what they hold: the task first, with its sub-item lines ("2)…"); the unit
+    cell by its institution ending, else the row above's (a merged cell); after it a short verdict
+    ("基本完成。") and the report, which may run over several lines."""
+    roles: dict[str, tuple[int, int]] = {}
+    k = 1
+    while k < len(cells) and _SUB_ITEM.match(text, *cells[k]):
+        k += 1
+    roles["task"] = (cells[0][0], cells[k - 1][1])
+    rest = cells[k:]
+    if "lead" in header:
+        unit = next(
+            (i for i, (a, b) in enumerate(rest[:2]) if b - a <= 24 and INSTITUTION_END.search(text, a, b)), None
+        )
+        if unit is not None:
+            roles["lead"], rest = rest[unit], rest[unit + 1 :]
+        elif above is not None:
+            roles["lead"] = above
+    if len(rest) >= 2 and _VERDICT.fullmatch(text, *rest[0]):
+        roles["verdict"], rest = rest[0], rest[1:]
+    if rest and "progress" in header:
+        roles["progress"] = (rest[0][0], rest[-1][1])
     return roles

@@ -21,14 +21,14 @@ from annotate.extraction.rules.spans import Quote, quote, scored
 
 _FIELD = re.compile(r"\s*\|?\s*(?P<label>[\u4e00-\u9fff]{1,8})\s*(?:[:：]|\|)\s*")
 """A field's label, closed by a colon or by its table cell ("標題 | 建議…")."""
-_TITLE = re.compile(r"(?:信件|来信|來信|留言|咨询|諮詢|投诉|投訴)?(?:标题|標題|主题|主題)")
+_TITLE = re.compile(r"(?:信件|来信|來信|留言|咨询|諮詢|投诉|投訴)?(?:标题|標題|主题|主題|名称|名稱)")
 _LETTER = re.compile(
     r"(?:信件|来信|來信|留言|咨询|諮詢|投诉|投訴)?(?:内容|內容|正文)|(?:再次|追加)?(?:反馈|反饋|追问|追問)"
 )
 _REPLY = re.compile(
     r"(?:再次)?(?:回复|回復|回覆|答复|答復|答覆)(?:内容|內容|意见|意見)?|办理结果|辦理結果|处理结果|處理結果"
 )
-_REPLY_TIME = re.compile(r"(?:回复|回復|回覆|答复|答復|答覆)(?:时间|時間|日期)")
+_REPLY_TIME = re.compile(r"(?:回复|回復|回覆|答复|答復|答覆|办结|辦結|办理|辦理)(?:时间|時間|日期)")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _SALUTATION = re.compile(
     r"\s*(?:尊敬的[^，,:：。!！\s]{1,10}|[^，,:：。!！\s]{0,10}(?:您好|你好|好))\s*[!！]?\s*[:：,，!！]\s*"
@@ -61,6 +61,8 @@ def _value(text: str, spans: list[tuple[int, int]], k: int, start: int) -> Quote
         if not body:
             return None
         s, e = body[0][0], body[-1][1]
+    while s < e and text[s] in " |\t":  # the value's own cell bar ("信件内容: | …")
+        s += 1
     if m := _SALUTATION.match(text, s, e):
         s = m.end()
     if m := _CELL_END.search(text, s, e):
@@ -95,3 +97,72 @@ def mailbox(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     if not qa:
         return None
     return Mailbox(title=scored([title], MAILBOX_PAIR)[0] if title else None, reply_date=reply_date, qa=qa)
+
+
+_OFFICIAL_SALUTE = re.compile(
+    r"\s*尊敬的[^\s，,:：。!！]{1,10}[\s,，:：]*(?:(?:您好|你好)[!！,，。]?)?\s*"
+    r"|\s*[^\s，,:：。!！]{0,10}(?:书记|書記|市长|市長|县长|縣長|区长|區長|领导|領導|局长|局長|主任)(?:您好|你好|好)[!！,，:：。]\s*"
+)
+_CITIZEN_SALUTE = re.compile(
+    r"[\s•·●]*(?:尊敬的)?[^\s，,:：。!！]{0,8}(?:市民|网友|網友|群众|群眾|同志|先生|女士|居民)[^\s:：,，]{0,3}\s*[:：]\s*"
+    r"(?:(?:您好|你好)[!！,，。]?\s*)?"
+)
+_GREETING = re.compile(r"\s*(?:您好|你好)[!！,，。]\s*")
+_CLOSING = re.compile(r"\s+(?:此致|感谢您|感謝您|谢谢您|謝謝您|欢迎您|歡迎您|特此)")
+_CLOSING_LINE = re.compile(r"\s*(?:此致|感谢|感謝|谢谢|謝謝|欢迎|歡迎|特此)")
+_DAY = re.compile(r"((?:19|20)\d{2})[年-](\d{1,2})[月-](\d{1,2})")
+LETTER_CHARS = 30
+SIGNATURE_WIDTH = 16
+UNLABELLED_PAIR = 0.7
+"""A letter and a reply told apart only by whom each salutation addresses: no field labels them."""
+
+
+def _until_closing(text: str, s: int, e: int) -> int:
+    m = _CLOSING.search(text, s, e)
+    return m.start() if m else e
+
+
+_TITLE_LINE = re.compile(r"\s*(?:信件|来信|來信|留言)?(?:标题|標題|主题|主題|名称|名稱)(?:\s*[:：|]\s*|\s+)")
+
+
+def letter_and_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
+    """An unlabelled letter and the office's reply under it ("…请有关部门帮助解决。" / "尊敬的市民:" /
+    "您好!…" / "感谢…" / office / date): the reply opens by addressing the citizen, the letter is the
+    paragraph before it (its own salutation and "此致…" left out), the reply runs to its closing
+    thanks or signature, and the signature's date dates it."""
+    r = next((k for k, (s, e) in enumerate(spans) if k and _CITIZEN_SALUTE.match(text, s, e)), None)
+    if r is None:
+        return None
+    k = r - 1
+    while k >= 0 and spans[k][1] - spans[k][0] <= 12 and not re.search(r"[。！？!?]", text[slice(*spans[k])]):
+        k -= 1  # a heading between letter and reply ("信件的处理结果")
+    if k < 0 or spans[k][1] - spans[k][0] < LETTER_CHARS:
+        return None
+    ls, le = spans[k]
+    if m := _OFFICIAL_SALUTE.match(text, ls, le):
+        ls = m.end()
+    letter = quote(text, ls, _until_closing(text, ls, le), strip_punct=False)
+    s, e = spans[r]
+    start = _CITIZEN_SALUTE.match(text, s, e).end()
+    body = [(start, e)] if start < e else []
+    for a, b in spans[r + 1 :]:
+        if not body and (g := _GREETING.match(text, a, b)):
+            a = g.end()
+        if body and (
+            _CLOSING_LINE.match(text, a, b)
+            or _DAY.match(text, a, b)
+            or (b - a <= SIGNATURE_WIDTH and not re.search(r"[。！？!?]", text[a:b]))
+        ):
+            break
+        body.append((a, b))
+    if letter is None or not body:
+        return None
+    end = _until_closing(text, body[0][0], body[-1][1])
+    reply = quote(text, body[0][0], end, strip_punct=False)
+    if reply is None:
+        return None
+    day = _DAY.search(text, end, min(len(text), end + 200))
+    when = dates.make_date(*(int(g) for g in day.groups())) if day else None
+    pair = {"question": scored([letter], UNLABELLED_PAIR)[0], "answer": scored([reply], UNLABELLED_PAIR)[0]}
+    title = next((quote(text, m.end(), b) for a, b in spans[:r] if (m := _TITLE_LINE.match(text, a, b))), None)
+    return Mailbox(title=scored([title], UNLABELLED_PAIR)[0] if title else None, reply_date=when, qa=[pair])

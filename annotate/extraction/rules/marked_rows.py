@@ -30,6 +30,8 @@ _FIELD = re.compile(
     r"(?P<kind>牵头|牽頭|主责|主責|主办|主辦|责任|責任)(?:责任|責任)?(?:单位|單位|部门|部門)\s*[:：]\s*"
 )
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
+_FIELDS_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]{2,6}\s*[:：][^()（）:：,，;；]{1,40}[,，;；]\s*){1,3}")
+"""Other labelled fields before the unit field in its bracket ("牵头领导:谢瑞武,")."""
 _VERB_FIELD = re.compile(
     r"[(（](?P<units>[^()（）:：，,。]{2,60}?)(?:等(?:相关|相關|有关|有關)?(?:部门|部門|单位|單位))?"
     r"(?:分别|分別|按(?:照)?(?:职责|職責)分工)?(?:牵头|牽頭|主办|主辦|负责|負責)(?:[,，;；][^()（）]*)?[)）]\s*$"
@@ -99,6 +101,8 @@ def _field(text: str, s: int, e: int) -> Field | None:
             return kind, m.end(), _field_end(text, m.end(), e), s
         opener = max(text.rfind(o, s, m.start()) for o in _OPENERS)
         if opener > s and m.start() - opener <= 4:  # "(责任单位:" or "(市级牵头单位:"
+            return kind, m.end(), _field_end(text, m.end(), e), opener
+        if opener > s and _FIELDS_BEFORE.fullmatch(text, opener + 1, m.start()):  # "(牵头领导:谢瑞武,牵头单位:"
             return kind, m.end(), _field_end(text, m.end(), e), opener
     if (v := _VERB_FIELD.search(text, s, e)) and v.start() > s:
         return "lead", v.start("units"), v.end("units"), v.start()

@@ -23,7 +23,7 @@ from annotate.extraction.rules.dialogue import (
     reported_qa,
 )
 from annotate.extraction.rules.headline_qa import headline_qa
-from annotate.extraction.rules.mailbox_qa import mailbox
+from annotate.extraction.rules.mailbox_qa import Mailbox, letter_and_reply, mailbox
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title, split_person
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -201,19 +201,26 @@ QA_PAIR, HIGHLIGHT, LEAD_IN, BYLINE = 0.9, 0.6, 0.85, 0.8
 from a section's sentences by their cues: a matter of judgement they often get wrong."""
 
 
+def _letters(
+    text: str, spans: list[tuple[int, int]], letters: Mailbox, metadata: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A mailbox item's record: its letters and replies, no sections or officials speaking."""
+    day = letters.reply_date or dates.publication_date(text, metadata)
+    return {
+        "title": letters.title or _title(text, spans),
+        "date": day.isoformat() if day else None,
+        "speakers": [],
+        "sections": [],
+        "qa": letters.qa,
+    }
+
+
 def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """The public_report record for ``text``; string values are Quotes (spans of ``text``)."""
     spans = [trim(text, s, e) for s, e in lines(text)]
     nonempty = [(s, e) for s, e in spans if e > s]
     if letters := mailbox(text, nonempty):  # a letter and its reply: a form, not a report or transcript
-        day = letters.reply_date or dates.publication_date(text, metadata)
-        return {
-            "title": letters.title or _title(text, spans),
-            "date": day.isoformat() if day else None,
-            "speakers": [],
-            "sections": [],
-            "qa": letters.qa,
-        }
+        return _letters(text, spans, letters, metadata)
     speakers = _speakers(text)
     names = [str(n) for n in speakers]
 
@@ -248,6 +255,8 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         names = [str(n) for n in speakers]
     if not qa:  # nor verbs: questions as headlines, each with its answer under it
         qa = headline_qa(text, nonempty)
+    if not qa and (letters := letter_and_reply(text, nonempty)):  # a letter and its reply, unlabelled
+        return _letters(text, spans, letters, metadata)
 
     sections: list[dict[str, Any]] = []
     heads = [

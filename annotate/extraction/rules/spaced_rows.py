@@ -15,7 +15,7 @@ import re
 from collections.abc import Hashable
 from typing import Any
 
-from annotate.extraction.rules.header_cells import role
+from annotate.extraction.rules.header_cells import PART_HEADING, role
 from annotate.extraction.rules.row_cells import INSTITUTION_END, Rows, item
 
 _SEQ_HEADER = re.compile(r"(?:^|[ \u3000])(?:序号|序號)(?=[ \u3000])")
@@ -188,7 +188,6 @@ def line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     return (lines[k][0], items, forms) if len(items) >= 2 else None
 
 
-_HEADING = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])\s*")
 _SENTENCE = re.compile(r"[。；;，,]")
 
 
@@ -219,7 +218,7 @@ def named_line_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             if category:
                 row["category"] = category
             rows.append(row)
-        elif h := _HEADING.match(text, s, e):
+        elif h := PART_HEADING.match(text, s, e):
             category = (h.end(), e)
         elif rows and unit_col is not None and _UNIT_END.search(text[s:e]) and not _SENTENCE.search(text, s, e):
             rows[-1]["units"].append((s, e))  # one more unit of the row's unit cell, on its own line

@@ -20,10 +20,21 @@ from annotate.extraction.rules.block_rows import NOTICE_TITLE_FORM, block_rows, 
 from annotate.extraction.rules.evidence import weigh_rows
 from annotate.extraction.rules.field_rows import field_rows
 from annotate.extraction.rules.grouped_rows import grouped_rows
-from annotate.extraction.rules.header_cells import BARE_NUMBER, H_SEQ, H_UNITS, HEADER_ROW, by_role, role
+from annotate.extraction.rules.header_cells import (
+    BARE_NUMBER,
+    H_SEQ,
+    H_UNITS,
+    HEADER_ROW,
+    PART_HEADING,
+    by_content,
+    by_role,
+    part_heading,
+    planned_task,
+    role,
+)
 from annotate.extraction.rules.marked_rows import marked_rows, numbered_rows, parallel_rows
 from annotate.extraction.rules.pipe_rows import pipe_rows
-from annotate.extraction.rules.row_cells import Rows
+from annotate.extraction.rules.row_cells import INSTITUTION_END, Rows
 from annotate.extraction.rules.row_cells import item as _item
 from annotate.extraction.rules.spaced_rows import line_rows, named_line_rows, spaced_rows
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, trim
@@ -40,10 +51,17 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         header: list[str | None] = ["seq"]
         j = k + 1
         while j < len(nonempty) and not BARE_NUMBER.fullmatch(text, *nonempty[j]) and len(header) < 12:
+            if PART_HEADING.match(text, *nonempty[j]):  # the first part's heading: the header has ended
+                break
             header.append(role(text[nonempty[j][0] : nonempty[j][1]]))
             j += 1
         names_units = any(H_UNITS.search(text, *nonempty[i]) for i in range(k + 1, j))
-        header = ["seq", *_fit_header(text, nonempty[k + 1 : j], _row_width(text, nonempty, j))]
+        cells = nonempty[k + 1 : j]
+        category: tuple[int, int] | None = None
+        if j < len(nonempty) and (part := part_heading(text, *nonempty[j])):
+            category, j = part, j + 1
+        width = _row_width(text, nonempty, j)
+        header = ["seq", *planned_task([text[a:b] for a, b in cells], _fit_header(text, cells, width))]
         if "lead" not in header and "progress" not in header and not names_units:
             continue
         if "task" not in header and "category" in header:  # "重点工作" is the task when nothing else is
@@ -52,36 +70,71 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         forms: list[Hashable] = []
         while j < len(nonempty):
             s0, e0 = nonempty[j]
+            if items and (part := part_heading(text, s0, e0)):  # the next part: its rows' category
+                category, j = part, j + 1
+                continue
             num = BARE_NUMBER.fullmatch(text, s0, e0)
             # a number where the next row must start: rows of an excerpt may skip numbers (145, 249)
             if not num or (items and int(num.group("seq")) <= items[-1]["seq"]):
                 break
             seq = int(num.group("seq"))
-            row = nonempty[j + 1 : j + len(header)]
+            row = nonempty[j + 1 : j + 1 + max(len(header) - 1, width or 0, ROW_REACH)]
             nxt = [
                 i
                 for i, (a, b) in enumerate(row)
                 if (n := BARE_NUMBER.fullmatch(text, a, b)) and int(n.group("seq")) == seq + 1
             ]
-            row = row[: nxt[0]] if nxt else row
-            items.append(_item(text, by_role(text, header[1:], row), seq, HEADER_ROW))
-            forms.append(len(row))
+            cut = not nxt  # the page's last row: its cells stop where the page does
+            reach = next((row[:i] for i, c in enumerate(row) if PART_HEADING.match(text, *c)), row)
+            row = reach[: nxt[0]] if nxt else reach[: max(len(header) - 1, width or 0)]
+            roles = by_role(text, header[1:], row)
+            lead = roles.get("lead")
+            misplaced = lead is None or not INSTITUTION_END.search(text, *lead)
+            if "lead" in header and (misplaced or (not cut and len(row) != len(header) - 1)):
+                # a merged or split cell: the cells are typed by what they hold; a cut row whose
+                # lead cell is where the page stopped ("沈") has no lead, not the row above's
+                past_lead = len(row) > header.index("lead")
+                above = items[-1].get("lead_span") if items and (past_lead or not cut) else None
+                row = row if nxt else reach  # typed by content, a cut row keeps every line it has
+                roles = by_content(text, header[1:], row, above)
+                form: Hashable = "typed"  # cells typed by content vary in number by design
+            else:
+                form = len(row)
+            if category and "category" not in roles:
+                roles["category"] = category
+            items.append(_item(text, roles, seq, HEADER_ROW) | {"lead_span": roles.get("lead")})
+            forms.append(form)
             j += 1 + len(row)
         if items:
-            return s, items, forms
+            return s, [{k: v for k, v in i.items() if k != "lead_span"} for i in items], forms
     return None
+
+
+ROW_REACH = 12
+"""How far a row of one cell per line may run to the next row's number (cells split over lines)."""
 
 
 def _row_width(text: str, spans: list[tuple[int, int]], j: int) -> int | None:
-    """Cells per row of a one-cell-per-line table: the lines between row numbers 1 and 2."""
-    first = BARE_NUMBER.fullmatch(text, *spans[j]) if j < len(spans) else None
-    if first is None:
-        return None
-    for i in range(j + 1, min(len(spans), j + 16)):
-        n = BARE_NUMBER.fullmatch(text, *spans[i])
-        if n and int(n.group("seq")) == int(first.group("seq")) + 1:
-            return i - j - 1
-    return None
+    """Cells per row of a one-cell-per-line table: the most lines between consecutive row numbers
+    among the first rows (a row may lack a cell, "责任领导" left empty, so one row is not enough)."""
+    widths = []
+    while len(widths) < WIDTH_ROWS and j < len(spans) and (first := BARE_NUMBER.fullmatch(text, *spans[j])):
+        nxt = next(
+            (
+                i
+                for i in range(j + 1, min(len(spans), j + 16))
+                if (n := BARE_NUMBER.fullmatch(text, *spans[i])) and int(n.group("seq")) == int(first.group("seq")) + 1
+            ),
+            None,
+        )
+        if nxt is None:
+            break
+        widths.append(nxt - j - 1)
+        j = nxt
+    return max(widths) if widths else None
+
+
+WIDTH_ROWS = 3
 
 
 def _fit_header(text: str, cells: list[tuple[int, int]], width: int | None) -> list[str | None]:

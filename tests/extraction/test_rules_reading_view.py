@@ -1,4 +1,4 @@
-"""Pinyin glosses taken out before the rules read a text, and put back into what they found.
+"""Noise (pinyin glosses, forum junk) taken out before the rules read a text, and put back into what they found.
 
 Made-up snippets in the shape of reposted Traditional pages ("責(zé)任單位", "推進(jìn)情況"): a row
 closed by a glossed unit field is a row, its values keep their glosses as written, and every
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from annotate.core.grounding import check_invariant
 from annotate.extraction.rules import prelabel
-from annotate.extraction.rules.glosses import gloss_free
+from annotate.extraction.rules.reading_view import reading_view
 from annotate.extraction.rules.spans import Quote
 from annotate.schema_registry import get_schema
 
@@ -35,14 +35,14 @@ def _record(text: str, genre: str = "task_progress") -> tuple[dict, list]:
 
 def test_the_view_drops_glosses_and_maps_every_kept_character_back() -> None:
     text = "推進(jìn)情況:已完成任務(wù)。"
-    view = gloss_free(text)
+    view = reading_view(text)
     assert view is not None
     assert view.text == "推進情況:已完成任務。"
     assert all(text[view.origin[i]] == ch for i, ch in enumerate(view.text))
     cut = view.recut({"a": [Quote(view.text, 0, 4)], "b": 3})
     assert cut == {"a": ["推進(jìn)情況"], "b": 3}  # the gloss inside the value stays, as written
     assert (cut["a"][0].start, cut["a"][0].end) == (0, 9)
-    assert gloss_free("沒有注音的文字(2)") is None  # a bracketed figure or word after no Han is no gloss
+    assert reading_view("沒有注音的文字(2)") is None  # a bracketed figure or word after no Han is no gloss
 
 
 def test_rows_closed_by_a_glossed_unit_field_are_read_and_keep_their_glosses() -> None:
