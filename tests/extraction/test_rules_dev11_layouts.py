@@ -10,15 +10,7 @@ no labels at all. Reverting a rule turns its test red.
 
 from __future__ import annotations
 
-from annotate.core.grounding import check_invariant
-from annotate.extraction.rules import prelabel
-from annotate.schema_registry import get_schema
-
-
-def _record(text: str, genre: str = "task_progress") -> dict:
-    record, groundings = prelabel(text, get_schema(genre), None)
-    assert check_invariant(text, groundings) == []
-    return record
+from tests.support.rules_record import grounded_record
 
 
 def test_a_leaders_field_before_the_lead_units_in_one_bracket() -> None:
@@ -27,7 +19,7 @@ def test_a_leaders_field_before_the_lead_units_in_one_bracket() -> None:
         "(一) 地区生产总值增长7.5%左右。(牵头领导:谢瑞武,牵头单位:市发改委,数据提供单位:市统计局)\n"
         "(二) 社会消费品零售总额增长9%。(牵头领导:刘筱柳,牵头单位:市商务局,数据提供单位:市统计局)\n"
     )
-    assert [(i["seq"], i["task"], i["lead_units"]) for i in _record(text)["items"]] == [
+    assert [(i["seq"], i["task"], i["lead_units"]) for i in grounded_record(text)["items"]] == [
         (1, "地区生产总值增长7.5%左右。", ["市发改委"]),
         (2, "社会消费品零售总额增长9%。", ["市商务局"]),
     ]
@@ -41,7 +33,7 @@ def test_one_cell_per_line_with_part_headings_and_a_row_missing_a_cell() -> None
         "二、提升城市品质\n3\n推进老旧小区改造。\n区住建局\n区财政局\n李明\n"
         "4\n实施道路提升工程。\n沈"
     )
-    items = _record(text)["items"]
+    items = grounded_record(text)["items"]
     assert [(i["seq"], i["category"], i["task"], i["lead_units"]) for i in items] == [
         (1, "做大做强主导产业", "加快构建现代化产业体系。", ["区农业农村局"]),
         (2, "做大做强主导产业", "加快在建项目的建设进度。", ["区工业和信息化局"]),
@@ -59,7 +51,7 @@ def test_one_cell_per_line_with_merged_lead_cells_and_a_verdict_over_the_report(
         "4\n新建村卫生室3个。\n提前完成年度任务。\n完成3个村卫生室建设。\n"
         "5\n1)为老年人接种疫苗;\n2)为高危人群筛查。\n提前完成年度任务。\n1)接种6818例;\n2)筛查1200人;\n3)随访"
     )
-    items = _record(text)["items"]
+    items = grounded_record(text)["items"]
     assert [(i["seq"], i["lead_units"], i["status"]) for i in items] == [
         (1, ["教育局"], "in_progress"),
         (2, ["教育局"], "completed"),  # the merged cell: the row above's unit
@@ -79,7 +71,7 @@ def test_a_letter_spaced_task_header_and_a_heading_closed_by_its_leaders() -> No
         "一、主要经济社会发展指标工作目标(牵头领导:成坤、柯相国)\n1\n★地区生产总值增长15%。\n区发改局\n区统计局\n王俊\n"
         "2\n固定资产投资增长20%。\n区发改局\n区住建局\n王俊\n"
     )
-    items = _record(text)["items"]
+    items = grounded_record(text)["items"]
     assert [(i["category"], i["task"], i["lead_units"]) for i in items] == [
         ("主要经济社会发展指标工作目标", "★地区生产总值增长15%。", ["区发改局"]),
         ("主要经济社会发展指标工作目标", "固定资产投资增长20%。", ["区发改局"]),
@@ -93,7 +85,7 @@ def test_rows_of_a_forum_post_among_anti_scraping_junk() -> None:
         "马厂七期396套安置房完成主体工程(三水街道牵头)' l1 J8 n9 Y9 x\n"
         "兴梁公寓312套安置房完成正负零 (梁徐街道牵头)9 @! _2 C* M0 C% r+ U' q\n"
     )
-    assert [(i["seq"], i["task"], i["lead_units"]) for i in _record(text)["items"]] == [
+    assert [(i["seq"], i["task"], i["lead_units"]) for i in grounded_record(text)["items"]] == [
         (1, "对7个老旧小区进行基础性改造", ["住建局"]),
         (2, "马厂七期396套安置房完成主体工程", ["三水街道"]),
         (3, "兴梁公寓312套安置房完成正负零", ["梁徐街道"]),
@@ -105,7 +97,7 @@ def test_a_mailbox_form_with_cell_bars_after_its_labels() -> None:
         "信件信息\n信件名称: | 施工挖断路不方便出行 | ||\n提交时间: | 2015-09-22 | ||\n信件内容: | 施工挖断路不方便出行 |\n"
         "回复信息\n回复部门: | 办结时间 | 2015-10-08 | |\n回复内容: |\n王女士您好: 感谢您关注区长信箱栏目,现答复如下:工程年底完工。 |\n"
     )
-    record = _record(text, "public_report")
+    record = grounded_record(text, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("施工挖断路不方便出行", "感谢您关注区长信箱栏目,现答复如下:工程年底完工。")
     ]
@@ -118,7 +110,7 @@ def test_an_answer_label_on_two_lines_name_then_office() -> None:
         "中国战略新兴产业记者:\n黄河流域规划纲要近期发布,请问将如何平衡保护和发展的关系?\n"
         "孟玮\n国家发展改革委新闻发言人\n规划纲要是指导黄河流域发展的纲领性文件。\n"
     )
-    record = _record(text, "public_report")
+    record = grounded_record(text, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("黄河流域规划纲要近期发布,请问将如何平衡保护和发展的关系?", "规划纲要是指导黄河流域发展的纲领性文件。")
     ]
@@ -131,7 +123,7 @@ def test_a_letter_and_its_reply_with_no_labels() -> None:
         "尊敬的市民:\n您好!收到您的来信,现将有关情况回复如下:\n目前故障已抢修完毕,恢复正常供暖。\n"
         "感谢您的信任和支持!\n和平区人民政府\n2020年1月17日\n"
     )
-    record = _record(text, "public_report")
+    record = grounded_record(text, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         (
             "我家住和平区云集街11号,多年来该公司供暖极差,前三天至今暖气冰凉,请有关部门帮助彻底解决。",
@@ -144,7 +136,7 @@ def test_a_letter_and_its_reply_with_no_labels() -> None:
         "尊敬的陈书记 您好!我们是王家镇文星村五社社员,来信申请五社公路的硬化,期盼着您的回信。 此致,祝身体健康! 吴明清 2015年12月17日\n"
         "信件的处理结果\n• 村民同志: 您好! 您的信件已转我镇办理,已安排实施道路硬化1.9公里。 感谢您的理解和支持。 王家镇人民政府 2015年12月23日\n"
     )
-    record = _record(flattened, "public_report")
+    record = grounded_record(flattened, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         (
             "我们是王家镇文星村五社社员,来信申请五社公路的硬化,期盼着您的回信。",
@@ -161,7 +153,7 @@ def test_a_short_first_row_does_not_narrow_the_table() -> None:
         "2\n改造老旧小区。\n正在施工。\n李明\n"
         "3\n新建公园2个。\n已建成。\n王俊\n"
     )
-    assert [(i["task"], i["progress"]) for i in _record(text)["items"]] == [
+    assert [(i["task"], i["progress"]) for i in grounded_record(text)["items"]] == [
         ("建设产业园区。", "已立项备案。"),
         ("改造老旧小区。", "正在施工。"),
         ("新建公园2个。", "已建成。"),

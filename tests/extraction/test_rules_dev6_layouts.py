@@ -12,19 +12,10 @@ sections or titles. Reverting a rule turns its test red.
 
 from __future__ import annotations
 
-from annotate.core.grounding import check_invariant
-from annotate.extraction.rules import prelabel
 from annotate.extraction.rules.dates import publication_date
 from annotate.extraction.rules.row_cells import LEAD_FIELD
 from annotate.extraction.rules.status import status_of
-from annotate.schema_registry import get_schema
-
-
-def _record(text: str, genre: str = "task_progress") -> dict:
-    record, groundings = prelabel(text, get_schema(genre), None)
-    assert check_invariant(text, groundings) == []
-    return record
-
+from tests.support.rules_record import grounded_record
 
 BROKEN_HEADER = (
     "某镇2024年度重点工作二季度执行情况\n\n序号\n\n重点工作\n\n责任\n\n领导\n\n责任\n\n科室\n\n攻坚目标\n\n任务\n\n"
@@ -35,7 +26,7 @@ BROKEN_HEADER = (
 
 
 def test_a_header_broken_over_lines_is_fitted_to_the_rows_width() -> None:
-    record = _record(BROKEN_HEADER)
+    record = grounded_record(BROKEN_HEADER)
     rows = [(i["seq"], i["task"], i["lead_units"], i["progress"], i["status"]) for i in record["items"]]
     assert rows == [
         (1, "水库工程政策处理", [], "迁移进度达60%。", "in_progress"),
@@ -54,7 +45,7 @@ SPACED = (
 
 
 def test_a_table_on_one_line_is_read_from_its_header_and_aligned_from_both_ends() -> None:
-    record = _record(SPACED)
+    record = grounded_record(SPACED)
     rows = [(i["seq"], i["category"], i["task"], i["lead_units"], i["progress"]) for i in record["items"]]
     assert rows == [
         (1, "完成主要预期目标", "生产总值增长x%。", ["市发展改革委"], "上半年,召开调度会。 研究制定 实施意见。"),
@@ -79,7 +70,7 @@ TWO_LEVELS = (
 
 
 def test_two_levels_of_lead_units_in_one_bracket_and_a_completion_line_under_the_row() -> None:
-    record = _record(TWO_LEVELS)
+    record = grounded_record(TWO_LEVELS)
     rows = [(i["seq"], i["task"], i["lead_units"], i["progress"]) for i in record["items"]]
     assert rows == [
         (1, "地区生产总值增长10%。", ["市发展改革委", "区发改局"], "上半年,地区生产总值同比增长 22.3%。"),
@@ -98,7 +89,7 @@ PAREN_BUREAUS = (
 
 
 def test_a_row_number_followed_by_a_figure_is_still_a_row_and_a_date_line_gives_the_year() -> None:
-    record = _record(PAREN_BUREAUS)
+    record = grounded_record(PAREN_BUREAUS)
     assert [(i["seq"], i["lead_units"]) for i in record["items"]] == [(1, ["民政局"]), (2, ["教育局"]), (3, ["建設局"])]
     assert record["items"][1]["task"] == "98年元旦升旗活動相關事宜,應事先做好規劃辦理。"
     assert record["year"] == "2008"
@@ -116,7 +107,7 @@ LEAD_DUTY = (
 
 
 def test_a_lead_duty_unit_field_names_the_lead_unit_not_the_leader_or_the_partners() -> None:
-    record = _record(LEAD_DUTY)
+    record = grounded_record(LEAD_DUTY)
     assert [i["lead_units"] for i in record["items"]] == [["市发展和改革委员会"], ["市财政局"]]
     assert record["title"] == "某市人民政府关于2021年重点工作及责任分解的通知"
     assert LEAD_FIELD.match("牵头责任单位") and not LEAD_FIELD.match("牵头负责领导")  # the block reader's label
@@ -134,7 +125,7 @@ MARKED = (
 
 
 def test_rows_closed_by_a_lead_field_are_read_in_order_and_glosses_do_not_close_the_field() -> None:
-    record = _record(MARKED)
+    record = grounded_record(MARKED)
     rows = [(i["seq"], i["category"], i["task"], i["lead_units"]) for i in record["items"]]
     assert rows == [
         (1, "構(gòu)建現(xiàn)代產(chǎn)業(yè)體系", "建設(shè)汽車產(chǎn)業(yè)基地。", ["市經(jīng)貿(mào)委"]),
@@ -168,7 +159,7 @@ MEDIA_TURNS = (
 
 
 def test_a_media_label_taking_turns_with_the_official_asks_and_page_furniture_is_no_section() -> None:
-    record = _record(MEDIA_TURNS, "public_report")
+    record = grounded_record(MEDIA_TURNS, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("您為什么要采取這種互動形式?", "其實在平時的工作中,網(wǎng)民也提供意見。"),
         ("網(wǎng)民的意見主要集中在哪些方面?", "民生問題反映得比較多。"),
@@ -193,12 +184,12 @@ FLATTENED = (
 
 
 def test_questions_as_headlines_pair_with_the_paragraph_under_them() -> None:
-    record = _record(HEADLINES, "public_report")
+    record = grounded_record(HEADLINES, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("我國失業保險制度發揮了哪些作用?", "失業保險是國家通過立法強制實施的制度。")
     ]
     assert record["sections"] == []
-    record = _record(FLATTENED, "public_report")
+    record = grounded_record(FLATTENED, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("就业压力如何缓解?", "我们一直在实施积极的就业政策。"),
         ("简政放权如何深入?", "简政放权是三位一体的。"),
@@ -214,7 +205,7 @@ CUT_BEFORE_QUESTIONS = (
 
 
 def test_a_transcript_cut_before_any_question_names_the_officials_who_spoke() -> None:
-    record = _record(CUT_BEFORE_QUESTIONS, "public_report")
+    record = grounded_record(CUT_BEFORE_QUESTIONS, "public_report")
     assert record["qa"] == []
     assert sorted(record["speakers"]) == ["寿小丽", "杨正国"]
 
@@ -231,7 +222,7 @@ NUMBERED_SUMMARY = (
 
 
 def test_a_transcript_is_not_a_section_and_a_caption_after_the_lead_is_not_the_title() -> None:
-    record = _record(NUMBERED_SUMMARY, "public_report")
+    record = grounded_record(NUMBERED_SUMMARY, "public_report")
     assert len(record["qa"]) == 2
     assert record["sections"] == []
     assert record["title"] is None
@@ -244,4 +235,4 @@ def test_dates_of_a_council_record_and_of_a_press_reception() -> None:
         "  2019年4月18日下午,佤邦人民政府副主席趙國安記者招待會上回答記者提問的文字記錄。\n\n"
         "  記者:請問和平進程如何?\n\n  趙國安:我們一直堅持和平。\n"
     )
-    assert _record(text, "public_report")["date"] == "2019-04-18"
+    assert grounded_record(text, "public_report")["date"] == "2019-04-18"

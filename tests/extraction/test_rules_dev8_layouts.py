@@ -11,17 +11,8 @@ text cut across the layout. Reverting a rule turns its test red.
 
 from __future__ import annotations
 
-from annotate.core.grounding import check_invariant
-from annotate.extraction.rules import prelabel
 from annotate.extraction.rules.evidence import CUT_ACROSS_STRUCTURE, weigh
-from annotate.schema_registry import get_schema
-
-
-def _record(text: str, genre: str = "task_progress") -> dict:
-    record, groundings = prelabel(text, get_schema(genre), None)
-    assert check_invariant(text, groundings) == []
-    return record
-
+from tests.support.rules_record import grounded_record
 
 INNER_SEQ = (
     "大类 | 序号 | 工作任务 | 分管 市领导 | 牵头单位及 主要负责人 | 落实进展情况 |\n"
@@ -32,7 +23,7 @@ INNER_SEQ = (
 
 
 def test_a_seq_column_after_the_category_and_a_unit_cell_holding_its_official() -> None:
-    record = _record(INNER_SEQ)
+    record = grounded_record(INNER_SEQ)
     rows = [(i["seq"], i["category"], i["lead_units"], i["status"]) for i in record["items"]]
     assert rows == [
         (1, "提高底线民生保障水平", ["市民政局"], "completed"),
@@ -52,7 +43,7 @@ MERGED_LEAD = (
 
 
 def test_a_row_that_lost_its_merged_lead_cell_takes_the_row_aboves_unit() -> None:
-    items = _record(MERGED_LEAD)["items"]
+    items = grounded_record(MERGED_LEAD)["items"]
     assert [(i["seq"], i["lead_units"], i["progress"]) for i in items] == [
         (1, ["县卫生健康局"], "已完成。 已制定并下发工作方案。"),
         (2, ["县卫生健康局"], "已完成。 完成筛查人数3495人,完成率47.23%。"),
@@ -69,7 +60,7 @@ SPARSE = (
 
 
 def test_rows_of_an_excerpt_may_skip_numbers() -> None:
-    record = _record(SPARSE)
+    record = grounded_record(SPARSE)
     assert [(i["seq"], i["lead_units"]) for i in record["items"]] == [
         (145, ["市自规局", "市城管局", "市商务局"]),
         (249, ["市委社会工作部", "市气象局"]),
@@ -86,7 +77,7 @@ VERB_FIELDS = (
 
 
 def test_units_with_their_verb_close_a_task_and_glued_rows_are_split() -> None:
-    record = _record(VERB_FIELDS)
+    record = grounded_record(VERB_FIELDS)
     rows = [(i["seq"], i["task"], i["lead_units"]) for i in record["items"]]
     assert rows == [
         (1, "地区生产总值增长11%左右。", ["省发改委"]),
@@ -103,7 +94,7 @@ def test_numbered_targets_each_followed_by_its_report_line() -> None:
         "2.规模以上工业增加值增速高于全省平均水平。\n1-11月累计增速4.9%。\n"
         "3.新建中心敬老院1所。\n建成中心敬老院,护理型床位达到100%。\n"
     )
-    rows = [(i["seq"], i["task"], i["progress"], i["lead_units"]) for i in _record(text)["items"]]
+    rows = [(i["seq"], i["task"], i["progress"], i["lead_units"]) for i in grounded_record(text)["items"]]
     assert rows == [
         (1, "全社会固定资产投资增速高于全省平均水平。", "1-11月固定资产投资同比增长6.3%。", []),
         (2, "规模以上工业增加值增速高于全省平均水平。", "1-11月累计增速4.9%。", []),
@@ -119,7 +110,7 @@ def test_bracketed_question_and_answer_labels_a_sourced_date_line_and_a_wrapped_
         "  【答】中国在逐步推进资本项下人民币可兑换。\n\n"
         "  2、谈房地产市场\n\n  【问】是否会出台新政?\n\n  【答】住房既是经济问题,更是民生问题。\n"
     )
-    record = _record(text, "public_report")
+    record = grounded_record(text, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("中国政府如何看待居民在海外买房?", "中国在逐步推进资本项下人民币可兑换。"),
         ("是否会出台新政?", "住房既是经济问题,更是民生问题。"),
@@ -131,7 +122,7 @@ def test_bracketed_question_and_answer_labels_a_sourced_date_line_and_a_wrapped_
         "  网友:据说市长将穿土家族的服装,请问,\n为什么要选择土家族服装?\n\n"
         "  王鸿举:这个说法不太准确。\n\n  网友:这是不是面子工程?\n\n  王鸿举:我不认为这是面子工程。\n"
     )
-    record = _record(wrapped, "public_report")
+    record = grounded_record(wrapped, "public_report")
     assert record["qa"][0]["question"] == "据说市长将穿土家族的服装,请问,\n为什么要选择土家族服装?"
     assert "峰会的" not in record["speakers"]  # ("峰会" itself is still taken for a name: a known error)
 

@@ -10,16 +10,8 @@ turns its test red.
 
 from __future__ import annotations
 
-from annotate.core.grounding import check_invariant
-from annotate.extraction.rules import prelabel
 from annotate.extraction.rules.status import status_of
-from annotate.schema_registry import get_schema
-
-
-def _record(text: str, genre: str = "task_progress") -> dict:
-    record, groundings = prelabel(text, get_schema(genre), None)
-    assert check_invariant(text, groundings) == []
-    return record
+from tests.support.rules_record import grounded_record
 
 
 def test_host_fields_under_rows_and_a_task_running_over_bulleted_lines() -> None:
@@ -28,7 +20,7 @@ def test_host_fields_under_rows_and_a_task_running_over_bulleted_lines() -> None
         "(1)实施老旧小区改造提升。改造凤园西侧片区老旧小区。\n\n主办单位:县城投公司,协办单位:住建局、凤城镇。\n\n"
         "(2)提升人行桥景观。美化亮化两岸绿地景观。\n\n主办单位:县建发公司,协办单位:住建局。\n"
     )
-    record = _record(host)
+    record = grounded_record(host)
     assert [(i["seq"], i["category"], i["lead_units"]) for i in record["items"]] == [
         (1, "人居环境提升工程", ["县城投公司"]),
         (2, "人居环境提升工程", ["县建发公司"]),
@@ -43,7 +35,7 @@ def test_host_fields_under_rows_and_a_task_running_over_bulleted_lines() -> None
         "(二)城際公交工程。加快城際公交一體化進程。\n"
         "?制定都市圈城際公交開通實施方案,研究建立"
     )
-    items = _record(bullets)["items"]
+    items = grounded_record(bullets)["items"]
     assert [(i["seq"], i["lead_units"]) for i in items] == [(1, ["自治區交通運輸廳"]), (2, [])]
     assert items[0]["task"].startswith("道路暢通工程。") and items[0]["task"].endswith("進一步規范道路限高設施。")
 
@@ -56,7 +48,7 @@ def test_pipe_sub_rows_keep_their_own_cells_and_a_rate_column_joins_the_progress
         "新增800张养护床位 | 810 | 101% | |\n"
         "2 | 新增30个社区长者食堂 | 27 | 90% |\n"
     )
-    rows = [(i["seq"], i["task"], i["progress"], i["status"]) for i in _record(text)["items"]]
+    rows = [(i["seq"], i["task"], i["progress"], i["status"]) for i in grounded_record(text)["items"]]
     assert rows == [
         (1, "新增4000张养老床位", "4385 | 110%", "completed"),
         (1, "新增800张养护床位", "810 | 101%", "completed"),
@@ -74,7 +66,9 @@ def test_a_short_header_one_row_per_line_with_unit_lines() -> None:
         "二、重点工作\n"
         "3 工业投资增长12%。 区经济信息委 工业投资同比增长23.5%。\n"
     )
-    rows = [(i["seq"], i["category"], i["lead_units"], i["progress"], i["status"]) for i in _record(text)["items"]]
+    rows = [
+        (i["seq"], i["category"], i["lead_units"], i["progress"], i["status"]) for i in grounded_record(text)["items"]
+    ]
     assert rows == [
         (1, "经济社会发展主要预期目标", [], "地区生产总值同比增长2.9%。", "in_progress"),
         (2, "经济社会发展主要预期目标", [], "第一产业增加值同比增长3.4%。", "in_progress"),  # a 责任单位 column
@@ -89,7 +83,7 @@ def test_question_and_answer_glued_to_names_and_bracket_labels_with_times() -> N
         "  Q马静:请问全国政协做了哪些工作?\n\n  A全国政协副秘书长兼新闻发言人刘结一:一年来,委员们建言献策。\n\n"
         "  Q朱烨:今年春运的人员流动量有多少?\n\n  A交通运输部部长李小鹏:春运40天,流动总量达到84.2亿。\n"
     )
-    record = _record(glued, "public_report")
+    record = grounded_record(glued, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("请问全国政协做了哪些工作?", "一年来,委员们建言献策。"),
         ("今年春运的人员流动量有多少?", "春运40天,流动总量达到84.2亿。"),
@@ -104,7 +98,7 @@ def test_question_and_answer_glued_to_names_and_bracket_labels_with_times() -> N
         "[主持人]:请您用几个关键词解读眉山五年的发展? [10:01]\n \n"
         "[李静]:民生得到了极大的改善。 [10:02]\n"
     )
-    record = _record(bracketed, "public_report")
+    record = grounded_record(bracketed, "public_report")
     assert [(p["question"], p["answer"]) for p in record["qa"]] == [
         ("请您用几个关键词解读眉山五年的发展?", "民生得到了极大的改善。")  # the greeting is no answer
     ]
