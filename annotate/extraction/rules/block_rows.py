@@ -53,6 +53,8 @@ def caption(text: str, spans: list[tuple[int, int]], at: int) -> Quote | None:
             continue
         if re.match(r"[?？•·●▪\-]", line):  # a bullet of the text, not a caption
             continue
+        if line.count("|") >= 2:  # a row of cells (the page's metadata table), not a caption
+            continue
         if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 6:
             tag = re.match(r"【[^】]{1,8}】", line)  # "【落实情况】…": the site's column tag
             return scored([q], 0.7)[0] if (q := quote(text, s + (tag.end() if tag else 0), e)) else None

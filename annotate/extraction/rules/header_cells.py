@@ -47,6 +47,8 @@ repeated from the row above."""
 
 def role(header: str) -> str | None:
     header = re.sub(r"\s+", "", header)  # a letter-spaced header cell ("目  标  任  务")
+    if header.startswith("是否"):  # a yes/no column ("是否达到进度要求"): meeting a month's schedule is no status
+        return None
     if H_SEQ.match(header):
         return "seq"
     if _H_LEADER.search(header):  # 牵头领导 is a person, not a lead unit
@@ -70,6 +72,22 @@ def planned_task(names: list[str], roles: list[str | None]) -> list[str | None]:
         return roles
     at = next((i for i, n in enumerate(names) if roles[i] is None and _H_TASK.search(re.sub(r"\s+", "", n))), None)
     return roles if at is None else [*roles[:at], "task", *roles[at + 1 :]]
+
+
+_H_NAME = re.compile(r"名称|名稱")
+_H_PLAN = re.compile(r"计划|計劃|任务|任務")
+
+
+def name_and_plan(names: list[str], roles: list[str | None]) -> list[str | None]:
+    """A project-name column beside a column of what was to be done ("项目名称" / "9月工作计划"): the
+    name is the category of the row, the plan its task."""
+    tasks = [i for i, r in enumerate(roles) if r == "task"]
+    if "category" in roles or len(tasks) < 2 or len(names) != len(roles):
+        return roles
+    name = next((i for i in tasks if _H_NAME.search(names[i])), None)
+    if name is None or not any(_H_PLAN.search(names[i]) for i in tasks if i != name):
+        return roles
+    return [*roles[:name], "category", *roles[name + 1 :]]
 
 
 def short(text: str, cell: tuple[int, int]) -> bool:

@@ -17,6 +17,7 @@ from datetime import date
 
 from annotate.extraction.rules import dates
 from annotate.extraction.rules.dialogue import is_stamp
+from annotate.extraction.rules.people import split_person
 from annotate.extraction.rules.spans import Quote, quote, scored
 
 _FIELD = re.compile(r"\s*\|?\s*(?P<label>[\u4e00-\u9fff]{1,8})\s*(?:[:：]|\|)\s*")
@@ -24,10 +25,13 @@ _FIELD = re.compile(r"\s*\|?\s*(?P<label>[\u4e00-\u9fff]{1,8})\s*(?:[:：]|\|)\s
 _TITLE = re.compile(r"(?:信件|来信|來信|留言|咨询|諮詢|投诉|投訴)?(?:标题|標題|主题|主題|名称|名稱)")
 _LETTER = re.compile(
     r"(?:信件|来信|來信|留言|咨询|諮詢|投诉|投訴)?(?:内容|內容|正文)|(?:再次|追加)?(?:反馈|反饋|追问|追問)"
+    r"|(?:网民|網民|网友|網友|市民|群众|群眾)(?:咨询|諮詢|建议|建議|留言|来信|來信|投诉|投訴|反映)"
 )
 _REPLY = re.compile(
-    r"(?:再次)?(?:回复|回復|回覆|答复|答復|答覆)(?:内容|內容|意见|意見)?|办理结果|辦理結果|处理结果|處理結果"
+    r"(?:再次|部门|部門|单位|單位)?(?:回复|回復|回覆|答复|答復|答覆)(?:内容|內容|意见|意見)?|办理结果|辦理結果|处理结果|處理結果"
 )
+_SIGNATURE = re.compile(r"\s*——\s*(?P<who>[^。！？!?()（）]{2,30}?)(?:[(（][^()（）]*[)）])?\s*$")
+"""A reply signed after a dash ("…并复来信人。 ——副市长谢春森(来源:公仆信箱)"): the signature is no part of it."""
 _REPLY_TIME = re.compile(r"(?:回复|回復|回覆|答复|答復|答覆|办结|辦結|办理|辦理)(?:时间|時間|日期)")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _SALUTATION = re.compile(
@@ -45,6 +49,17 @@ class Mailbox:
     title: Quote | None
     reply_date: date | None
     qa: list[dict[str, Quote]]
+    signers: tuple[Quote, ...] = ()
+    """Officials named in the replies' signatures ("——副市长谢春森"): the ones who answered."""
+
+
+def _signed(text: str, reply: Quote) -> tuple[Quote, Quote | None]:
+    """The reply without a dash signature closing it, and the official the signature names."""
+    m = _SIGNATURE.search(text, reply.start, reply.end)
+    if m is None or m.start() == reply.start:
+        return reply, None
+    cut = quote(text, reply.start, m.start(), strip_punct=False)
+    return (cut or reply), split_person(text, m.start("who"), m.end("who"))[1]
 
 
 def _value(text: str, spans: list[tuple[int, int]], k: int, start: int) -> Quote | None:
@@ -76,6 +91,7 @@ def mailbox(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     reply_date: date | None = None
     qa: list[dict[str, Quote]] = []
     letter: Quote | None = None
+    signers: list[Quote] = []
     for k, (s, e) in enumerate(spans):
         for m in _FIELD.finditer(text, s, e):  # a flattened form holds several fields on a line
             label = m.group("label")
@@ -89,6 +105,9 @@ def mailbox(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
                 break
             elif _REPLY.fullmatch(label) and letter is not None:
                 if (reply := _value(text, spans, k, m.end())) is not None:  # else a header cell ("回复内容 | |")
+                    reply, signer = _signed(text, reply)
+                    if signer is not None and signer not in signers:
+                        signers.append(scored([signer], MAILBOX_PAIR)[0])
                     qa.append(
                         {"question": scored([letter], MAILBOX_PAIR)[0], "answer": scored([reply], MAILBOX_PAIR)[0]}
                     )
@@ -96,7 +115,8 @@ def mailbox(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
                 break
     if not qa:
         return None
-    return Mailbox(title=scored([title], MAILBOX_PAIR)[0] if title else None, reply_date=reply_date, qa=qa)
+    title = scored([title], MAILBOX_PAIR)[0] if title else None
+    return Mailbox(title=title, reply_date=reply_date, qa=qa, signers=tuple(signers))
 
 
 _OFFICIAL_SALUTE = re.compile(
@@ -109,12 +129,21 @@ _CITIZEN_SALUTE = re.compile(
 )
 _GREETING = re.compile(r"\s*(?:您好|你好)[!！,，。]\s*")
 _CLOSING = re.compile(r"\s+(?:此致|感谢您|感謝您|谢谢您|謝謝您|欢迎您|歡迎您|特此)")
-_CLOSING_LINE = re.compile(r"\s*(?:此致|感谢|感謝|谢谢|謝謝|欢迎|歡迎|特此)")
+_CLOSING_LINE = re.compile(
+    r"\s*(?:(?:在此|再次|最后|最後)[、,，]?\s*)?"
+    r"(?:此致|感谢|感謝|谢谢|謝謝|欢迎|歡迎|特此|对[^。]{0,30}?(?:再次)?(?:表示)?(?:感谢|感謝))"
+)
+"""A closing paragraph: thanks, "此致", or "在此、对你们提出的意见和建议再次表示感谢"."""
 _DAY = re.compile(r"((?:19|20)\d{2})[年-](\d{1,2})[月-](\d{1,2})")
 LETTER_CHARS = 30
 SIGNATURE_WIDTH = 16
 UNLABELLED_PAIR = 0.7
 """A letter and a reply told apart only by whom each salutation addresses: no field labels them."""
+
+
+def _signature(text: str, s: int, e: int) -> bool:
+    """A short line that ends no sentence: the office signing the reply ("和平区人民政府")."""
+    return e - s <= SIGNATURE_WIDTH and not re.search(r"[。！？!?]", text[s:e])
 
 
 def _until_closing(text: str, s: int, e: int) -> int:
@@ -148,11 +177,7 @@ def letter_and_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     for a, b in spans[r + 1 :]:
         if not body and (g := _GREETING.match(text, a, b)):
             a = g.end()
-        if body and (
-            _CLOSING_LINE.match(text, a, b)
-            or _DAY.match(text, a, b)
-            or (b - a <= SIGNATURE_WIDTH and not re.search(r"[。！？!?]", text[a:b]))
-        ):
+        if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
             break
         body.append((a, b))
     if letter is None or not body:
@@ -166,3 +191,76 @@ def letter_and_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     pair = {"question": scored([letter], UNLABELLED_PAIR)[0], "answer": scored([reply], UNLABELLED_PAIR)[0]}
     title = next((quote(text, m.end(), b) for a, b in spans[:r] if (m := _TITLE_LINE.match(text, a, b))), None)
     return Mailbox(title=scored([title], UNLABELLED_PAIR)[0] if title else None, reply_date=when, qa=[pair])
+
+
+_TO_DEPUTIES = re.compile(r"[^:：。！!？?\s]{2,30}(?:代表|委员|委員)[们們]?\s*[:：]")
+_RECEIVED = re.compile(
+    r"(?:您|你们|你們|贵|貴)[^。]{0,6}?提出的(?P<what>[^。]{2,80}?)的?(?:建议|建議|提案|议案|議案)[^。]{0,4}?(?:已)?收悉"
+)
+_QUOTED = re.compile(r"[“\"「](?P<title>[^”\"」]{2,80})[”\"」]")
+SUGGESTION_PAIR = 0.7
+"""A reply to a deputy's suggestion, whose question is only the suggestion's title as the reply names it."""
+
+
+def suggestion_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
+    """An office's reply to a deputy's suggestion or a member's proposal ("纪占斌等3名代表:" /
+    "您提出的关于“…”的建议收悉。…"): the suggestion is named, not quoted, so its title as the reply
+    names it is the question; the reply runs from that sentence to its closing thanks or signature,
+    whose date dates it."""
+    k = next(
+        (
+            i
+            for i, (s, e) in enumerate(spans[:-1])
+            if _TO_DEPUTIES.fullmatch(text, s, e) and _RECEIVED.match(text, *spans[i + 1])
+        ),
+        None,
+    )
+    if k is None:
+        return None
+    got = _RECEIVED.match(text, *spans[k + 1])
+    quoted = _QUOTED.search(text, got.start("what"), got.end("what"))
+    what = quote(text, *(quoted.span("title") if quoted else got.span("what")))
+    body = []
+    for a, b in spans[k + 1 :]:
+        if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
+            break
+        body.append((a, b))
+    reply = quote(text, body[0][0], body[-1][1], strip_punct=False)
+    if what is None or reply is None:
+        return None
+    day = _DAY.search(text, body[-1][1])
+    when = dates.make_date(*(int(g) for g in day.groups())) if day else None
+    pair = {"question": scored([what], SUGGESTION_PAIR)[0], "answer": scored([reply], SUGGESTION_PAIR)[0]}
+    return Mailbox(title=None, reply_date=when, qa=[pair])
+
+
+_AS_FOLLOWS = re.compile(r".*(?:如下|如下所示)\s*[:：]\s*$")
+QUOTED_PAIR = 0.6
+"""A letter and its reply quoted in a news story: only the narration's "内容如下:" marks them."""
+
+
+def quoted_exchange(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
+    """A letter and its reply quoted as short lines in a story, each after a narration line ending
+    "内容如下:": the letter's lines are the question, the reply's (its salutation and closing thanks
+    left out) the answer, each from its first line to its last."""
+    intros = [k for k, (s, e) in enumerate(spans) if _AS_FOLLOWS.match(text, s, e)]
+    blocks: list[tuple[int, int]] = []
+    for k in intros[:2]:
+        lines = []
+        for a, b in spans[k + 1 :]:
+            if _AS_FOLLOWS.match(text, a, b) or _CLOSING_LINE.match(text, a, b) or "。" in text[a:b]:
+                break
+            lines.append((a, b))
+        if not lines:
+            return None
+        start = lines[0][0]
+        if g := _SALUTATION.match(text, start, lines[0][1]):
+            start = g.end()
+        blocks.append((start, lines[-1][1]))
+    if len(blocks) < 2:
+        return None
+    letter, reply = (quote(text, s, e, strip_punct=False) for s, e in blocks)
+    if letter is None or reply is None:
+        return None
+    pair = {"question": scored([letter], QUOTED_PAIR)[0], "answer": scored([reply], QUOTED_PAIR)[0]}
+    return Mailbox(title=None, reply_date=None, qa=[pair])

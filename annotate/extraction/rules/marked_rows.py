@@ -42,7 +42,8 @@ _RUN_ON = re.compile(r"\s+(?=[(（][一二三四五六七八九十]{1,3}[)）]|[
 """A space before a row or heading marker, where a page flattened its lines into one ("…负责) 2.落实好…")."""
 RUN_ON_MARKS = 3
 _PROGRESS_FIELD = re.compile(
-    r"\s*(?:[\u4e00-\u9fff]{0,4}(?:推进|推進|进展|進展|完成|落实|落實)(?:情况|情況)?|进度|進度)\s*[:：]\s*"
+    r"\s*(?:[\u4e00-\u9fff]{0,4}(?:推进|推進|进展|進展|完成|落实|落實)(?:情况|情況)?|进度|進度"
+    r"|(?:督查|督導|督导|检查|檢查|办理|辦理|处理|處理)(?:结果|結果|情况|情況))\s*[:：]\s*"
 )
 """A labelled line under a row that reports on it ("推进情况:目前累计完成…", "项目进展:…")."""
 _STATUS_GROUP = re.compile(
@@ -60,6 +61,8 @@ _FIRST_LEADS = re.compile(r"第一(?:责任|責任)?(?:单位|單位|部门|部�
 _OPENERS = "[［(（【〔"
 _GLOSS = re.compile(GLOSS)
 HEADING_WIDTH = 60
+CUT_ROW_CHARS = 10
+"""A paragraph the page cut under a heading is a row only with some text ("(一" is a cut marker)."""
 
 MARKED_ROW = 0.7
 """A row known by the unit field that closes it or follows it: the field says it is a task, but
@@ -198,6 +201,16 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             else:
                 category = heading
                 group = None if group and group[0] == _kind(mark) else group
+        elif (
+            row is None
+            and not mark
+            and heading_no is not None
+            and items
+            and (s, e) == lines[-1]
+            and e - s >= CUT_ROW_CHARS
+        ):
+            cut = {"task": (s, e), "seq": heading_no, "lines": [], "unit_kind": "cut"}  # cut before its field
+            items.append(cut | ({"category": category} if category else {}))
         elif row is not None and (label := _PROGRESS_FIELD.match(text, s, e)):
             row["lines"].append((label.end(), e))
         elif row is not None and not _LABEL.match(text, s, e):
@@ -264,9 +277,13 @@ def numbered_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         return None
     out = []
     for r in rows:
-        cells = {"task": r["task"]}
+        task_start, task_end = r["task"]
+        if field := _FIELD.search(text, task_start, task_end):  # "…清理。责任单位:高新区。" names no lead
+            task_end = field.start()
+        cells = {"task": (task_start, task_end)}
         if r["lines"]:
-            cells["progress"] = (r["lines"][0][0], r["lines"][-1][1])
+            label = _PROGRESS_FIELD.match(text, *r["lines"][0])  # "督查结果:任务完成较好。…"
+            cells["progress"] = (label.end() if label else r["lines"][0][0], r["lines"][-1][1])
         out.append(item(text, cells, r["seq"], PLAIN_ROW))
     return rows[0]["at"], out, ["plain"] * len(out)
 

@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from annotate.extraction.rules.header_cells import BARE_NUMBER as _BARE_NUMBER
-from annotate.extraction.rules.header_cells import HEADER_ROW, MERGED_ROW, by_role, put, role
+from annotate.extraction.rules.header_cells import HEADER_ROW, MERGED_ROW, by_role, name_and_plan, put, role
 from annotate.extraction.rules.row_cells import INSTITUTION_END, Rows
 from annotate.extraction.rules.row_cells import NUMBERED as _NUMBERED
 from annotate.extraction.rules.row_cells import item as _item
@@ -51,7 +51,8 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         sep = _sep(text, s, e)
         if sep is None:
             continue
-        header = [role(text[a:b]) for a, b in _cells(text, s, e, sep)]
+        names = [text[a:b] for a, b in _cells(text, s, e, sep)]
+        header = name_and_plan(names, [role(n) for n in names])
         if "lead" not in header and "progress" not in header:
             continue
         items: list[dict[str, Any]] = []
@@ -77,6 +78,8 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                     row["lead_units"] = items[-1]["lead_units"]  # the merged cell's units, the same values
                 items.append(row)
                 forms.append(len(cells))
+            elif items and isinstance(forms[-1], int) and forms[-1] + len(cells) <= len(header) and not m:
+                continue  # the row above ran short of cells: its last ones wrapped onto this line
             elif items and first and not _NUMBERED.match(first) and first[:1] not in _CIRCLED:
                 last = all(pe <= ps for ps, pe in spans[spans.index((rs, re_)) + 1 :])
                 piped = text.count(sep, rs, re_) > 0

@@ -9,6 +9,7 @@ Characters are never converted: the Traditional text is what the spans point at.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from annotate.extraction.rules import dates
@@ -23,7 +24,7 @@ from annotate.extraction.rules.dialogue import (
     reported_qa,
 )
 from annotate.extraction.rules.headline_qa import headline_qa
-from annotate.extraction.rules.mailbox_qa import Mailbox, letter_and_reply, mailbox
+from annotate.extraction.rules.mailbox_qa import Mailbox, letter_and_reply, mailbox, quoted_exchange, suggestion_reply
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title, split_person
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -53,7 +54,7 @@ _HELD = re.compile(
 )
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
-_FIELD = re.compile(r"[\u4e00-\u9fff]{2,4}\s*[:：]")
+_FIELD = re.compile(r"(?:[\u4e00-\u9fff][ \u3000]?){2,4}\s*[:：]")
 _TITLE_SENTENCE_END = re.compile(r"[。！？!；;]|\?(?=[\s”」』)）]|$)")
 """A sentence's end inside a would-be title; a "?" inside a word is mojibake ("央視新聞?頻道"), not a question."""
 _PHOTO_CREDIT = re.compile(r"[(（][^()（）]{0,20}(?:摄|攝)[)）]\s*$")
@@ -201,15 +202,40 @@ QA_PAIR, HIGHLIGHT, LEAD_IN, BYLINE = 0.9, 0.6, 0.85, 0.8
 from a section's sentences by their cues: a matter of judgement they often get wrong."""
 
 
+def _report_date(text: str, nonempty: list[tuple[int, int]], metadata: dict[str, Any] | None) -> date | None:
+    """The page's date; a "——2022年12月27日在…会议上" subtitle or the lead's "…举行" dates the report
+    itself, and a live-text page's turn stamps date one with nothing else."""
+    published = dates.publication_date(text, metadata)
+    # a "——2022年12月27日在…会议上" subtitle near the top dates the report itself
+    delivered = next((m for s, e in nonempty[:6] if (m := _DATE_LINE.match(text, s, e))), None)
+    if published is None and not delivered:  # the lead says when the event was held
+        delivered = next((m for s, e in nonempty[:3] if (m := _HELD.search(text, s, e))), None)
+        delivered = delivered and re.match(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", delivered.group(0))
+    if delivered:
+        published = dates.make_date(*(int(g) for g in delivered.groups())) or published
+    if published is None:  # a live-text page stamps its turns: "2024-03-08 10:49:41"
+        stamp = next((m for s, e in nonempty if is_stamp(text, s, e) and (m := _ISO_DAY.match(text, s, e))), None)
+        published = stamp and dates.make_date(*(int(g) for g in stamp.groups()))
+    return published
+
+
+GUESSED_TITLE = 0.6
+"""A mailbox page's title when no field names it: the first title-like line, a column name or a topic."""
+
+
+def _guessed(title: Quote | None) -> Quote | None:
+    return scored([title], min(title.score, GUESSED_TITLE))[0] if title is not None else None
+
+
 def _letters(
     text: str, spans: list[tuple[int, int]], letters: Mailbox, metadata: dict[str, Any] | None
 ) -> dict[str, Any]:
     """A mailbox item's record: its letters and replies, no sections or officials speaking."""
-    day = letters.reply_date or dates.publication_date(text, metadata)
+    day = letters.reply_date or _report_date(text, [(s, e) for s, e in spans if e > s], metadata)
     return {
-        "title": letters.title or _title(text, spans),
+        "title": letters.title or _guessed(_title(text, spans)),
         "date": day.isoformat() if day else None,
-        "speakers": [],
+        "speakers": list(letters.signers),
         "sections": [],
         "qa": letters.qa,
     }
@@ -219,7 +245,9 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     """The public_report record for ``text``; string values are Quotes (spans of ``text``)."""
     spans = [trim(text, s, e) for s, e in lines(text)]
     nonempty = [(s, e) for s, e in spans if e > s]
-    if letters := mailbox(text, nonempty):  # a letter and its reply: a form, not a report or transcript
+    if letters := mailbox(text, nonempty) or suggestion_reply(
+        text, nonempty
+    ):  # a letter and its reply: a form, not a report or transcript
         return _letters(text, spans, letters, metadata)
     speakers = _speakers(text)
     names = [str(n) for n in speakers]
@@ -255,7 +283,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         names = [str(n) for n in speakers]
     if not qa:  # nor verbs: questions as headlines, each with its answer under it
         qa = headline_qa(text, nonempty)
-    if not qa and (letters := letter_and_reply(text, nonempty)):  # a letter and its reply, unlabelled
+    if not qa and (letters := letter_and_reply(text, nonempty) or quoted_exchange(text, nonempty)):  # unlabelled
         return _letters(text, spans, letters, metadata)
 
     sections: list[dict[str, Any]] = []
@@ -288,17 +316,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
                 section = {"heading": head, "highlights": highlights}
                 sections.append(section | {"indicators": indicators(text, b_start, b_end, name_mode="phrase")})
 
-    published = dates.publication_date(text, metadata)
-    # a "——2022年12月27日在…会议上" subtitle near the top dates the report itself
-    delivered = next((m for s, e in nonempty[:6] if (m := _DATE_LINE.match(text, s, e))), None)
-    if published is None and not delivered:  # the lead says when the event was held
-        delivered = next((m for s, e in nonempty[:3] if (m := _HELD.search(text, s, e))), None)
-        delivered = delivered and re.match(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", delivered.group(0))
-    if delivered:
-        published = dates.make_date(*(int(g) for g in delivered.groups())) or published
-    if published is None:  # a live-text page stamps its turns: "2024-03-08 10:49:41"
-        stamp = next((m for s, e in nonempty if is_stamp(text, s, e) and (m := _ISO_DAY.match(text, s, e))), None)
-        published = stamp and dates.make_date(*(int(g) for g in stamp.groups()))
+    published = _report_date(text, nonempty, metadata)
     return {
         "title": _title(text, spans),
         "date": published.isoformat() if published else None,

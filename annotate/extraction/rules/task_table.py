@@ -136,6 +136,9 @@ def _rows(text: str) -> list[tuple[int, int, int, int, int]]:
     return out
 
 
+_CAPTION_END = re.compile(r"(?:表|清单|清單|情况|情況|台账|臺賬|一览|一覽|计划|計劃|方案)\s*$")
+
+
 def _title(text: str) -> Quote | None:
     line_spans = [trim(text, s, e) for s, e in lines(text)]
     for k, (s, e) in enumerate(line_spans):
@@ -143,6 +146,8 @@ def _title(text: str) -> Quote | None:
             for ps, pe in reversed(line_spans[:k]):
                 if pe > ps:
                     mark = re.match(r"[一二三四五六七八九十]{1,3}[、.．]", text[ps:pe])  # "一、…表": a numbered caption
+                    if mark and not _CAPTION_END.search(text, ps, pe):
+                        return None  # "一、政府投资类": the first part's heading, no caption
                     return quote(text, ps + (mark.end() if mark else 0), pe)
     for s, e in line_spans:  # a caption line, not a paragraph or a metadata field that mentions 完成情况
         if ("完成情况" in text[s:e] or "完成情況" in text[s:e]) and not re.search(r"[。:：]", text[s:e]):
