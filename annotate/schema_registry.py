@@ -46,6 +46,8 @@ class SchemaSpec:
     """What annotators read for each field pattern: a title, or (title, hint), in the documents' language."""
     choice_labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     """Titles of a choice field's values: {pattern: {stored value: title}}."""
+    title: str | tuple[str, str] | None = field(default=None, compare=False)
+    """The genre's name for annotators, or (name, hint), shown above the text; None shows the schema name."""
     rules: Callable[..., dict[str, Any]] | str | None = field(default=None, compare=False)
     """The genre's offline pre-labeler ``(text, metadata) -> record`` or ``"module:function"`` (optional)."""
     origin: str = field(default="", compare=False)
@@ -104,6 +106,7 @@ def _load_file(source: SchemaFolder, file: Path, shared: bytes) -> SchemaSpec:
             clean=getattr(module, "clean", None),
             labels=dict(getattr(module, "LABELS", {})),
             choice_labels=dict(getattr(module, "CHOICE_LABELS", {})),
+            title=getattr(module, "TITLE", None),
             source_hash=hashlib.sha256(file.read_bytes() + shared).hexdigest()[:12],
             rules=getattr(module, "RULES", None),
             origin=source.origin,

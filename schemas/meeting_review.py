@@ -125,6 +125,9 @@ class MeetingReview(BaseModel):
 
 MODEL = MeetingReview
 
+TITLE = ("工作点评会", "各单位依次发言、逐一点评，画出每个单位的成绩与不足，以及会议的通报和要求")
+"""What annotators read above the text in Label Studio: the genre's (title, hint)."""
+
 LABELS = {  # what annotators read in Label Studio: (title, hint); the stored value stays the path
     "attendees[]": ("出席领导", "一位出席领导：职务连同姓名整段划出，职务、姓名画在其中"),
     "attendees[].name": ("姓名", "领导姓名，照原文"),

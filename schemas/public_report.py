@@ -39,6 +39,9 @@ class PublicReport(BaseModel):
 
 MODEL = PublicReport
 
+TITLE = ("工作報告", "報告標題、發言人、各章節的要點與指標，以及逐組問答")
+"""What annotators read above the text in Label Studio: the genre's (title, hint)."""
+
 LABELS = {  # the genre's documents are in Traditional Chinese; the stored value stays the path
     "sections[]": ("章節", "一個章節：從標題到下一個標題之前，標題、要點、指標畫在其中"),
     "sections[].heading": ("章節標題", "章節標題原文"),

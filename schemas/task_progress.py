@@ -52,6 +52,9 @@ class TaskProgress(BaseModel):
 
 MODEL = TaskProgress
 
+TITLE = ("重点任务完成情况表", "每个序号一行，画出督办内容、牵头单位、完成情况和状态")
+"""What annotators read above the text in Label Studio: the genre's (title, hint)."""
+
 LABELS = {  # what annotators read in Label Studio: (title, hint); the stored value stays the path
     "items[]": ("任务行", "表格的一整行：从序号到完成情况结束"),
     "items[].category": ("类别", "该行所属类别，照原文"),

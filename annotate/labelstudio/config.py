@@ -10,6 +10,9 @@ Design — what the annotator sees, and why:
   every request to the model (and of its recorded answers). The title is drawn on each
   highlight (``showLabels``), and block labels get pale colours so the fields inside them stand
   out.
+* The header above the text is the genre's title in the documents' language, the schema file's
+  ``TITLE`` (title, hint): the annotator reads 工作点评会, not ``meeting_review: Work-review
+  meeting …``. A schema without one shows its name and description.
 * Hotkeys are fixed: accept ``alt+a``, reject ``alt+x``, submit Label Studio's ``ctrl+enter`` in
   every project; labels and choices get their keys in config order from the editor's own
   sequence, so no project reuses the review keys (the editor would otherwise assign them itself).
@@ -329,19 +332,26 @@ def _label_xml(spec: LabelSpec, index: int, value: str, keys: list[str]) -> str:
     return f"<Label {_attrs(**attrs)}/>"
 
 
-def build_config(spec: LabelSpec, description: str = "") -> str:
-    """The labeling config XML for a schema."""
+def header(schema_name: str, description: str = "", title: str | tuple[str, str] | None = None) -> str:
+    """What the annotator reads above the text: the genre's ``title`` (or (title, hint)), else its name."""
+    if title:
+        name, hint = (title, "") if isinstance(title, str) else title
+        return f"{name}：{hint}" if hint else name
+    return f"{schema_name}: {description}" if description else schema_name
+
+
+def build_config(spec: LabelSpec, description: str = "", title: str | tuple[str, str] | None = None) -> str:
+    """The labeling config XML for a schema; ``title`` is the genre's (title, hint), see :func:`header`."""
     keys = list(_KEYS)
     labels = [_label_xml(spec, i, value, keys) for i, value in enumerate(spec.blocks)]
     labels += [_label_xml(spec, i, value, keys) for i, value in enumerate(spec.spans)]
     doc_scalars = [s for s in spec.scalars.values() if s.block is None]
     region_scalars = [s for s in spec.scalars.values() if s.block is not None]
-    title = f"{spec.schema_name}: {description}" if description else spec.schema_name
     return "\n".join(
         [
             "<View>",
             f"  <Style>{DOUBT_STYLE}</Style>",
-            f"  <Header {_attrs(value=title)}/>",
+            f"  <Header {_attrs(value=header(spec.schema_name, description, title))}/>",
             f"  <Header {_attrs(value='$page_title', size='5')}/>",
             f"  <Header {_attrs(value='$rows', size='6')}/>",
             '  <View style="display: flex; gap: 1em; align-items: flex-start">',

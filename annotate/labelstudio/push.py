@@ -63,7 +63,7 @@ def project_config(schema_name: str) -> tuple[LabelSpec, str]:
     """The schema's label spec and validated config XML (SDK check before any project is made)."""
     spec = get_schema(schema_name)
     lspec = label_spec(spec.name, spec.model, spec.labels, spec.choice_labels)
-    xml = build_config(lspec, spec.description)
+    xml = build_config(lspec, spec.description, spec.title)
     LabelInterface(xml).validate()
     return lspec, xml
 

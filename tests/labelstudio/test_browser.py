@@ -17,6 +17,8 @@ from annotate.cli import app
 from annotate.core.grounding import confidence, ground_record
 from annotate.core.types import Extraction
 from annotate.documents import load_document
+from annotate.labelstudio.config import header as config_header
+from annotate.labelstudio.config import label_spec
 from annotate.labelstudio.convert import normalise
 from annotate.schema_registry import get_schema
 from annotate.store import connect
@@ -62,6 +64,45 @@ def _login(page: Any, ls_env: Any) -> None:
     page.fill("input[name=password]", ls_env.password)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_url(lambda u: "/user/login" not in u)
+
+
+_SHOWN = """() => ({
+  text: document.body.innerText,
+  buttons: [...document.querySelectorAll(".lsf-label")].map((el) => el.innerText.trim()),
+  drawn: [...document.querySelectorAll(".htx-highlight[data-label]")].map((el) => el.getAttribute("data-label")),
+})"""
+"""What the annotator can read: the page's visible text, the label buttons, the title on each highlight."""
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def assert_readable_labels(page: Any, schema: str) -> None:
+    """Labels read as words on an open task of ``schema``: the genre's Chinese title above the
+    text (not ``meeting_review: Work-review…``), every label's title on the buttons, a Chinese
+    title on every highlight, and no field path (``units[].shortcomings[]``) anywhere visible."""
+    spec = get_schema(schema)
+    lspec = label_spec(schema, spec.model, spec.labels, spec.choice_labels)
+    shown = page.evaluate(_SHOWN)
+    text, buttons, drawn = shown["text"], shown["buttons"], shown["drawn"]
+    header = config_header(schema, spec.description, spec.title)
+    assert _chinese(header) and header in text, f"the genre's Chinese title {header!r} is not above the text"
+    assert f"{schema}:" not in text and spec.description not in text, "the schema's name and English description show"
+    paths = {*lspec.label_values(), *(f.pattern for f in lspec.scalars.values())}
+    visible, rest = set(), text  # longest first: units[] is part of units[].unit
+    for path in sorted((p for p in paths if "[]" in p or "." in p), key=len, reverse=True):
+        if path in rest:
+            visible.add(path)
+            rest = rest.replace(path, " ")
+    # a button reads "不足\nw" (title, hotkey), a highlight "7:不足": a bare name (chair) is a path too
+    visible |= {p for p in paths if any(x.split("\n")[0].split(":")[-1] == p for x in buttons + drawn)}
+    assert not visible, f"raw field paths are visible: {sorted(visible)}"
+    titles = [lspec.title(v) for v in lspec.label_values()]
+    missing = [t for t in titles if not any(b.startswith(t) for b in buttons)]
+    assert not missing, f"labels without their title on a button: {missing} (buttons: {buttons})"
+    assert all(_chinese(b) for b in buttons), f"a label button reads as code: {buttons}"
+    assert drawn and all(_chinese(d) for d in drawn), f"a highlight without a Chinese title: {sorted(set(drawn))}"
 
 
 @dataclass
@@ -171,13 +212,7 @@ def test_annotator_submits_a_pushed_task_and_pull_makes_gold(ls_env: Any, tmp_pa
         page.screenshot(path=str(ARTIFACTS / "labelstudio-task.png"), full_page=True)
         assert shown >= len(groundings), f"{shown} highlighted regions on the page, {len(groundings)} pre-annotated"
         assert "背街小巷治理" in text and "甲街道" in text
-        # labels read as words, in Chinese, on the buttons and on the highlights; no code paths
-        buttons = " ".join(page.locator(".lsf-label").all_inner_texts())
-        assert all(t in buttons for t in ("单位点评", "成绩", "不足", "出席领导")), buttons
-        assert "[]" not in buttons and "shortcomings" not in buttons, f"a raw field path is visible: {buttons}"
-        drawn = [page.locator(".htx-highlight[data-label]").nth(i).get_attribute("data-label") or ""
-                 for i in range(min(5, page.locator(".htx-highlight[data-label]").count()))]  # fmt: skip
-        assert drawn and all(any("\u4e00" <= ch <= "\u9fff" for ch in d) for d in drawn), drawn
+        assert_readable_labels(page, "meeting_review")
         # the rejection note shows only with reject, and the review keys are alt+x / alt+a
         note = page.get_by_placeholder("退回原因 why rejected (optional)")
         expect(note).to_be_hidden()
@@ -236,3 +271,61 @@ def test_a_low_confidence_region_is_marked_on_its_highlight(ls_env: Any, tmp_pat
     assert not high_drawn["decoration"].startswith("wavy"), high_drawn
     assert "待核" not in high_drawn["label"] and "不足" in high_drawn["label"], high_drawn
     assert "波浪红线、待核" in legend
+
+
+def _gold_lead_time(db: Path, doc_id: str) -> float:
+    res = CliRunner().invoke(app, ["pull", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    con = connect(db, read_only=True)
+    gold = latest_gold(con, doc_id)
+    con.close()
+    assert gold is not None and gold["lead_time"] is not None, res.output
+    return float(gold["lead_time"])
+
+
+def _drop_a_region(page: Any) -> None:
+    """A correction: select 背街小巷治理 and delete it (the editor enables Update only after a change)."""
+    page.locator(".htx-highlight").filter(has_text=re.compile("^背街小巷治理$")).first.click()
+    page.keyboard.press("Backspace")
+    page.wait_for_timeout(300)
+
+
+@needs_chromium
+@pytest.mark.parametrize("first_session", ["submitted", "left as a draft"])
+def test_lead_time_sums_every_session_on_a_task(
+    ls_env: Any, tmp_path: Path, fixtures_dir: Path, first_session: str
+) -> None:
+    """Two browser sessions on one task; the gold's lead_time counts both.
+
+    Submitted: read 5 s, submit; come back, read 3 s, correct, update (the editor adds the
+    annotation's lead_time to the update's). Left as a draft: read 2 s, correct, leave once the
+    editor has saved its draft (5 s after a change); come back, read 3 s, submit (the editor adds
+    the draft's lead_time to the submission's). Pull stores Label Studio's figure as it is.
+    """
+    from playwright.sync_api import expect
+
+    db = tmp_path / "review.duckdb"
+    pushed = _push_review_meeting(db, fixtures_dir, f"meeting_review/lead-{first_session[0]}@v1")
+    with _task_page(ls_env, pushed) as page:
+        expect(page.locator(".htx-highlight").first).to_be_visible()
+        if first_session == "submitted":
+            page.wait_for_timeout(5000)
+            page.get_by_role("button", name="Submit").click()
+            page.wait_for_timeout(1500)
+            first = _gold_lead_time(db, pushed.doc.doc_id)
+        else:
+            page.wait_for_timeout(2000)
+            _drop_a_region(page)
+            page.wait_for_timeout(7000)  # the editor saves a draft 5 s after a change; then the annotator leaves
+            first = 7.0
+    with _task_page(ls_env, pushed) as page:
+        expect(page.locator(".htx-highlight").first).to_be_visible()
+        page.wait_for_timeout(3000)
+        if first_session == "submitted":
+            _drop_a_region(page)
+        page.locator("button", has_text="Update" if first_session == "submitted" else "Submit").first.click()
+        page.wait_for_timeout(1500)  # Update's accessible name is "submit": found by its text
+    both = _gold_lead_time(db, pushed.doc.doc_id)
+    print(f"\nlead_time, first session {first_session}: after it {first} s (draft: at least), after both {both} s")
+    assert first >= 5, first
+    assert both >= first + 3, f"the gold's lead_time {both} s does not cover the first session's {first} s"

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from annotate.store import connect
-from tests.labelstudio.test_browser import ARGS, ARTIFACTS, CHROMIUM, _login, needs_chromium
+from tests.labelstudio.test_browser import ARGS, ARTIFACTS, CHROMIUM, _login, assert_readable_labels, needs_chromium
 from tests.labelstudio.test_push_pull import SEED_STEMS, _run, _save, _seed
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
@@ -93,6 +93,7 @@ def test_every_seed_task_opens_in_under_three_seconds(ls_env: Any, tmp_path: Pat
                 name = Path(source).name + (f" page {number}/{pages}" if pages > 1 else "")
                 rows.append({"task": name, "schema": schema,
                              **_open(page, f"{ls_env.url}/projects/{pid}/data?task={tid}", tid)})  # fmt: skip
+                assert_readable_labels(page, schema)  # every genre, every page: titles, never paths
                 if schema == "task_progress":  # each row's predicted seq and status, without selecting a row
                     assert "各行预测（序号 状态）" in page.locator("body").inner_text()
                 if schema not in shot:

@@ -78,7 +78,7 @@ def test_unsupported_field_types_are_refused_with_the_field_named() -> None:
 def _config(name: str) -> tuple[Any, str]:
     spec = load_schemas()[name]
     ls = label_spec(name, spec.model, spec.labels, spec.choice_labels)
-    return ls, build_config(ls, spec.description)
+    return ls, build_config(ls, spec.description, spec.title)
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
@@ -131,3 +131,22 @@ def test_a_schema_without_titles_shows_paths_and_bad_titles_are_refused() -> Non
         label_spec("meeting_review", spec.model, {"units[].nope": "无"})
     with pytest.raises(ConfigError, match="单位"):
         label_spec("meeting_review", spec.model, {"units[].unit": "单位", "units[]": "单位"})
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_the_header_above_the_text_is_the_genres_chinese_title(name: str) -> None:
+    _, xml = _config(name)
+    header = ElementTree.fromstring(xml).find("Header")
+    assert header is not None
+    shown = header.get("value") or ""
+    title = load_schemas()[name].title
+    assert isinstance(title, tuple) and shown == f"{title[0]}：{title[1]}", shown
+    assert name not in shown and load_schemas()[name].description not in shown, shown
+    assert all(not ch.isascii() or not ch.isalpha() for ch in shown), f"English in the header: {shown}"
+
+
+def test_a_schema_without_a_genre_title_shows_its_name_above_the_text() -> None:
+    spec = load_schemas()["meeting_review"]
+    plain = ElementTree.fromstring(build_config(label_spec("meeting_review", spec.model), spec.description))
+    header = plain.find("Header")
+    assert header is not None and header.get("value") == f"meeting_review: {spec.description}"

@@ -377,6 +377,44 @@ def test_push_compare_puts_two_versions_side_by_side(tmp_path: Path, label_studi
         assert res.exit_code != 0 and "meeting_review/none" in res.output
 
 
+def test_an_annotation_on_a_compare_task_becomes_gold(tmp_path: Path, label_studio: Any, ls_client: LSClient) -> None:
+    """A compare task feeds gold like any other: the annotator starts from A's draft, takes the
+    shortcoming only B found (as *Compare All* shows it), submits; pull files that as gold, from A."""
+    db = tmp_path / "review.duckdb"
+    doc, schema, record = _seed(SEED_STEMS[0])
+    record = normalise(get_schema(schema).model, record)
+    fewer = copy.deepcopy(record)
+    taken = fewer["units"][0]["shortcomings"].pop(1)
+    a, b = "meeting_review/cmpgold@a", "meeting_review/cmpgold@b"
+    _save(db, doc, schema, fewer, a)
+    _save(db, doc, schema, record, b)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LABEL_STUDIO_URL", label_studio.url)
+        mp.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+        res = _run("push", "--db", str(db), "--compare", a, b)
+        assert res.exit_code == 0, res.output
+        con = connect(db, read_only=True)
+        ((pid, task_id),) = con.execute("SELECT project_id, task_id FROM ls_tasks").fetchall()
+        con.close()
+        preds = {p["model_version"]: p for p in ls_client.list_predictions(pid) if p["task"] == task_id}
+        assert set(preds) == {a, b}
+        # drawn anew in A's draft: the editor gives a drawn region its own id
+        from_b = {**_region(preds[b]["result"], "units[].shortcomings[]", taken), "id": "drawn1", "origin": "manual"}
+        ls_client.create_annotation(task_id, [*_draft(preds[a]), from_b], lead_time=12.0,
+                                    parent_prediction=preds[a]["id"])  # fmt: skip
+        res = _run("pull", "--db", str(db))
+        assert res.exit_code == 0, res.output
+    assert "1 gold" in res.output, res.output
+    con = connect(db, read_only=True)
+    gold = latest_gold(con, doc.doc_id)
+    con.close()
+    assert gold is not None, res.output
+    assert gold["record"] == record, "B's shortcoming taken into A's draft"
+    assert gold["prediction_version_key"] == a
+    assert gold["region_stats"]["added"] == 1 and gold["region_stats"]["deleted"] == 0, gold["region_stats"]
+    assert gold["lead_time"] == 12.0
+
+
 def test_a_pull_that_fails_midway_keeps_whole_transactions_and_a_rerun_files_the_rest_once(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
