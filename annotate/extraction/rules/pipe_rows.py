@@ -57,6 +57,7 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             continue
         items: list[dict[str, Any]] = []
         forms: list[Hashable] = []
+        short_row = 0  # cells the last numbered row lacks: they may wrap onto the lines below it
         for rs, re_ in spans[k + 1 :]:
             cells = _cells(text, rs, re_, sep)
             if not cells:
@@ -65,6 +66,7 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             if (inner := _inner_seq(text, header, cells, items)) is not None:  # 序号 after a category column
                 items.append(inner)
                 forms.append("inner")
+                short_row = 0
                 continue
             m = _BARE_NUMBER.fullmatch(first) if header[0] == "seq" else _NUMBERED.match(first)
             if m and (not items or int(m.group("seq")) > items[-1]["seq"]):
@@ -78,7 +80,8 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                     row["lead_units"] = items[-1]["lead_units"]  # the merged cell's units, the same values
                 items.append(row)
                 forms.append(len(cells))
-            elif items and isinstance(forms[-1], int) and forms[-1] + len(cells) <= len(header) and not m:
+                short_row = len(header) - len(cells)
+            elif items and short_row and len(cells) <= short_row and not m:
                 continue  # the row above ran short of cells: its last ones wrapped onto this line
             elif items and first and not _NUMBERED.match(first) and first[:1] not in _CIRCLED:
                 last = all(pe <= ps for ps, pe in spans[spans.index((rs, re_)) + 1 :])
@@ -86,6 +89,7 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 if (piped and all(b <= a for a, b in cells[1:])) or (last and not piped):
                     items.append(_continued(text, items[-1], cells[0], cut=not piped))
                     forms.append(("merged", piped))
+                    short_row = 0
                 elif header[0] == "seq" and sum(b > a for a, b in cells) >= 2:  # a sub-row: its own cells
                     prev = items[-1]  # after the merged 序号 ("新增800张… | 810 | 101% | |")
                     roles = _with_rate(text, header[1:], cells, by_role(text, header[1:], cells))
@@ -93,6 +97,7 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                     row["category"], row["lead_units"] = prev["category"], prev["lead_units"]
                     items.append(row)
                     forms.append(("merged", piped))
+                    short_row = 0
             elif first[:1] in _CIRCLED and items:
                 prev = items[-1]
                 merged = [r for r in header if r not in ("category", "leader", "lead", "seq")]
@@ -101,6 +106,7 @@ def pipe_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 item["category"], item["lead_units"] = prev["category"], list(prev["lead_units"])
                 items.append(item)
                 forms.append(("merged", len(cells)))
+                short_row = 0
         if items:
             return s, items, forms
     return None

@@ -68,6 +68,7 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
             header[header.index("category")] = "task"
         items: list[dict[str, Any]] = []
         forms: list[Hashable] = []
+        lead_above: tuple[int, int] | None = None
         while j < len(nonempty):
             s0, e0 = nonempty[j]
             if items and (part := part_heading(text, s0, e0)):  # the next part: its rows' category
@@ -94,7 +95,7 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 # a merged or split cell: the cells are typed by what they hold; a cut row whose
                 # lead cell is where the page stopped ("沈") has no lead, not the row above's
                 past_lead = len(row) > header.index("lead")
-                above = items[-1].get("lead_span") if items and (past_lead or not cut) else None
+                above = lead_above if items and (past_lead or not cut) else None
                 row = row if nxt else reach  # typed by content, a cut row keeps every line it has
                 roles = by_content(text, header[1:], row, above)
                 form: Hashable = "typed"  # cells typed by content vary in number by design
@@ -102,11 +103,12 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
                 form = len(row)
             if category and "category" not in roles:
                 roles["category"] = category
-            items.append(_item(text, roles, seq, HEADER_ROW) | {"lead_span": roles.get("lead")})
+            items.append(_item(text, roles, seq, HEADER_ROW))
+            lead_above = roles.get("lead")  # a merged unit cell below takes it
             forms.append(form)
             j += 1 + len(row)
         if items:
-            return s, [{k: v for k, v in i.items() if k != "lead_span"} for i in items], forms
+            return s, items, forms
     return None
 
 
