@@ -39,3 +39,34 @@ def test_a_percentage_target_beaten_by_the_same_measure_is_completed() -> None:
 
 def test_a_completed_deliverable_is_still_completed() -> None:
     assert status_of("一期工程已于5月30日通车试运营。", "一期工程投入试运营。") == "completed"
+
+
+def test_a_share_of_the_plan_sets_the_status_by_whether_it_reaches_the_whole() -> None:
+    """ "占总计划的99.2%" is short of the plan although the cell says 已完成 (dev6 t34); every share
+    at or above 100% ("占目标任务的126.5%", dev6 t36) is the plan met."""
+    assert status_of("上半年已完成建设402公里,累计解决撤并村通公路,占总计划的99.2%。", "新建公路") == "in_progress"
+    progress = "城镇新增就业10.7万人,占目标任务的126.5%;再就业3.3万人,占目标任务的137.7%。"
+    assert status_of(progress, "促进就业") == "completed"
+    assert status_of("新增就业1万人,占目标任务的126%;再就业1万人,占目标任务的80%。", "促进就业") == "in_progress"
+
+
+def test_a_deliverable_still_expected_is_under_way_even_beside_finished_parts() -> None:
+    """ "预计…竣工" says the headline deliverable is ahead, whatever parts are 均已完成 (dev10 t53)."""
+    progress = "截至目前,该项目屋面工程、门窗工程均已完成,预计在7月中旬整体竣工投入使用。"
+    assert status_of(progress, "建设便民服务中心") == "in_progress"
+    assert status_of("该项目屋面工程、门窗工程均已完成。", "建设便民服务中心") == "completed"
+
+
+@pytest.mark.parametrize(
+    ("progress", "status"),
+    [
+        ("预算已完成,因方案变更,项目目前暂停实施。", "not_completed"),
+        ("60  达到目标60元", "completed"),
+        ("已完成并长期坚持。认真做好人员健康监测。", "completed"),
+        ("县中心幼儿园已启动扩建前期工作。", "in_progress"),
+        ("各相关部门正合力推进省级开发区申报工作。", "in_progress"),
+    ],
+)
+def test_status_cues_of_the_development_rounds(progress: str, status: str) -> None:
+    """The task is open-ended ("加强…"), so a plain 已完成 alone would leave the row unclear."""
+    assert status_of(progress, "加强基础设施建设。") == status

@@ -16,10 +16,11 @@ from annotate.extraction.rules.numbers import NUMBER
 _ADJUSTED = re.compile(r"由[^。；;]{0,40}?(?:调整为|調整為|调减为|調減為|变更为|變更為)|调整方案|調整方案")
 _NOT_DONE = re.compile(
     r"无法完成|無法完成|无法如期|無法如期|未能按(?:计划|計劃|期|时|時)|未能完成|延期|推迟至20|推遲至20|暂缓|暫緩|"
-    r"(?:项目|項目|任务|任務|活动|活動|工作)(?:终止|終止|取消)"
+    r"(?:项目|項目|任务|任務|活动|活動|工作)(?:终止|終止|取消)|暂停(?:实施|建设|施工)|暫停(?:實施|建設|施工)"
 )
 _ONGOING = re.compile(
     r"正在|仍在|推进中|推進中|进行中|進行中|有序推进|有序推進|顺利推进|順利推進|序时推进|序時推進|序时进度|序時進度|达序|達序|尚未|待[^。；;]{0,12}后|待[^。；;]{0,12}後|下一步|"
+    r"正[\u4e00-\u9fff]{0,2}推进|正[\u4e00-\u9fff]{0,2}推進|前期工作|前期手续|前期手續|"
     r"已开工|已開工|开工建设|開工建設|初步|初具规模|初具規模|基本完成|开始试运营|開始試運營|进入[^。；;]{0,4}阶段|進入[^。；;]{0,4}階段"
 )
 _DOING = re.compile(r"(?<![其集])[\u4e00-\u9fff]{2}中[。.]?$")
@@ -31,11 +32,19 @@ _LAGGING = re.compile(
 """A report of laggards: the work is under way but behind, not cancelled or postponed."""
 _RATE = re.compile(r"(?:完成|进度|進度)[^。；;，,%％]{0,16}?(?:的|为|為|达|達)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 """A completion rate: "已完成年度目标任务的55%", "整体进度80%"."""
+_SHARE_OF_PLAN = re.compile(
+    r"占[^。；;，,%％]{0,10}?(?:计划|計劃|目标|目標|任务|任務)[^。；;，,%％]{0,4}?\s*(\d+(?:\.\d+)?)\s*[%％]"
+)
+"""A share of the plan reached: "占总计划的99.2%" (under way), "占目标任务的126.5%" (met)."""
+_PENDING = re.compile(
+    r"(?:预计|預計|预定|預定)[^。；;，,]{0,12}?(?:竣工|完工|建成|投入使用|投用|投产|投產|交付|开通|開通|完成|开始|開始)"
+)
+"""The headline deliverable is still ahead: "预计7月中旬整体竣工", "预定12月初开始安装"."""
 _STRONG_DONE = re.compile(
-    r"全部完成|超额完成|超額完成|圆满完成|圓滿完成|顺利完成|順利完成|完成(?:全年|年度)(?:工作)?任务|"
+    r"(?:达到|達到)(?:年度|预期|預期)?(?:目标|目標)|全部完成|超额完成|超額完成|圆满完成|圓滿完成|顺利完成|順利完成|完成(?:全年|年度)(?:工作)?任务|"
     r"已完成[^。；;，,]{0,20}任务|已完成[^。；;，,]{0,20}任務|均已(?:完工|完成|实现|實現)|全部(?:通过验收|通過驗收|达标|達標|办复|辦復|办结|辦結|实现|實現)"
 )
-_VERDICT_DONE = re.compile(r"\s*(?:已完成|已完工|已全部完成)[。．.;；]")
+_VERDICT_DONE = re.compile(r"\s*(?:已完成|已完工|已全部完成)(?:并[\u4e00-\u9fff]{1,6})?[。．.;；]")
 """A report that opens with its verdict as a sentence of its own ("已完成。 已将…提高到…")."""
 _WEAK_DONE = re.compile(
     r"已完成|完成|建成|完工|通车|通車|已印发|已印發|已出台|已上线|已上線|正式发布|正式發布|实现|實現"
@@ -121,11 +130,15 @@ def status_of(progress: str | None, task: str | None = None) -> str:
         return "completed" if float(m.group(1)) >= 100 else "in_progress"
     if (m := _RATE.search(progress)) and float(m.group(1)) < 100:
         return "in_progress"
+    if shares := [float(m.group(1)) for m in _SHARE_OF_PLAN.finditer(progress)]:
+        return "completed" if min(shares) >= 100 else "in_progress"
     if _part_of_total(progress):
         return "in_progress"
     if task and _target_met(task, progress):
         return "completed"
     if task and _target_short(task, progress) and not _WEAK_DONE.search(progress):
+        return "in_progress"
+    if _PENDING.search(progress):
         return "in_progress"
     if _STRONG_DONE.search(progress) or _VERDICT_DONE.match(progress):
         return "completed"
