@@ -14,7 +14,7 @@ import re
 from collections.abc import Hashable
 from typing import Any
 
-from annotate.extraction.rules.row_cells import LEAD_FIELD, units
+from annotate.extraction.rules.row_cells import DUTY_FIELD, LEAD_FIELD, marked_leads, units
 from annotate.extraction.rules.spans import quote, scored, trim
 
 _ROW = re.compile(r"(?<![^\s。；;])(?P<seq>\d{1,3})\s*[.．、](?!\d)")
@@ -72,6 +72,8 @@ def field_rows(text: str, spans: list[tuple[int, int]]) -> tuple[int, list[dict[
             name = lab.group("label")
             if LEAD_FIELD.match(name) and e > s:
                 item["lead_units"] = units(text, s, e, FIELD_ROW)
+            elif DUTY_FIELD.match(name) and not item["lead_units"]:  # "责任单位:A(牵头)、B"
+                item["lead_units"] = marked_leads(text, s, e, FIELD_ROW)
             elif _PROGRESS.search(name) and e > s and (p := quote(text, s, e, strip_punct=False)):
                 item["progress"] = scored([p], FIELD_ROW)[0]
         items.append(item)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from annotate.extraction.rules.row_cells import INSTITUTION_END
+from annotate.extraction.rules.row_cells import DUTY_FIELD, INSTITUTION_END
 
 H_SEQ = re.compile(r"^(?:序号|序號|编号|編號)$")
 _H_LEAD = re.compile(r"牵头|牽頭|主责|主責")
@@ -55,6 +55,8 @@ def role(header: str) -> str | None:
         return "leader"
     if _H_LEAD.search(header) and not _H_TYPE_MARKED.search(header):
         return "lead"
+    if DUTY_FIELD.match(header):  # 责任单位: lead units only where a cell marks one "(牵头)"
+        return "duty"
     if _H_PROGRESS.search(header):
         return "progress"
     if _H_CATEGORY.search(header):

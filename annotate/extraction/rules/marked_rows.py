@@ -19,7 +19,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from annotate.extraction.rules.grouped_rows import numeral
-from annotate.extraction.rules.row_cells import NUMBERED, Rows, item
+from annotate.extraction.rules.row_cells import MARKED_LEAD, NUMBERED, Rows, item
 from annotate.extraction.rules.spans import GLOSS, trim
 
 _MARK = re.compile(
@@ -60,6 +60,7 @@ carry no unit field of their own, and the heading is no category."""
 _FIRST_LEADS = re.compile(r"第一(?:责任|責任)?(?:单位|單位|部门|部門)(?:为|為|是)(?:牵头|牽頭)")
 _OPENERS = "[［(（【〔"
 _GLOSS = re.compile(GLOSS)
+_LEAD_MARK = re.compile(r"[(（](?:牵头|牽頭)[)）]")
 HEADING_WIDTH = 60
 CUT_ROW_CHARS = 10
 """A paragraph the page cut under a heading is a row only with some text ("(一" is a cut marker)."""
@@ -85,6 +86,9 @@ def _field_end(text: str, a: int, b: int) -> int:
         if (g := _GLOSS.match(text, i, b)) is not None:
             i = g.end()
             continue
+        if (lead := _LEAD_MARK.match(text, i, b)) is not None:  # "区住建委(牵头)、…": the list goes on
+            i = lead.end()
+            continue
         if text[i] in "]］)）】〕；;(（" or (text[i] in "，," and _LABEL.match(text, i + 1, b)):
             return i  # a bracket, a ";", or a comma before the next field ("…,协办单位:Y")
         i += 1
@@ -107,6 +111,8 @@ def _field(text: str, s: int, e: int) -> Field | None:
             return kind, m.end(), _field_end(text, m.end(), e), opener
         if opener > s and _FIELDS_BEFORE.fullmatch(text, opener + 1, m.start()):  # "(牵头领导:谢瑞武,牵头单位:"
             return kind, m.end(), _field_end(text, m.end(), e), opener
+        if m.start() > s and text[m.start() - 1] in "。；;":  # "task。责任单位:X、Y。": the task's sentence closed
+            return kind, m.end(), _field_end(text, m.end(), e), m.start()
     if (v := _VERB_FIELD.search(text, s, e)) and v.start() > s:
         return "lead", v.start("units"), v.end("units"), v.start()
     return None
@@ -223,7 +229,7 @@ def marked_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         return None
     out = []
     for r in rows:
-        cells = {k: r[k] for k in ("task", "category", "lead", "verdict") if k in r}
+        cells = {k: r[k] for k in ("task", "category", "lead", "duty", "verdict") if k in r}
         if r["lines"]:
             cells["progress"] = (r["lines"][0][0], r["lines"][-1][1])
         out.append(item(text, cells, r["seq"], MARKED_ROW))
@@ -252,6 +258,8 @@ def _put_field(text: str, row: dict[str, Any], field: Field, first_leads: bool) 
     elif first_leads:
         stop = next((i for i in range(start, end) if text[i] in "、,，/／"), end)
         row["lead"] = trim(text, start, stop)
+    elif MARKED_LEAD.search(text, start, end):  # "责任单位:区住建委(牵头)、区财政局"
+        row["duty"] = (start, end)
 
 
 PLAIN_ROW = 0.6

@@ -20,6 +20,8 @@ NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*(?:[.．](?!\d)|、)")
 UNIT_SPLIT = "、,，/／；; "
 LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:责任|責任)?(?:单位|單位|部门|部門)$")
 """A field label naming the lead units (牵头单位, 主责部门, 牵头责任单位); 牵头领导 names a person."""
+DUTY_FIELD = re.compile(r"^(?:责任|責任)(?:单位|單位|部门|部門)$")
+"""A field label naming the units responsible (责任单位), of which only one marked "(牵头)" leads."""
 
 
 INSTITUTION_SUFFIX = (
@@ -58,18 +60,27 @@ def units(text: str, s: int, e: int, score: float) -> list[Quote]:
     return scored(out, score)
 
 
+MARKED_LEAD = re.compile(r"(?P<unit>[^、,，/／；;\s:：()（）]{2,24}?)\s*[(（](?:牵头|牽頭)[)）]")
+"""A unit that a list of responsible units marks as leading: "区住建委(牵头)、区财政局"."""
+
+
+def marked_leads(text: str, s: int, e: int, score: float) -> list[Quote]:
+    """The units of a 责任单位 cell or field marked "(牵头)": the only lead units such a list names."""
+    return scored([q for m in MARKED_LEAD.finditer(text, s, e) if (q := quote(text, *m.span("unit")))], score)
+
+
 def item(text: str, cells: dict[str, tuple[int, int]], seq: int, score: float) -> dict[str, Any]:
     def q(role: str, strip: bool = True) -> Quote | None:
         span = cells.get(role)
         v = quote(text, *span, strip_punct=strip) if span else None
         return scored([v], score)[0] if v is not None else None
 
-    lead = cells.get("lead")
+    lead, duty = cells.get("lead"), cells.get("duty")
     row = {
         "category": q("category"),
         "seq": seq,
         "task": q("task", False),
-        "lead_units": units(text, *lead, score) if lead else [],
+        "lead_units": units(text, *lead, score) if lead else marked_leads(text, *duty, score) if duty else [],
         "progress": q("progress", False),
     }
     if "verdict" in cells:  # a status column's cell: decides the status (see task_table), not a value
