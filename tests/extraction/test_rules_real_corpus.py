@@ -99,7 +99,7 @@ def test_the_corpus_is_whole_and_split_once() -> None:
     texts = _texts()
     assert len(texts) >= 25
     # dev2: development texts added later; dev3: the calibration set for the rules' confidence
-    assert {t["split"] for t in texts} == {"dev", *(f"dev{n}" for n in range(2, 13)), "eval"}
+    assert {t["split"] for t in texts} == {"dev", *(f"dev{n}" for n in range(2, 14)), "eval", "eval2"}
     for genre, least in (("meeting_review", 5), ("task_progress", 5), ("public_report", 5)):
         assert sum(t["genre"] == genre for t in texts) >= least, genre
     for t in texts:
@@ -120,8 +120,11 @@ def test_the_rules_confidence_orders_real_values_on_the_development_texts(measur
     """AUROC >= AUROC_BAR on every development split where it is defined (one with right and wrong
     values: dev and dev2 have no wrong value left, dev3 was collected to have some). The eval and
     all-splits figures are only printed: they are the honest report, and must not be tuned against."""
-    development = {k: v for k, v in measured["auroc"].items() if k not in ("eval", "all") and v is not None}
-    print(f"\nAUROC reported, not asserted: eval {measured['auroc'].get('eval')}, all {measured['auroc']['all']}")
+    development = {
+        k: v for k, v in measured["auroc"].items() if not k.startswith("eval") and k != "all" and v is not None
+    }
+    held_out = {k: v for k, v in measured["auroc"].items() if k.startswith("eval") or k == "all"}
+    print(f"\nAUROC reported, not asserted: {held_out}")
     if not development:
         pytest.skip("AUROC undefined on every development split scored: no wrong value (or no right one)")
     assert all(v >= AUROC_BAR for v in development.values()), development
