@@ -21,7 +21,8 @@ as text, so the column says nothing of which unit leads."""
 _H_PROGRESS = re.compile(r"进度|進度|进展|進展|完成情况|完成情況|落实情况|落實情況|办理情|辦理情|推进情况|推進情況")
 _H_CATEGORY = re.compile(r"备注|備註|类别|類別|类型|類型|目标类型|年度重点工作|重点工作$|^大类$|^大類$")
 _H_TASK = re.compile(r"任务|任務|项目|項目|内容|內容|事项|事項|工作")
-BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[.．、]?")
+BARE_NUMBER = re.compile(r"(?P<seq>\d{1,3})[*＊]?[.．、]?")
+"""A row number alone in its cell ("12", "3、"; "9*" where a mark flags the row)."""
 _H_TARGET = re.compile(r"^[^及和与與]*(?:目标|目標)[^及和与與]*$|安排$")
 """A column of what was planned (攻坚目标任务, 工作任务安排), unless it also names the tasks (细化任务及目标)."""
 H_UNITS = re.compile(r"单位|單位|部门|部門")
@@ -117,6 +118,35 @@ def by_role(text: str, header: list[str | None], cells: list[tuple[int, int]]) -
 
 _SUB_ITEM = re.compile(r"\s*(?:[(（]?\d{1,2}[)）]|[①-⑳])")
 _VERDICT = re.compile(r"[^，,：:]{2,12}[。.]?")
+_LAST_VERDICT = re.compile(
+    r"(?:超额|超額|已|基本|全部|按期|按时|按時|未)?完成|达到[^，,。]{0,4}进度|達到[^，,。]{0,4}進度|[^，,。]{0,4}(?:推进中|推進中|滞后|滯後)"
+)
+"""A verdict closing a row after its figures ("32095" / "123.4" / "超额完成"): a few status words."""
+
+
+def _unit_cells(text: str, rest: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """``(first, last)`` of the cells holding a row's unit among its first cells after the task: one
+    cell with an institution's ending, or a name the page broke over two cells ("市人力资源" /
+    "社会保障局"; a list broken after its separator, "…市教体局、" / "团市委")."""
+    for i, (a, b) in enumerate(rest[:UNIT_REACH]):
+        if b - a <= 24 and INSTITUTION_END.search(text, a, b):
+            return i, i
+        if i + 1 < len(rest):
+            c, d = rest[i + 1]
+            head = text[a:b]
+            broken = (len(head) <= 8 and not re.search(r"[\W\d]", head)) or (head.endswith("、") and b - a <= 40)
+            if (
+                broken
+                and d - c <= 24
+                and INSTITUTION_END.search(text, c, d)
+                and not re.search(r"[，,。；;:：]", text[c:d])
+            ):
+                return i, i + 1
+    return None
+
+
+UNIT_REACH = 3
+"""How many cells after the task may come before the unit cell (a sub-task cell, a target cell)."""
 
 
 def by_content(
@@ -125,23 +155,40 @@ def by_content(
     """Cells of a row whose count does not match its header (one cell per line, merged or split
     cells), typed by what they hold: the task first, with its sub-item lines ("2)…"); the unit
     cell by its institution ending, else the row above's (a merged cell); after it a short verdict
-    ("基本完成。") and the report, which may run over several lines."""
+    ("基本完成。") and the report, which may run over several lines, or the report then a verdict
+    closing the row ("32095" / "123.4" / "超额完成").
+
+    Cells between the task and the unit fill the columns the header has there (a target column:
+    "26000"); one more than those columns is a sub-task cell the task spans ("促进…创业" /
+    "城镇新增就业(人)", a merged project cell and its item)."""
     roles: dict[str, tuple[int, int]] = {}
     k = 1
     while k < len(cells) and _SUB_ITEM.match(text, *cells[k]):
         k += 1
-    roles["task"] = (cells[0][0], cells[k - 1][1])
+    task_end = k - 1
     rest = cells[k:]
+    between = header.index("lead") - header.index("task") - 1 if "lead" in header and "task" in header else 0
     if "lead" in header:
-        unit = next(
-            (i for i, (a, b) in enumerate(rest[:2]) if b - a <= 24 and INSTITUTION_END.search(text, a, b)), None
-        )
+        unit = _unit_cells(text, rest)
         if unit is not None:
-            roles["lead"], rest = rest[unit], rest[unit + 1 :]
-        elif above is not None:
-            roles["lead"] = above
-    if len(rest) >= 2 and _VERDICT.fullmatch(text, *rest[0]):
+            first, last = unit
+            extra = first - max(between, 0)
+            if 0 < extra and not any(_FIGURE.fullmatch(text, *c) for c in rest[:extra]):
+                task_end = k - 1 + extra
+            roles["lead"], rest = (rest[first][0], rest[last][1]), rest[last + 1 :]
+        else:
+            if above is not None:
+                roles["lead"] = above
+            if 0 < between < len(rest) - 1 and all(_FIGURE.fullmatch(text, *c) for c in rest[:between]):
+                rest = rest[between:]  # the target cells of a row whose unit cell is merged above
+    roles["task"] = (cells[0][0], cells[task_end][1])
+    if len(rest) >= 2 and _LAST_VERDICT.fullmatch(text, *rest[-1]):  # a 备注 cell after the figures: "超额完成"
+        roles["verdict"], rest = rest[-1], rest[:-1]
+    elif len(rest) >= 2 and _VERDICT.fullmatch(text, *rest[0]) and not _FIGURE.fullmatch(text, *rest[0]):
         roles["verdict"], rest = rest[0], rest[1:]
     if rest and "progress" in header:
         roles["progress"] = (rest[0][0], rest[-1][1])
     return roles
+
+
+_FIGURE = re.compile(r"[\d.,%％]+")

@@ -58,8 +58,8 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         names_units = any(H_UNITS.search(text, *nonempty[i]) for i in range(k + 1, j))
         cells = nonempty[k + 1 : j]
         category: tuple[int, int] | None = None
-        if j < len(nonempty) and (part := part_heading(text, *nonempty[j])):
-            category, j = part, j + 1
+        if part := _part(text, nonempty, j):
+            category, j = part
         width = _row_width(text, nonempty, j)
         header = ["seq", *planned_task([text[a:b] for a, b in cells], _fit_header(text, cells, width))]
         if "lead" not in header and "progress" not in header and not names_units:
@@ -71,8 +71,8 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         lead_above: tuple[int, int] | None = None
         while j < len(nonempty):
             s0, e0 = nonempty[j]
-            if items and (part := part_heading(text, s0, e0)):  # the next part: its rows' category
-                category, j = part, j + 1
+            if items and (part := _part(text, nonempty, j)):  # the next part: its rows' category
+                category, j = part
                 continue
             num = BARE_NUMBER.fullmatch(text, s0, e0)
             # a number where the next row must start: rows of an excerpt may skip numbers (145, 249)
@@ -112,6 +112,17 @@ def _cell_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     return None
 
 
+def _part(text: str, nonempty: list[tuple[int, int]], j: int) -> tuple[tuple[int, int], int] | None:
+    """The category a part heading at line ``j`` names and the line after it; a marker on a line of
+    its own ("(一)") heads the line below it ("加强战略科技力量建设。")."""
+    part = part_heading(text, *nonempty[j]) if j < len(nonempty) else None
+    if part is None:
+        return None
+    if part[1] > part[0] or j + 1 >= len(nonempty) or BARE_NUMBER.fullmatch(text, *nonempty[j + 1]):
+        return part, j + 1
+    return nonempty[j + 1], j + 2
+
+
 ROW_REACH = 12
 """How far a row of one cell per line may run to the next row's number (cells split over lines)."""
 
@@ -147,7 +158,23 @@ def _fit_header(text: str, cells: list[tuple[int, int]], width: int | None) -> l
     if width is None or len(names) <= width:
         return [role(n) for n in names]
     while len(names) > width:
+        if re.fullmatch(r"备注|備註", names[-1]):  # a notes column, empty on most rows
+            names.pop()
+            continue
         short = next((i for i, n in enumerate(names) if len(n) <= 2), None)
+        qualifier = next(  # "市政府" / "分管领导": a fragment with no role of its own before its column's name
+            (
+                i
+                for i in range(1, len(names) - 1)
+                if role(names[i]) is None
+                and role(names[i] + names[i + 1]) is not None
+                and role(names[i] + names[i + 1]) == role(names[i + 1])
+            ),
+            None,
+        )
+        if short is None and qualifier is not None:
+            names[qualifier : qualifier + 2] = [names[qualifier] + names[qualifier + 1]]
+            continue
         if short is None:
             break
         left = len(names[short - 1]) if short > 0 else None
