@@ -61,3 +61,59 @@ def test_a_unit_broken_over_cells_target_cells_and_a_closing_verdict() -> None:
     ]
     assert [i["progress"] for i in items] == ["32095\n\n123.4", "3200\n\n80", "1876\n\n469", "发放创业补贴262万元。"]
     assert [i["status"] for i in items] == ["completed", "in_progress", "completed", "completed"]
+
+
+def _qa(text: str) -> list[tuple[str, str]]:
+    record = grounded_record(text, "public_report")
+    return [(p["question"], p["answer"]) for p in record["qa"]]
+
+
+def test_a_proposal_printed_above_its_reply_is_the_question() -> None:
+    """The proposal's own text under its "领衔代表:" fields, then "提案答复" and the reply naming it
+    by its 《》 title from a long "你们在…会议上提出的…已收悉": the text is the question, not the title."""
+    text = (
+        "领衔代表:张一\n附议代表:李二、王三\n"
+        "今年道路保洁单位已调整,作业一月有余,但路面清洁仍不理想,落叶随处可见,建议尽快完成清理。\n"
+        "提案答复\n张一等代表:\n"
+        "你们在镇第十四次党代表大会一次会议上提出的《关于道路清洁情况不理想的提案》已收悉,现答复如下:\n"
+        "我镇已联系相关部门对道路进行定期清扫。\n"
+        "感谢你对镇政府工作的关心和支持!\n"
+    )
+    assert _qa(text) == [
+        (
+            "今年道路保洁单位已调整,作业一月有余,但路面清洁仍不理想,落叶随处可见,建议尽快完成清理。",
+            "你们在镇第十四次党代表大会一次会议上提出的《关于道路清洁情况不理想的提案》已收悉,现答复如下:\n"
+            "我镇已联系相关部门对道路进行定期清扫。",
+        )
+    ]
+    without = text.replace(
+        "今年道路保洁单位已调整,作业一月有余,但路面清洁仍不理想,落叶随处可见,建议尽快完成清理。\n", ""
+    )
+    assert _qa(without)[0][0] == "关于道路清洁情况不理想的提案"  # only the title names it
+
+
+def test_a_citizen_named_by_surname_and_honorific_asks() -> None:
+    text = (
+        "热线问政\n版面:第A07版:政风行风热线\n\n王女士:\n\n小区门口的路灯坏了一个多月,晚上出行很不方便。\n\n"
+        "市城市管理局市政处\n\n处长赵六:\n\n您反映的路灯问题我们已经派人查看,本周内修复。\n"
+    )
+    assert _qa(text) == [
+        ("小区门口的路灯坏了一个多月,晚上出行很不方便。", "您反映的路灯问题我们已经派人查看,本周内修复。")
+    ]
+
+
+def test_a_board_reply_under_the_office_name_answers_the_letter_opening_the_page() -> None:
+    text = (
+        "广场周围有很多小区,入住率已很高,可广场晚上基本上都是黑乎乎的一片,存在安全隐患,请相关部门及时改善照明\n"
+        "广场无照明设施 请合理改善\n网友甲\n2019-08-15 10:22\n[此内容为网友反映问题,不得转载。]\n已受理\n2019-08-15 10:22\n已转交\n"
+        "2019-08-16 11:00\n"
+        "某区城市管理局回复:您好!您反映的广场照明问题已收悉。\n相关部门已安排线路铺设工作。\n"
+    )
+    record = grounded_record(text, "public_report")
+    assert [(p["question"], p["answer"]) for p in record["qa"]] == [
+        (
+            "广场周围有很多小区,入住率已很高,可广场晚上基本上都是黑乎乎的一片,存在安全隐患,请相关部门及时改善照明",
+            "您反映的广场照明问题已收悉。\n相关部门已安排线路铺设工作。",
+        )
+    ]
+    assert record["date"] == "2019-08-16"

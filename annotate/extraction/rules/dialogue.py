@@ -41,6 +41,8 @@ _LIST_NO = re.compile(r"\s*\d{1,3}[,，]?[、.．]")
 _SPACED_LABEL = re.compile(r"[▲△●■◆\-—*\s]*(?P<label>(?:[^\s:：，,。；;！？!?] ){1,16})[:：]")
 _STAMP = re.compile(r"[\d\s:：/.\-年月日时時分秒]+")
 _ASKER = re.compile(r"记者|記者|议员|議員|委员|委員|代表|市民|网友|網友|提问|提問")
+_CITIZEN = re.compile(r"[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐)")
+"""A citizen named only by surname and honorific ("刘先生:"): a caller or letter writer, who asks."""
 _CHAIR = re.compile(r"主持")
 _MEDIA_LABEL = re.compile(
     r"(?:日报|日報|晚报|晚報|时报|時報|商报|商報|电视台|電視台|电台|電台|通讯社|通訊社|新闻社|新聞社|新华社|新華社|报社|報社)$"
@@ -195,7 +197,7 @@ def _pairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[Turn, Turn, bo
     for k, turn in enumerate(turns):
         label, nxt = plain(turn[0]), plain(turns[k + 1][0]) if k + 1 < len(turns) else ""
         by_rhythm = (label not in answerer and nxt in answerer and len(answerer) == 1) or label in questioning
-        asker = _ASKER.search(label) or _MEDIA_LABEL.search(label)
+        asker = _ASKER.search(label) or _MEDIA_LABEL.search(label) or _CITIZEN.fullmatch(label)
         asks.append(bool(asker or by_rhythm) and not label.startswith("各位"))  # "各位代表:" greets
     out = []
     for k, turn in enumerate(turns[:-1]):

@@ -18,7 +18,7 @@ from datetime import date
 from annotate.extraction.rules import dates
 from annotate.extraction.rules.dialogue import is_stamp
 from annotate.extraction.rules.people import split_person
-from annotate.extraction.rules.spans import Quote, quote, scored
+from annotate.extraction.rules.spans import GLOSS, Quote, quote, scored
 
 _FIELD = re.compile(r"\s*\|?\s*(?P<label>[\u4e00-\u9fff]{1,8})\s*(?:[:：]|\|)\s*")
 """A field's label, closed by a colon or by its table cell ("標題 | 建議…")."""
@@ -195,9 +195,9 @@ def letter_and_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
 
 _TO_DEPUTIES = re.compile(r"[^:：。！!？?\s]{2,30}(?:代表|委员|委員)[们們]?\s*[:：]")
 _RECEIVED = re.compile(
-    r"(?:您|你们|你們|贵|貴)[^。]{0,6}?提出的(?P<what>[^。]{2,80}?)的?(?:建议|建議|提案|议案|議案)[^。]{0,4}?(?:已)?收悉"
+    r"(?:您|你们|你們|贵|貴)[^。]{0,30}?提出的(?P<what>[^。]{2,80}?)的?(?:建议|建議|提案|议案|議案)[^。]{0,4}?(?:已)?收悉"
 )
-_QUOTED = re.compile(r"[“\"「](?P<title>[^”\"」]{2,80})[”\"」]")
+_QUOTED = re.compile(r"[“\"「《](?P<title>[^”\"」》]{2,80})[”\"」》]")
 SUGGESTION_PAIR = 0.7
 """A reply to a deputy's suggestion, whose question is only the suggestion's title as the reply names it."""
 
@@ -218,8 +218,10 @@ def suggestion_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     if k is None:
         return None
     got = _RECEIVED.match(text, *spans[k + 1])
-    quoted = _QUOTED.search(text, got.start("what"), got.end("what"))
+    quoted = _QUOTED.search(text, got.start("what"), got.end())
     what = quote(text, *(quoted.span("title") if quoted else got.span("what")))
+    if (own := _proposal_above(text, spans, k)) is not None:  # the proposal itself is on the page
+        what = own
     body = []
     for a, b in spans[k + 1 :]:
         if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
@@ -232,6 +234,17 @@ def suggestion_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     when = dates.make_date(*(int(g) for g in day.groups())) if day else None
     pair = {"question": scored([what], SUGGESTION_PAIR)[0], "answer": scored([reply], SUGGESTION_PAIR)[0]}
     return Mailbox(title=None, reply_date=when, qa=[pair])
+
+
+def _proposal_above(text: str, spans: list[tuple[int, int]], k: int) -> Quote | None:
+    """The suggestion's own text, printed above the reply's salutation (under its "领衔代表:" fields,
+    over a "提案答复" heading): the paragraph before line ``k``, headings between them skipped."""
+    j = k - 1
+    while j >= 0 and spans[j][1] - spans[j][0] <= 12 and not re.search(r"[。！？!?]", text[slice(*spans[j])]):
+        j -= 1
+    if j < 0 or spans[j][1] - spans[j][0] < LETTER_CHARS or _FIELD.match(text, *spans[j]):
+        return None
+    return quote(text, *spans[j], strip_punct=False)
 
 
 _AS_FOLLOWS = re.compile(r".*(?:如下|如下所示)\s*[:：]\s*$")
@@ -264,3 +277,45 @@ def quoted_exchange(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
         return None
     pair = {"question": scored([letter], QUOTED_PAIR)[0], "answer": scored([reply], QUOTED_PAIR)[0]}
     return Mailbox(title=None, reply_date=None, qa=[pair])
+
+
+_OFFICE_REPLY = re.compile(
+    rf"\s*(?P<office>[\u4e00-\u9fff]{{2,24}}?(?:局|委|办|辦|中心|政府|管委会|管委會|街道|镇|鎮|处|處|所|队|隊|公司))"
+    rf"(?:回复|回復|回覆|答复|答復|答覆)(?:{GLOSS}){{0,2}}\s*[:：]\s*"
+)
+"""A message board's reply under the answering office's name ("西安航空基地城市管理局回复:您好!…")."""
+OFFICE_PAIR = 0.65
+"""A board's letter and the office's labelled reply: only the reply is marked, the letter is the
+first paragraph of the page."""
+
+
+def office_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
+    """A message-board item: the citizen's letter as the page's first long paragraph, the reply on
+    a line opening with "<office>回复:", running (its greeting left out) to its closing thanks,
+    signature or the page's end; the time stamp above the reply dates it."""
+    r = next((k for k, (s, e) in enumerate(spans) if k and _OFFICE_REPLY.match(text, s, e)), None)
+    if r is None:
+        return None
+    k = next((i for i, (s, e) in enumerate(spans[:r]) if e - s >= LETTER_CHARS and text[s] not in "[［【(（"), None)
+    if k is None or _FIELD.match(text, *spans[k]):
+        return None
+    ls, le = spans[k]
+    if m := _OFFICIAL_SALUTE.match(text, ls, le):
+        ls = m.end()
+    letter = quote(text, ls, _until_closing(text, ls, le), strip_punct=False)
+    s, e = spans[r]
+    start = _OFFICE_REPLY.match(text, s, e).end()
+    if g := _GREETING.match(text, start, e):
+        start = g.end()
+    body = [(start, e)] if start < e else []
+    for a, b in spans[r + 1 :]:
+        if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
+            break
+        body.append((a, b))
+    reply = quote(text, body[0][0], _until_closing(text, body[0][0], body[-1][1]), strip_punct=False) if body else None
+    if letter is None or reply is None:
+        return None
+    stamp = next((m for a, b in reversed(spans[max(0, r - 3) : r]) if (m := _DAY.match(text, a, b))), None)
+    when = dates.make_date(*(int(g) for g in stamp.groups())) if stamp else None
+    pair = {"question": scored([letter], OFFICE_PAIR)[0], "answer": scored([reply], OFFICE_PAIR)[0]}
+    return Mailbox(title=None, reply_date=when, qa=[pair])

@@ -24,7 +24,14 @@ from annotate.extraction.rules.dialogue import (
     reported_qa,
 )
 from annotate.extraction.rules.headline_qa import headline_qa
-from annotate.extraction.rules.mailbox_qa import Mailbox, letter_and_reply, mailbox, quoted_exchange, suggestion_reply
+from annotate.extraction.rules.mailbox_qa import (
+    Mailbox,
+    letter_and_reply,
+    mailbox,
+    office_reply,
+    quoted_exchange,
+    suggestion_reply,
+)
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title, split_person
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -245,9 +252,8 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
     """The public_report record for ``text``; string values are Quotes (spans of ``text``)."""
     spans = [trim(text, s, e) for s, e in lines(text)]
     nonempty = [(s, e) for s, e in spans if e > s]
-    if letters := mailbox(text, nonempty) or suggestion_reply(
-        text, nonempty
-    ):  # a letter and its reply: a form, not a report or transcript
+    if letters := mailbox(text, nonempty) or suggestion_reply(text, nonempty) or office_reply(text, nonempty):
+        # a letter and its reply: a form, not a report or transcript
         return _letters(text, spans, letters, metadata)
     speakers = _speakers(text)
     names = [str(n) for n in speakers]
