@@ -4,8 +4,10 @@ Made-up tables in the shapes of real pages the rules did not read, one cell per 
 header whose leader column broke into a qualifier and a name ("市政府" / "分管领导") before an
 empty notes column, a sentence heading above the parts and a part marker on a line of its own;
 a progress table whose unit name broke over two cells, with a target column, flagged row numbers
-("9*"), rows whose unit cell is merged above, and a verdict closing each row after its figures.
-Reverting a rule turns its test red.
+("9*"), rows whose unit cell is merged above, and a verdict closing each row after its figures
+(the next part's category cell after it). Q&A pages: a party deputy's proposal printed above the
+reply, a hotline paper's citizen and official, a message board's office reply, forum posts with
+the replies under them. Reverting a rule turns its test red.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def test_a_unit_broken_over_cells_target_cells_and_a_closing_verdict() -> None:
         "序号", "项 目 内 容", "目标任务", "市级牵头", "责任单位", "进度", "完成目标", "(%)", "备注",
         "1", "促进就业创业", "城镇新增就业(人)", "26000", "市人力资源", "社会保障局", "32095", "123.4", "超额完成",
         "2", "城镇失业人员再就业(人)", "4000", "3200", "80", "达到时间进度",
-        "3*", "开展农村青年技能培训(人)", "400", "团市委", "1876", "469", "超额完成",
+        "3*", "开展农村青年技能培训(人)", "400", "团市委", "1876", "469", "超额完成", "扶贫解困工程",
         "4", "扶持大学生创业", "应补尽补", "市人社局、市教体局、", "团市委", "发放创业补贴262万元。", "已完成",
     )  # fmt: skip
     items = grounded_record(text)["items"]
@@ -117,3 +119,29 @@ def test_a_board_reply_under_the_office_name_answers_the_letter_opening_the_page
         )
     ]
     assert record["date"] == "2019-08-16"
+
+
+def test_replies_printed_under_forum_posts_answer_the_line_above() -> None:
+    text = (
+        "局长再答网友\n\n"
+        "    【贴号:450】jiajia 关于某路居民楼下雨积水的情况\n\n"
+        "    某路56号居民楼下雨积水\n\n"
+        "     答复:您好,您反映的问题我局已安排人员现场查看,建议联系社区对楼院路面进行改造。\n\n"
+        "    工程建设方面\n\n"
+        "    【贴号:343】留言板 能否介绍一下今年实事的进展情况?\n\n"
+        "    局长,能否介绍一下今年实事的进展情况?谢谢\n\n"
+        "    答复:感谢您的关心和支持。现将进展情况介绍如下:\n\n"
+        "    一、新增供热面积810万平方米。\n\n"
+        "     供热方面:\n\n"
+        "    【贴号:83】夏某: 供热\n\n"
+        "    请问市场三路附近什么时候供热?\n\n"
+        "    答复:您好,该区域属于华电"
+    )
+    assert _qa(text) == [
+        ("某路56号居民楼下雨积水", "您反映的问题我局已安排人员现场查看,建议联系社区对楼院路面进行改造。"),
+        (
+            "局长,能否介绍一下今年实事的进展情况?谢谢",
+            "感谢您的关心和支持。现将进展情况介绍如下:\n\n    一、新增供热面积810万平方米。",
+        ),
+        ("请问市场三路附近什么时候供热?", "该区域属于华电"),
+    ]

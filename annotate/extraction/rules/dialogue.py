@@ -26,7 +26,7 @@ from annotate.extraction.rules.people import TITLE_WORDS, split_person
 from annotate.extraction.rules.spans import GLOSS, Quote, quote, scored, trim
 
 _GLOSS = GLOSS
-_CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]]"
+_CHAR = r"[^\s:：，,。；;！？!?、()（）《》“”\"\[\]【】［］]"
 _LABEL = re.compile(
     rf"[▲△●■◆\-—*\s]*(?P<label>[\u4e00-\u9fff][ \u3000]{{1,2}}[\u4e00-\u9fff](?=\s*[:：])"
     rf"|(?:{_CHAR}{_GLOSS}?){{1,16}}?(?:[ \u3000][\u4e00-\u9fff·]{{2,4}})?)\s*[:：]"

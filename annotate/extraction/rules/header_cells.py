@@ -182,7 +182,9 @@ def by_content(
             if 0 < between < len(rest) - 1 and all(_FIGURE.fullmatch(text, *c) for c in rest[:between]):
                 rest = rest[between:]  # the target cells of a row whose unit cell is merged above
     roles["task"] = (cells[0][0], cells[task_end][1])
-    if len(rest) >= 2 and _LAST_VERDICT.fullmatch(text, *rest[-1]):  # a 备注 cell after the figures: "超额完成"
+    if len(rest) >= 3 and _LAST_VERDICT.fullmatch(text, *rest[-2]) and _NAME_CELL.fullmatch(text, *rest[-1]):
+        roles["verdict"], rest = rest[-2], rest[:-2]  # the next part's category cell opens the next row's line
+    elif len(rest) >= 2 and _LAST_VERDICT.fullmatch(text, *rest[-1]):  # a 备注 cell after the figures: "超额完成"
         roles["verdict"], rest = rest[-1], rest[:-1]
     elif len(rest) >= 2 and _VERDICT.fullmatch(text, *rest[0]) and not _FIGURE.fullmatch(text, *rest[0]):
         roles["verdict"], rest = rest[0], rest[1:]
@@ -191,4 +193,6 @@ def by_content(
     return roles
 
 
+_NAME_CELL = re.compile(r"[\u4e00-\u9fff]{2,12}")
+"""A cell of a name alone, no figure or punctuation: a category ("扶贫解困工程"), not a report."""
 _FIGURE = re.compile(r"[\d.,%％]+")

@@ -319,3 +319,41 @@ def office_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     when = dates.make_date(*(int(g) for g in stamp.groups())) if stamp else None
     pair = {"question": scored([letter], OFFICE_PAIR)[0], "answer": scored([reply], OFFICE_PAIR)[0]}
     return Mailbox(title=None, reply_date=when, qa=[pair])
+
+
+_REPLY_LINE = re.compile(rf"\s*(?:回复|回復|回覆|答复|答復|答覆)(?:{GLOSS})?\s*[:：]\s*")
+_POST_HEADER = "【[［"
+POST_PAIR = 0.65
+"""A post and the reply printed under it: only the reply is labelled, the post is the line above."""
+
+
+def _heading(text: str, s: int, e: int) -> bool:
+    return e - s <= HEADING_WIDTH + 4 and not re.search(r"[。！？!?]", text[s:e])
+
+
+def post_replies(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
+    """Written replies to posts, each a line "答复:…" under the post's text (a forum's replies page,
+    "【贴号:450】user subject" / the post / "答复:您好,…"): the paragraph above a reply is its
+    question; the reply, its greeting left out, runs to the next post header, heading or reply."""
+    qa = []
+    for k, (s, e) in enumerate(spans):
+        m = _REPLY_LINE.match(text, s, e)
+        if m is None or k == 0 or m.end() >= e:
+            continue
+        qs, qe = spans[k - 1]
+        if (
+            _REPLY_LINE.match(text, qs, qe)
+            or text[qs] in _POST_HEADER
+            or not re.search(r"[\u4e00-\u9fff]{4}", text[qs:qe])
+        ):
+            continue
+        start = g.end() if (g := _GREETING.match(text, m.end(), e)) else m.end()
+        end = e
+        for a, b in spans[k + 1 :]:
+            if text[a] in _POST_HEADER or _REPLY_LINE.match(text, a, b) or _heading(text, a, b):
+                break
+            end = b
+        question, answer = quote(text, qs, qe, strip_punct=False), quote(text, start, end, strip_punct=False)
+        if question is not None and answer is not None:
+            qa.append({"question": scored([question], POST_PAIR)[0], "answer": scored([answer], POST_PAIR)[0]})
+    return Mailbox(title=None, reply_date=None, qa=qa) if qa else None

@@ -29,6 +29,7 @@ from annotate.extraction.rules.mailbox_qa import (
     letter_and_reply,
     mailbox,
     office_reply,
+    post_replies,
     quoted_exchange,
     suggestion_reply,
 )
@@ -289,7 +290,9 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         names = [str(n) for n in speakers]
     if not qa:  # nor verbs: questions as headlines, each with its answer under it
         qa = headline_qa(text, nonempty)
-    if not qa and (letters := letter_and_reply(text, nonempty) or quoted_exchange(text, nonempty)):  # unlabelled
+    if not qa and (
+        letters := letter_and_reply(text, nonempty) or quoted_exchange(text, nonempty) or post_replies(text, nonempty)
+    ):  # unlabelled
         return _letters(text, spans, letters, metadata)
 
     sections: list[dict[str, Any]] = []
