@@ -94,7 +94,7 @@ def test_a_proposal_printed_above_its_reply_is_the_question() -> None:
     assert _qa(without)[0][0] == "关于道路清洁情况不理想的提案"  # only the title names it
 
 
-def test_a_citizen_named_by_surname_and_honorific_asks() -> None:
+def test_a_citizen_named_by_surname_and_honorific_asks_and_the_official_titled_answers() -> None:
     text = (
         "热线问政\n版面:第A07版:政风行风热线\n\n王女士:\n\n小区门口的路灯坏了一个多月,晚上出行很不方便。\n\n"
         "市城市管理局市政处\n\n处长赵六:\n\n您反映的路灯问题我们已经派人查看,本周内修复。\n"
@@ -102,6 +102,7 @@ def test_a_citizen_named_by_surname_and_honorific_asks() -> None:
     assert _qa(text) == [
         ("小区门口的路灯坏了一个多月,晚上出行很不方便。", "您反映的路灯问题我们已经派人查看,本周内修复。")
     ]
+    assert grounded_record(text, "public_report")["speakers"] == ["赵六"]  # "处长赵六:": the name after the title
 
 
 def test_a_board_reply_under_the_office_name_answers_the_letter_opening_the_page() -> None:

@@ -268,6 +268,8 @@ def answerer_names(text: str, spans: list[tuple[int, int]]) -> list[Quote]:
             name = Quote(text, start + sp + 1, start + len(label))
         elif 2 <= len(label) <= 3 and not re.search(r"[长長官员員者人记記席任部局委]$", label):
             name = Quote(text, start, start + len(label))
+        elif (person := split_person(text, start, start + len(label)))[0] is not None:  # "处长何甜甜"
+            name = person[1]
         else:
             at = text.find(label)
             while name is None and 0 <= at < start:
