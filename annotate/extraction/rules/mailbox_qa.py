@@ -151,6 +151,30 @@ def _until_closing(text: str, s: int, e: int) -> int:
     return m.start() if m else e
 
 
+def _letter(text: str, s: int, e: int) -> Quote | None:
+    """A letter's paragraph without the salutation to the official opening it ("尊敬的市长:") and
+    the closing after it ("此致…")."""
+    if m := _OFFICIAL_SALUTE.match(text, s, e):
+        s = m.end()
+    return quote(text, s, _until_closing(text, s, e), strip_punct=False)
+
+
+def _reply_lines(text: str, spans: list[tuple[int, int]], r: int, start: int) -> list[tuple[int, int]]:
+    """The lines of a reply that starts at ``start`` on line ``r``, its greeting ("您好!") left out,
+    up to its closing thanks, a date line or the signing office."""
+    e = spans[r][1]
+    if g := _GREETING.match(text, start, e):
+        start = g.end()
+    body = [(start, e)] if start < e else []
+    for a, b in spans[r + 1 :]:
+        if not body and (g := _GREETING.match(text, a, b)):
+            a = g.end()
+        if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
+            break
+        body.append((a, b))
+    return body
+
+
 _TITLE_LINE = re.compile(r"\s*(?:信件|来信|來信|留言)?(?:标题|標題|主题|主題|名称|名稱)(?:\s*[:：|]\s*|\s+)")
 
 
@@ -167,19 +191,8 @@ def letter_and_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
         k -= 1  # a heading between letter and reply ("信件的处理结果")
     if k < 0 or spans[k][1] - spans[k][0] < LETTER_CHARS:
         return None
-    ls, le = spans[k]
-    if m := _OFFICIAL_SALUTE.match(text, ls, le):
-        ls = m.end()
-    letter = quote(text, ls, _until_closing(text, ls, le), strip_punct=False)
-    s, e = spans[r]
-    start = _CITIZEN_SALUTE.match(text, s, e).end()
-    body = [(start, e)] if start < e else []
-    for a, b in spans[r + 1 :]:
-        if not body and (g := _GREETING.match(text, a, b)):
-            a = g.end()
-        if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
-            break
-        body.append((a, b))
+    letter = _letter(text, *spans[k])
+    body = _reply_lines(text, spans, r, _CITIZEN_SALUTE.match(text, *spans[r]).end())
     if letter is None or not body:
         return None
     end = _until_closing(text, body[0][0], body[-1][1])
@@ -299,19 +312,8 @@ def office_reply(text: str, spans: list[tuple[int, int]]) -> Mailbox | None:
     k = next((i for i, (s, e) in enumerate(spans[:r]) if e - s >= LETTER_CHARS and text[s] not in "[［【(（"), None)
     if k is None or _FIELD.match(text, *spans[k]):
         return None
-    ls, le = spans[k]
-    if m := _OFFICIAL_SALUTE.match(text, ls, le):
-        ls = m.end()
-    letter = quote(text, ls, _until_closing(text, ls, le), strip_punct=False)
-    s, e = spans[r]
-    start = _OFFICE_REPLY.match(text, s, e).end()
-    if g := _GREETING.match(text, start, e):
-        start = g.end()
-    body = [(start, e)] if start < e else []
-    for a, b in spans[r + 1 :]:
-        if body and (_CLOSING_LINE.match(text, a, b) or _DAY.match(text, a, b) or _signature(text, a, b)):
-            break
-        body.append((a, b))
+    letter = _letter(text, *spans[k])
+    body = _reply_lines(text, spans, r, _OFFICE_REPLY.match(text, *spans[r]).end())
     reply = quote(text, body[0][0], _until_closing(text, body[0][0], body[-1][1]), strip_punct=False) if body else None
     if letter is None or reply is None:
         return None
