@@ -146,3 +146,29 @@ def test_replies_printed_under_forum_posts_answer_the_line_above() -> None:
         ),
         ("请问市场三路附近什么时候供热?", "该区域属于华电"),
     ]
+
+
+def test_a_leaders_name_before_the_unit_cell_is_no_part_of_the_unit() -> None:
+    """A row that lost a cell is typed by content; the leader's name in the cell before the unit
+    ("李西" / "市工信局") is not the first half of a unit broken over two cells."""
+    text = _cells(
+        "序号", "重点工作", "责任领导", "牵头单位", "配合单位",
+        "1", "建设省实验室两个。", "王东", "市科技局", "甲区、乙区政府",
+        "2", "新建研发平台。", "李西", "市工信局",
+        "3", "加快建设创新中心。", "张北", "市发改委", "市财政局",
+    )  # fmt: skip
+    assert [i["lead_units"] for i in grounded_record(text)["items"]] == [["市科技局"], ["市工信局"], ["市发改委"]]
+
+
+def test_a_header_cell_broken_in_two_joins_before_a_notes_column_is_dropped() -> None:
+    """ "牵头" / "单位" is one column; the 备注 column after the report holds cells, and stays."""
+    text = _cells(
+        "序号", "工作任务", "牵头", "单位", "进展情况", "备注",
+        "1", "新建幼儿园5所。", "区教委", "已建成3所,2所在建。", "民生实事",
+        "2", "改造道路10条。", "区交通局", "已全部完工。", "民生实事",
+    )  # fmt: skip
+    items = grounded_record(text)["items"]
+    assert [(i["lead_units"], i["progress"], i["category"]) for i in items] == [
+        (["区教委"], "已建成3所,2所在建。", "民生实事"),
+        (["区交通局"], "已全部完工。", "民生实事"),
+    ]

@@ -60,3 +60,13 @@ def test_rows_closed_by_an_inline_duty_field_are_rows() -> None:
         (1, "新建幼儿园5所。", []),
         (2, "改造道路10条。", []),
     ]
+
+
+def test_a_run_of_labelled_fields_after_the_task_stays_a_run_of_fields() -> None:
+    """ "task。责任单位:X 完成时限:… 完成情况:…": more fields follow the unit field, so the row is a run
+    of labelled fields and keeps its 完成情况, not a task closed by an inline unit field."""
+    text = (
+        "1.新建幼儿园5所。责任单位:区教委 完成时限:12月 完成情况:已建成3所。\n"
+        "2.改造道路10条。责任单位:区交通局 完成时限:10月 完成情况:已全部完工。\n"
+    )
+    assert [i["progress"] for i in _items(text)] == ["已建成3所。", "已全部完工。"]

@@ -134,7 +134,8 @@ def _unit_cells(text: str, rest: list[tuple[int, int]]) -> tuple[int, int] | Non
         if i + 1 < len(rest):
             c, d = rest[i + 1]
             head = text[a:b]
-            broken = (len(head) <= 8 and not re.search(r"[\W\d]", head)) or (head.endswith("、") and b - a <= 40)
+            # a fragment of a name, longer than a person's ("李西" in a leader column is no part of the unit)
+            broken = (4 <= len(head) <= 8 and not re.search(r"[\W\d]", head)) or (head.endswith("、") and b - a <= 40)
             if (
                 broken
                 and d - c <= 24

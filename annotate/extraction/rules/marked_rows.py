@@ -111,7 +111,8 @@ def _field(text: str, s: int, e: int) -> Field | None:
             return kind, m.end(), _field_end(text, m.end(), e), opener
         if opener > s and _FIELDS_BEFORE.fullmatch(text, opener + 1, m.start()):  # "(牵头领导:谢瑞武,牵头单位:"
             return kind, m.end(), _field_end(text, m.end(), e), opener
-        if m.start() > s and text[m.start() - 1] in "。；;":  # "task。责任单位:X、Y。": the task's sentence closed
+        closed = m.start() > s and text[m.start() - 1] in "。；;"
+        if closed and not _LABEL.search(text, m.end(), e):  # "task。责任单位:X、Y。" (more fields: field_rows' run)
             return kind, m.end(), _field_end(text, m.end(), e), m.start()
     if (v := _VERB_FIELD.search(text, s, e)) and v.start() > s:
         return "lead", v.start("units"), v.end("units"), v.start()

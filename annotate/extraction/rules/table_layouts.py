@@ -150,18 +150,23 @@ def _row_width(text: str, spans: list[tuple[int, int]], j: int) -> int | None:
 WIDTH_ROWS = 3
 
 
+_NOTES = re.compile(r"备注|備註")
+
+
 def _fit_header(text: str, cells: list[tuple[int, int]], width: int | None) -> list[str | None]:
     """Header roles for ``width`` columns. A header cell the page broke over lines ("责任" / "领导")
-    comes as fragments: a fragment of one or two characters joins its shorter neighbour; if there are
-    still too many, the first columns and the last (the progress report closing a row) are kept."""
+    comes as fragments: a fragment of one or two characters joins its shorter neighbour, then a notes
+    column closing the header is taken to be empty, and a fragment with no role joins the column it
+    qualifies ("市政府" / "分管领导"); if there are still too many, the first columns and the last (the
+    progress report closing a row) are kept."""
     names = [text[a:b] for a, b in cells]
     if width is None or len(names) <= width:
         return [role(n) for n in names]
     while len(names) > width:
-        if re.fullmatch(r"备注|備註", names[-1]):  # a notes column, empty on most rows
+        short = next((i for i, n in enumerate(names) if len(n) <= 2 and not _NOTES.fullmatch(n)), None)
+        if short is None and _NOTES.fullmatch(names[-1]):  # no fragment left: the notes column is empty
             names.pop()
             continue
-        short = next((i for i, n in enumerate(names) if len(n) <= 2), None)
         qualifier = next(  # "市政府" / "分管领导": a fragment with no role of its own before its column's name
             (
                 i
