@@ -172,3 +172,18 @@ def test_a_header_cell_broken_in_two_joins_before_a_notes_column_is_dropped() ->
         (["区教委"], "已建成3所,2所在建。", "民生实事"),
         (["区交通局"], "已全部完工。", "民生实事"),
     ]
+
+
+def test_a_name_between_the_task_and_the_unit_is_not_part_of_the_task() -> None:
+    """A leader's column the header does not name: "王东" sits between the task and the unit, and
+    is no sub-task cell of the task (as "城镇新增就业(人)" is)."""
+    text = _cells(
+        "序号", "重点工作", "牵头单位", "进展情况",
+        "1", "建设省实验室两个。", "王东", "市科技局", "已建成一个。",
+        "2", "新建研发平台。", "李西", "市工信局", "已完成。",
+    )  # fmt: skip
+    items = grounded_record(text)["items"]
+    assert [(i["task"], i["lead_units"]) for i in items] == [
+        ("建设省实验室两个。", ["市科技局"]),
+        ("新建研发平台。", ["市工信局"]),
+    ]

@@ -174,7 +174,8 @@ def by_content(
         if unit is not None:
             first, last = unit
             extra = first - max(between, 0)
-            if 0 < extra and not any(_FIGURE.fullmatch(text, *c) for c in rest[:extra]):
+            sub_tasks = rest[:extra]  # neither a figure nor a name ("王东" in a column the header lost)
+            if 0 < extra and all(b - a > 4 and not _FIGURE.fullmatch(text, a, b) for a, b in sub_tasks):
                 task_end = k - 1 + extra
             roles["lead"], rest = (rest[first][0], rest[last][1]), rest[last + 1 :]
         else:
