@@ -33,6 +33,7 @@ from annotate.extraction.rules.mailbox_qa import (
     quoted_exchange,
     suggestion_reply,
 )
+from annotate.extraction.rules.narrated_qa import narrated_qa
 from annotate.extraction.rules.numbers import indicators
 from annotate.extraction.rules.people import name_after_title, split_person
 from annotate.extraction.rules.spans import Quote, lines, quote, scored, split_spans, trim
@@ -103,8 +104,14 @@ def _title(text: str, spans: list[tuple[int, int]]) -> Quote | None:
             m = _MEDIA_NOTE.search(text, s, e)
             if k == 0 and not m and k + 1 < len(nonempty) and _wraps(text, *nonempty[k + 1]):
                 return scored([quote(text, s, nonempty[k + 1][1])], WRAPPED_TITLE)[0]
-            return quote(text, s, m.start() if m else e)
+            title = quote(text, s, m.start() if m else e)
+            return scored([title], LATE_TITLE)[0] if after_lead and title is not None else title
     return None
+
+
+LATE_TITLE = 0.5
+"""A title line found only after the page's running text began: as often the next story's headline
+or the site's chrome ("点击阅读下一则新闻") as the page's own title."""
 
 
 WRAPPED_TITLE = 0.7
@@ -288,6 +295,12 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         qa, who = reported_qa(text, nonempty)
         speakers += [n for n in who if n not in names]
         names = [str(n) for n in speakers]
+    story = False  # a news story telling the exchange: "法新社记者提问汪洋,称「…?」" / "他回答称,…"
+    if not qa:
+        qa, who = narrated_qa(text, nonempty)
+        story = bool(qa)
+        speakers += [n for n in who if str(n) not in names]
+        names = [str(n) for n in speakers]
     if not qa:  # nor verbs: questions as headlines, each with its answer under it
         qa = headline_qa(text, nonempty)
     if not qa and (
@@ -307,7 +320,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         and not _Q.match(text, s, e)
         and not _BYLINE.search(text, s, e)
     ]
-    for n, k in enumerate(heads):
+    for n, k in enumerate([] if story else heads):  # a story has no report's sections, only its page's chrome
         stop = heads[n + 1] if n + 1 < len(heads) else len(nonempty)
         body = nonempty[k + 1 : stop]
         if not body or any(_Q.match(text, s, e) or _A.match(text, s, e) for s, e in body) or asker_turns(text, body):

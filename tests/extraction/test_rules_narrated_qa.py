@@ -1,0 +1,97 @@
+"""Questions and answers told in a news story's narration (``rules/narrated_qa.py``, round 14).
+
+Made-up stories in the shapes of real ones: the asker named in the sentence that asks, with the
+question quoted or reported; an answer after a verb of answering in the same paragraph or the next,
+as reported speech or a quotation; a question standing alone; a topic answered with no question.
+Reverting a rule turns its test red.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotate.extraction.rules import prelabel
+from annotate.schema_registry import get_schema
+from tests.support.rules_record import grounded_record
+
+
+def _record(*paragraphs: str) -> dict[str, Any]:
+    return grounded_record("\n\n".join(paragraphs) + "\n", "public_report")
+
+
+def _pairs(record: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(p["question"], p["answer"]) for p in record["qa"]]
+
+
+def test_a_quoted_question_and_an_answer_that_stops_before_the_room() -> None:
+    record = _record(
+        "今天上午,代表团开放日吸引了三百家媒体。",
+        "外国记者提问王书记,称「如果您调任,会推进改革吗?」王书记回避了这个问题,他回答称,报告中已经写明了思路,"
+        "相信会按报告推行。外国记者似乎不太满意,摇头说「他没有回答」。",
+        "英国记者提问王书记,提问中说,有官员携巨款出逃,在财产公开方面有何举措。王书记笑称,「幸亏这位记者不是我们这里的」,"
+        "王东补充说,政府会逐步推广财产公开。",
+        "针对反腐,李明回答本报记者提问时说,并没有掀起风暴,只是正常工作。",
+        "针对两国关系,王东在回答外国记者提问时说,两国的友好是可以期待的。",
+    )
+    assert _pairs(record) == [
+        ("如果您调任,会推进改革吗?", "报告中已经写明了思路,相信会按报告推行。"),
+        (
+            "有官员携巨款出逃,在财产公开方面有何举措。",
+            "「幸亏这位记者不是我们这里的」,王东补充说,政府会逐步推广财产公开。",
+        ),
+    ]  # "李明回答…记者提问时说" answers a topic: no pair
+    assert record["speakers"] == ["李明", "王东"]  # named as answering; "他" names nobody
+
+
+def test_an_answer_in_the_next_paragraph_and_a_quotation_alone() -> None:
+    record = _record(
+        "昨晚,电视问政开场。",
+        "随后,有媒体记者发问:公车很繁忙,群众很反感,能否对公车作出标识,便于监管?",
+        "对此,市委常委、秘书长赵正才坦陈,公车整治的办法还是太少。此语一出,满场哗然。",
+        "问政结束后,记者追问赵正才,为何有勇气承认?赵正才停顿了一下,随即英勇标明:“我敢承认,就是因为下了决心。”",
+    )
+    assert _pairs(record) == [
+        ("公车很繁忙,群众很反感,能否对公车作出标识,便于监管?", "公车整治的办法还是太少。"),
+        ("为何有勇气承认?", "我敢承认,就是因为下了决心。"),
+    ]
+    assert record["speakers"] == ["赵正才"]
+
+
+def test_two_question_sentences_are_one_question_and_a_question_may_stand_alone() -> None:
+    record = _record(
+        "总统今天召开记者会。",
+        "后来媒体追问,败选的原因为何?而选在此时面对媒体,是否也是检讨的一环?蔡某则回应,选举完后,党部有做检讨。",
+        "对于口罩不足,是否有办法解决燃眉之急?",
+        "郑某表示,目前每天所需的口罩是35万份。",
+        "今年会不会有水患?水利部部长陈某解答,今年可能会呈现南涝北旱的趋势。",
+    )
+    assert _pairs(record) == [
+        ("败选的原因为何?而选在此时面对媒体,是否也是检讨的一环?", "选举完后,党部有做检讨。"),
+        ("对于口罩不足,是否有办法解决燃眉之急?", "目前每天所需的口罩是35万份。"),
+        ("今年会不会有水患?", "今年可能会呈现南涝北旱的趋势。"),
+    ]
+
+
+def test_a_greeting_is_no_question_and_a_story_has_no_sections() -> None:
+    text = (
+        "\n\n".join(
+            (
+                "“今天是妇女节,首先向在场的女代表、女委员和女记者表示节日问候。”首位登场的卫生部门主任送上节日祝福,并谈到了亿万家庭关切的全面二孩政策配套问题,给出了四条医疗服务举措。",
+                "记者还走访慰问了困难群众。",
+                "他说,今年还要再去一次。",
+                "今年会不会有水患?水利部部长陈某解答,今年可能会呈现南涝北旱的趋势。",
+                "★下载新闻网APP",
+                "点击阅读下一则新闻 点击阅读下一则新闻",
+                "兵役延长至1年正式拍板!柯某深夜曝心声:无可回避的责任。",
+            )
+        )
+        + "\n"
+    )
+    record = grounded_record(text, "public_report")
+    assert _pairs(record) == [("今年会不会有水患?", "今年可能会呈现南涝北旱的趋势。")]
+    assert record["sections"] == []
+    _, groundings = prelabel(text, get_schema("public_report"), None)
+    title = next(g for g in groundings if g.path == "title")
+    assert (
+        title.value == "点击阅读下一则新闻 点击阅读下一则新闻" and title.confidence == 0.5
+    )  # a line after the story: a late guess
