@@ -95,3 +95,10 @@ def test_a_greeting_is_no_question_and_a_story_has_no_sections() -> None:
     assert (
         title.value == "点击阅读下一则新闻 点击阅读下一则新闻" and title.confidence == 0.5
     )  # a line after the story: a late guess
+
+
+def test_a_meeting_with_no_reviewed_unit_found_is_doubtful_throughout() -> None:
+    """A 述职评议 the meeting reader finds no unit in: what it reads of it scores 0.6 of its cue."""
+    text = "1月5日,县委组织部举办驻村第一书记述职评议会。会议要求,要进一步加强学习。\n"
+    _, groundings = prelabel(text, get_schema("meeting_review"), None)
+    assert groundings and all(g.confidence <= 0.6 for g in groundings)

@@ -282,7 +282,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         if d:
             meeting_date = dates.resolve(d.group(0), dates.publication_date(text, metadata))
     chair, reviewer, attendees = _people(text)
-    return {
+    record = {
         "meeting_date": meeting_date,
         "meeting": meeting,
         "organizer": organizer,
@@ -294,6 +294,25 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         "exchange_speakers": _exchange_speakers(text),
         "directives": _directives(text, {str(p) for p in (chair, reviewer) if p}, lead),
     }
+    if not record["units"]:  # no unit reviewed: a meeting of a form the rules do not read
+        for value in _quotes(record):
+            value.score = round(value.score * UNREAD_FORM, 4)
+    return record
+
+
+UNREAD_FORM = 0.6
+"""A meeting whose reviewed units the rules found none of (a 述职评议, a site tour then a review, a
+contest): what they did read of it comes from a page they do not understand, so every value is doubtful."""
+
+
+def _quotes(node: Any) -> list[Quote]:
+    if isinstance(node, Quote):
+        return [node]
+    if isinstance(node, dict):
+        return [q for v in node.values() for q in _quotes(v)]
+    if isinstance(node, list):
+        return [q for v in node for q in _quotes(v)]
+    return []
 
 
 __all__ = ["extract", "shortcoming"]
