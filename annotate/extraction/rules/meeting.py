@@ -14,10 +14,12 @@ import re
 from typing import Any
 
 from annotate.extraction.rules import dates
+from annotate.extraction.rules.led_units import led_units
 from annotate.extraction.rules.meeting_units import _STOP_SENTENCE, shortcoming, units
-from annotate.extraction.rules.people import split_person
+from annotate.extraction.rules.people import leading_person, split_person
 from annotate.extraction.rules.spans import (
     Quote,
+    is_space,
     quote,
     scored,
     sentences,
@@ -27,7 +29,8 @@ from annotate.extraction.rules.spans import (
 
 _COMMA = "，,"
 _MEETING = re.compile(
-    r"点评会|點評會|评议大会|評議大會|点评大会|點評大會|评议会|評議會|讲评会|講評會|推进会|推進會|调度会|調度會|工作会议|工作會議"
+    r"(?:点评会|點評會|评议大会|評議大會|点评大会|點評大會|评议会|評議會|讲评会|講評會|推进会|推進會|调度会|調度會)(?:议|議)?"
+    r"|工作会议|工作會議"
 )
 _REVIEW = re.compile(r"(?:一一|逐一|现场|現場|分别|分別|逐个|逐個)?(?:点评|點評)(?!会|會)")
 _CHAIR = re.compile(r"主持")
@@ -73,19 +76,35 @@ def _meeting_and_organizer(text: str, s: int, e: int) -> tuple[Quote | None, Quo
             c_start = i + 1
             break
     organizer = None
-    conv = text.rfind("召开", c_start, m.start())
-    if conv == -1:
-        conv = text.rfind("召開", c_start, m.start())
+    conv = max((text.rfind(v, c_start, m.start()) for v in _CONVENE), default=-1)
     if conv != -1:
         d = dates.find_meeting_date(text, c_start, conv)
         org_start = d.end() if d else c_start
         organizer = quote(text, org_start, conv)
+        if organizer is not None and organizer.startswith(("并", "並", "在")):
+            organizer = _subject(text, s, conv)  # "…镇组织…观摩,并在会议室召开…": the sentence's subject
         c_start = conv + 2
     else:
         d = dates.find_meeting_date(text, c_start, m.start())
         if d:
             c_start = d.end()
     return quote(text, c_start, m.end()), organizer
+
+
+_CONVENE = ("召开", "召開", "举办", "舉辦", "举行", "舉行")
+_SUBJECT = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:镇|鎮|乡|鄉|街道|区|區|县|縣|市|委|局|办|辦|厅|廳|中心|部)(?=组织|組織|召开|召開|举办|舉辦|在|于|於)"
+)
+
+
+def _subject(text: str, s: int, e: int) -> Quote | None:
+    """The institution that opens the first clause after the date: who did what the sentence says."""
+    d = dates.find_meeting_date(text, s, e)
+    pos = d.end() if d else s
+    while pos < e and (text[pos] in _COMMA or is_space(text[pos])):
+        pos += 1
+    m = _SUBJECT.match(text, pos, e)
+    return Quote(text, m.start(), m.end()) if m else None
 
 
 def _people(text: str) -> tuple[Quote | None, Quote | None, list[dict[str, Any]]]:
@@ -111,6 +130,8 @@ def _people(text: str) -> tuple[Quote | None, Quote | None, list[dict[str, Any]]
                 if text[p_start:p_end].endswith("的"):  # "接受…书记蔡奇的现场点评"
                     p_end -= 1
                 reviewer = split_person(text, p_start, p_end)[1]
+                if reviewer is None and (cs, ce) != bounds[0]:  # "书记文志军在每人述职后,…,进行现场点评"
+                    reviewer = leading_person(text, *bounds[0])[1]
         # attendees: a sentence whose last clause ends in 出席/参加 and whose clauses are title+name
         _, last_end = trim(text, s, e, "。.！!")
         tail = _ATTEND_END.search(text, s, last_end)
@@ -125,11 +146,38 @@ def _people(text: str) -> tuple[Quote | None, Quote | None, list[dict[str, Any]]
         if m:
             chair = scored([Quote(text, m.start(1), m.end(1))], TITLE_LINE_CHAIR)[0]
             reviewer = reviewer or chair
+    if reviewer is None:
+        reviewer = _judge(text)
     if reviewer is not None:  # the reviewer is no attendee, even when the sentence names him
         attendees = [a for a in attendees if str(a["name"]) != str(reviewer)]
     return chair, reviewer, attendees
 
 
+_AT_REVIEW = re.compile(r"(?:点评|點評|评议|評議|讲评|講評)大?(?:会|會)上$")
+_JUDGING = re.compile(r"指出|强调|強調|要求|点评|點評")
+_BOTH_SIDES = re.compile(r"(?:亮点|亮點|成绩|成績|成效).{0,20}(?:不足|问题|問題|差距|短板)")
+
+
+def _judge(text: str) -> Quote | None:
+    """The reviewer of a meeting that names none with "点评": the person who speaks first at the
+    点评会 ("观摩点评会上,镇党委书记吕兴让指出"), or who points out both the strong and the weak
+    points ("…书记唐友波结合比武情况,具体指出各村工作亮点和不足")."""
+    for s, e in sentences(text):
+        bounds = _clause_bounds(text, s, e)
+        if len(bounds) > 1 and _AT_REVIEW.search(text, *bounds[0]):
+            person_at = bounds[1]
+        elif _JUDGING.search(text, s, e) and _BOTH_SIDES.search(text, s, e):
+            person_at = bounds[0]
+        else:
+            continue
+        name = leading_person(text, *person_at)[1]
+        if name is not None:
+            return scored([name], JUDGE_REVIEWER)[0]
+    return None
+
+
+JUDGE_REVIEWER = 0.6
+"""A reviewer read from who judges, not from the word 点评: a leader's speech may be only that."""
 TITLE_LINE_CHAIR = 0.7
 """A chair named only on the title line, as "X主持并点评": a bare name, no title to confirm it."""
 
@@ -294,15 +342,17 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         "exchange_speakers": _exchange_speakers(text),
         "directives": _directives(text, {str(p) for p in (chair, reviewer) if p}, lead),
     }
-    if not record["units"]:  # no unit reviewed: a meeting of a form the rules do not read
+    if not record["units"]:  # no unit reviewed in a form the rules read well
         for value in _quotes(record):
             value.score = round(value.score * UNREAD_FORM, 4)
+        record["units"] = led_units(text)  # scored by their own, weaker cues
     return record
 
 
 UNREAD_FORM = 0.6
-"""A meeting whose reviewed units the rules found none of (a 述职评议, a site tour then a review, a
-contest): what they did read of it comes from a page they do not understand, so every value is doubtful."""
+"""A meeting with no speaker list and no per-unit review (a 述职评议, a site tour then a review, a
+contest): what the rules read of it comes from a page of a form they do not know well, so every
+value is doubtful. Its units, if places lead clauses, carry their own (already low) scores."""
 
 
 def _quotes(node: Any) -> list[Quote]:

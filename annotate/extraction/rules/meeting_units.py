@@ -39,17 +39,19 @@ from annotate.extraction.rules.spans import (
 
 _COMMA = "，,"
 _SPEAKERS = re.compile(
-    r"(?:依次|先后|先後|逐一|分别|分別)(?:作了?|做了?|进行了?|進行了?)?(?:发言|發言|汇报|匯報|述职|述職)"
+    r"(?:依次|先后|先後|逐一|分别|分別)(?:就[^，,。；;]{1,40}?)?(?:作了?|做了?|进行了?|進行了?)?(?:发言|發言|汇报|匯報|述职|述職)"
 )
 _SEPARATOR = re.compile(r"、|以及|,|，")
 _CONJUNCTION = re.compile(r"和|及|与|與")
 _COUNT = r"(?:等?[两兩二三四五六七八九十\d]{1,3}(?:位|个|個|名|家)?)"
 _ROLE = re.compile(
     rf"(?:的)?{_COUNT}?(?:主要负责同志|主要負責同志|主要负责人|主要負責人|负责同志|負責同志|负责人|負責人|"
-    r"党组织书记|黨組織書記|党组[（(]党委[)）]书记|党[（(]工[)）]委书记|党工委书记|工委书记|工委書記|"
+    r"党组织书记|黨組織書記|党支部书记|黨支部書記|支部书记|支部書記|党组[（(]党委[)）]书记|党[（(]工[)）]委书记|党工委书记|工委书记|工委書記|"
     r"党委书记|黨委書記|党组书记|黨組書記|区委书记|區委書記|县委书记|縣委書記|书记|書記|主任|局长|局長|一把手|代表|单位|單位|部门|部門)$"
 )
-_COUNTED_SUFFIX = re.compile(rf"{_COUNT}(街道|乡|鄉|镇|鎮|区|區|县|縣)$")
+_COLLECTIVE = re.compile(r"各|全|每|所有|其他|其余|其餘")
+_ROLE_INSIDE = re.compile(_ROLE.pattern.removesuffix("$"))
+_COUNTED_SUFFIX = re.compile(rf"{_COUNT}(街道|社区|社區|乡|鄉|镇|鎮|区|區|县|縣|村)$")
 _ORG_SUFFIX = (
     r"(?:街道|社区|社區|乡|鄉|镇|鎮|区|區|县|縣|市|村|工委|党委|黨委|委|局|办|辦|厅|廳|处|處|中心|集团|集團|"
     r"公司|院|所|站|队|隊|组|組|部|会|會|署|馆|館)"
@@ -195,13 +197,19 @@ def _listed_units(text: str) -> tuple[list[tuple[int, int, str]], int] | None:
             if text[i] in _COMMA + "：:":
                 c_start = i + 1
                 break
-        pieces = [trim(text, a, b) for a, b in _split_list(text, c_start, m.start())]
+        list_end = m.start()
+        if _strip_role(text, *trim(text, c_start, list_end))[0] == trim(text, c_start, list_end)[1]:
+            # "A、B三个村的党支部书记代表全镇…在会上分别就…述职": the list ends at its role
+            role = _ROLE_INSIDE.search(text, c_start, list_end)
+            list_end = role.end() if role else list_end
+        pieces = [trim(text, a, b) for a, b in _split_list(text, c_start, list_end)]
         pieces = [(a, b) for a, b in pieces if b > a]
         suffix = _strip_role(text, *pieces[-1])[1] if pieces else ""
         items = []
         for a, b in pieces:
             ne, own = _strip_role(text, a, b)
             items.append((a, ne, own or suffix))
+        items = [item for item in items if not _COLLECTIVE.match(text, item[0])]  # "各社区书记依次述职"
         if items:
             return items, e
     return None
