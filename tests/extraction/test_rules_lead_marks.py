@@ -70,3 +70,17 @@ def test_a_run_of_labelled_fields_after_the_task_stays_a_run_of_fields() -> None
         "2.改造道路10条。责任单位:区交通局 完成时限:10月 完成情况:已全部完工。\n"
     )
     assert [i["progress"] for i in _items(text)] == ["已建成3所。", "已全部完工。"]
+
+
+def test_a_main_responsible_unit_field_below_a_leader_field_names_the_lead_unit() -> None:
+    """The dev6 t55 shape: "1.task。" / "牵头领导:常务副区长" / "主要责任单位:区发展改革委", each field on
+    its own paragraph; a notice that says "各主要责任单位要…牵头抓总" makes 主要责任单位 the lead."""
+    text = (
+        "2023年重点工作分工方案\n\n一、经济发展目标\n\n  1.地区生产总值增长5%。\n\n  牵头领导:常务副区长\n\n"
+        "  主要责任单位:区发展改革委\n\n  2.一般公共预算收入增长3%。\n\n  牵头领导:副区长\n\n  主要责任单位:区财政局\n"
+    )
+    record, _ = prelabel(text, get_schema("task_progress"), None)
+    assert [(i["seq"], i["lead_units"], i["category"]) for i in record["items"]] == [
+        (1, ["区发展改革委"], "经济发展目标"),
+        (2, ["区财政局"], "经济发展目标"),
+    ]

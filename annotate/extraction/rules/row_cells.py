@@ -18,7 +18,7 @@ Rows = tuple[int, list[dict[str, Any]], list[Hashable]]
 NUMBERED = re.compile(r"(?P<seq>\d{1,3})\s*(?:[.．](?!\d)|、)")
 """A row number opening a line: "1." / "2、" / "3 ." (not a decimal "1.5"; "6、98年…" is row 6)."""
 UNIT_SPLIT = "、,，/／；; "
-LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責)(?:责任|責任)?(?:单位|單位|部门|部門)$")
+LEAD_FIELD = re.compile(r"^(?:牵头|牽頭|主责|主責|主要责任|主要責任)(?:责任|責任)?(?:单位|單位|部门|部門)$")
 """A field label naming the lead units (牵头单位, 主责部门, 牵头责任单位); 牵头领导 names a person."""
 DUTY_FIELD = re.compile(r"^(?:责任|責任)(?:单位|單位|部门|部門)$")
 """A field label naming the units responsible (责任单位), of which only one marked "(牵头)" leads."""
