@@ -102,3 +102,13 @@ def test_a_meeting_with_no_reviewed_unit_found_is_doubtful_throughout() -> None:
     text = "1月5日,县委组织部举办驻村第一书记述职评议会。会议要求,要进一步加强学习。\n"
     _, groundings = prelabel(text, get_schema("meeting_review"), None)
     assert groundings and all(g.confidence <= 0.6 for g in groundings)
+
+
+def test_a_net_user_who_says_a_quoted_question_and_the_answer_after_the_closing_mark() -> None:
+    """The dev8 r25 shape: questions collected from net users ("征集网友提问" asks nothing), then
+    `网友“昵称”说:“…?”省长回答说:“…”` — the asker says the question, the answer follows its mark."""
+    record = _record(
+        "论坛开辟专栏,征集网友提问,最终整理出了八个问题,由记者带到了会场。",
+        "网友“小草”说:“我家乡的小学离家太远,能不能增开校车?”李省长回答说:“你好!今年全省将新增校车五百辆。”",
+    )
+    assert _pairs(record) == [("我家乡的小学离家太远,能不能增开校车?", "你好!今年全省将新增校车五百辆。")]

@@ -22,7 +22,7 @@ from annotate.extraction.rules.spans import Quote, quote, scored
 
 _ASKERS = r"记者|記者|媒体|媒體|网友|網友|主持人|观众|觀眾|市民"
 _ASK = re.compile(
-    rf"(?:{_ASKERS})[^，,。；;:：“”「」『』?？]{{0,8}}?"
+    rf"(?<!征集)(?<!徵集)(?<!收集)(?:{_ASKERS})[^，,。；;:：“”「」『』?？]{{0,8}}?"
     r"(?<![慰访訪顾顧学學疑反])(?:提问|提問|询问|詢問|追问|追問|发问|發問|问道|問道|问|問)(?![题題候好责責卷])"
 )
 _ANSWERING = re.compile(r"回答|回應|回应|答复|答覆|答復")
@@ -31,6 +31,10 @@ _ANSWERER = re.compile(
     r"(?P<who>[^，,。；;:：“”「」『』?？\s]{2,12}?)(?:在)?(?:回答|回應|回应)[^，,。]{0,24}?(?:提问|提問|问题|問題)(?:时|時)"
 )
 """An official answering a question the page names only by its topic: a speaker, with no pair."""
+_ASKER_SAYS = re.compile(
+    rf"(?:{_ASKERS})(?:[“「『][^”」』]{{1,12}}[”」』])?[^，,。；;:：“”「」『』]{{0,6}}?(?:说|說|称|稱|道)\s*[:：]\s*[“「『]"
+)
+"""An asker (a net user by nickname) saying a quotation; it asks when the quotation holds a question mark."""
 _ADDRESSEE = re.compile(r"[^，,。；;:：“”「」『』?？\s]{1,8}[,，:：]")
 """Who is asked, or what was won ("汪洋书记,", "龙正才,", "提问机会,"), right after the verb."""
 _SAYS = re.compile(r"\s*(?:提问中|提問中)?(?:称|稱|说|說|道)?\s*[,，:：]?\s*")
@@ -70,6 +74,10 @@ def _question(text: str, s: int, e: int) -> tuple[int, int, int] | None:
         if pos < e and text[pos] in _OPEN and (close := _closing(text, pos, e)) is not None:
             return pos + 1, close, close + 1
         return _to_mark(text, pos, e, full_stop=True)
+    said = _ASKER_SAYS.search(text, s, e)  # "网友“小猫咪”说:“…?”": an asker's quoted words, a question
+    if said is not None and (close := _closing(text, said.end() - 1, e)) is not None:
+        if any(c in _QMARK for c in text[said.end() : close]):
+            return said.end(), close, close + 1
     first = _to_mark(text, s, e, full_stop=False)  # a question standing alone: "今年会不会有水患?"
     if first is not None and first[1] - s <= BARE_QUESTION and text[s] not in _OPEN:
         return first
