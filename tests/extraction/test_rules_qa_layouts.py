@@ -31,6 +31,19 @@ def test_a_transcript_flattened_onto_one_line_splits_at_its_inline_labels() -> N
     assert record["title"] is None  # "日期:…" is a field of page metadata, not a title
 
 
+def test_labels_glued_to_their_turns_split_where_repeated_and_the_next_heading_is_left_out() -> None:
+    """The dev8 r29 shape: an interview flattened with inline headings, labels with no space after
+    the colon (" 记者:…? 区长名:…。 heading 记者:…"); a label said once ("一句话:") cuts nothing."""
+    text = (
+        "本报讯 来源:晚报 区长王明近日接受了本报记者采访。 一百户将搬迁 记者:山区发展是否要先加快?"
+        " 王明:今年我们将加快搬迁,一百户将实现搬迁愿望。 山区发展将有规划 记者:怎样帮他们致富? 王明:还是那 一句话:搬得出、富得起。"
+    )
+    assert [(p["question"], p["answer"]) for p in _record(text)["qa"]] == [
+        ("山区发展是否要先加快?", "今年我们将加快搬迁,一百户将实现搬迁愿望。"),
+        ("怎样帮他们致富?", "还是那 一句话:搬得出、富得起。"),
+    ]
+
+
 def test_a_hard_wrapped_turn_runs_to_the_next_label_and_an_answer_keeps_its_first_paragraph() -> None:
     text = (
         "王議員大明市政總質詢\n王議員大明:\n謝謝議長,市長、各位局處首長,大家好。本席今天想先請\n"

@@ -53,6 +53,8 @@ _NAMED_DEPUTY = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,3})(?:代表|委员|委�
 _NOISE = re.compile(rf"{_GLOSS}|\s")
 _INLINE = re.compile(rf"(?<=\s)(?P<label>{_CHAR}{{2,16}}?)[:：][ \u3000]")
 """A label inside a line, after a space and followed by one: the turns of a flattened transcript."""
+_INLINE_GLUED = re.compile(rf"(?<=\s)(?P<label>{_CHAR}{{2,8}}?)[:：](?=[^\s\d])")
+_TRAILING_HEADING = re.compile(r"[。！？!?][ \u3000]+[^\s。，,；;！？!?:：]{2,20}\s*$")
 _MID_SENTENCE = re.compile(r"[\u4e00-\u9fff，,、]")
 """The last character of a line cut mid-sentence: a word or a comma, not a sentence's end or a colon."""
 _WRAP_END = '。！？!?…」』”"）)'
@@ -86,15 +88,31 @@ def _spaced(text: str, s: int, e: int) -> bool:
 
 
 def _split_inline(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Lines holding two or more inline labels split before each label (a flattened transcript)."""
+    """Lines holding two or more inline labels split before each label (a flattened transcript).
+
+    Labels glued to their turn ("… 记者:房山… 张效廉:房山…") count where each is said at least
+    twice on the line and an asker is among them; a short run without punctuation that closes a
+    turn after a space ("…搬迁愿望。 山区发展将有规划") is the next exchange's heading, not the turn's."""
     out = []
     for s, e in spans:
         cuts = [m.start() for m in _INLINE.finditer(text, s, e)]
+        glued = False
+        if len(cuts) < 2:
+            tight = list(_INLINE_GLUED.finditer(text, s, e))
+            said = [plain(m.group("label")) for m in tight]
+            repeated = {label for label in said if said.count(label) >= 2}
+            if any(_ASKER.search(label) for label in repeated):
+                cuts = [m.start() for m in tight if plain(m.group("label")) in repeated]
+                glued = True
         if len(cuts) < 2:
             out.append((s, e))
             continue
         bounds = [s, *cuts, e]
-        out.extend(trim(text, a, b) for a, b in itertools.pairwise(bounds) if b > a)
+        for a, b in itertools.pairwise(bounds):
+            if glued and (heading := _TRAILING_HEADING.search(text, a, b)) is not None:
+                b = heading.start() + 1
+            if b > a:
+                out.append(trim(text, a, b))
     return out
 
 
