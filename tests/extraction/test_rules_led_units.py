@@ -116,3 +116,12 @@ def test_names_read_through_a_gloss_and_titles_without_a_name() -> None:
     assert name_after_title(text, 2, len(text), "以") == "张三"
     assert leading_person("市人大常委会副主任、区委书记唐友波结合情况", 0, 21)[1] == "唐友波"
     assert leading_person("街道党工委书记逐一点评", 0, 11) == (None, None)
+
+
+def test_a_shuzhi_pingyi_organised_with_zuzhi_kaizhan_is_the_meeting() -> None:
+    """The dev3 m16 shape: "X镇组织开展2019年度基层党组织书记述职评议," — no 会 at all."""
+    text = "1月20日,石门镇组织开展2019年度基层党组织书记述职评议,全镇32个基层党组织书记依次述职,镇党委书记即时点评。"
+    record = extract(text)
+    assert (record["meeting"], record["organizer"]) == ("2019年度基层党组织书记述职评议", "石门镇")
+    assert record["meeting_date"] is None or record["meeting_date"].endswith("01-20")
+    assert record["units"] == [] and record["reviewer"] is None

@@ -30,7 +30,7 @@ from annotate.extraction.rules.spans import (
 _COMMA = "，,"
 _MEETING = re.compile(
     r"(?:点评会|點評會|评议大会|評議大會|点评大会|點評大會|评议会|評議會|讲评会|講評會|推进会|推進會|调度会|調度會)(?:议|議)?"
-    r"|工作会议|工作會議"
+    r"|工作会议|工作會議|(?:述职评议|述職評議)(?:大会|大會|会议|會議|会|會)?"
 )
 _REVIEW = re.compile(r"(?:一一|逐一|现场|現場|分别|分別|逐个|逐個)?(?:点评|點評)(?!会|會)")
 _CHAIR = re.compile(r"主持")
@@ -76,14 +76,14 @@ def _meeting_and_organizer(text: str, s: int, e: int) -> tuple[Quote | None, Quo
             c_start = i + 1
             break
     organizer = None
-    conv = max((text.rfind(v, c_start, m.start()) for v in _CONVENE), default=-1)
+    conv, verb = max(((text.rfind(v, c_start, m.start()), v) for v in _CONVENE), default=(-1, ""))
     if conv != -1:
         d = dates.find_meeting_date(text, c_start, conv)
         org_start = d.end() if d else c_start
         organizer = quote(text, org_start, conv)
         if organizer is not None and organizer.startswith(("并", "並", "在")):
             organizer = _subject(text, s, conv)  # "…镇组织…观摩,并在会议室召开…": the sentence's subject
-        c_start = conv + 2
+        c_start = conv + len(verb)
     else:
         d = dates.find_meeting_date(text, c_start, m.start())
         if d:
@@ -91,7 +91,7 @@ def _meeting_and_organizer(text: str, s: int, e: int) -> tuple[Quote | None, Quo
     return quote(text, c_start, m.end()), organizer
 
 
-_CONVENE = ("召开", "召開", "举办", "舉辦", "举行", "舉行")
+_CONVENE = ("召开", "召開", "举办", "舉辦", "举行", "舉行", "组织开展", "組織開展")
 _SUBJECT = re.compile(
     r"[\u4e00-\u9fff]{1,12}?(?:镇|鎮|乡|鄉|街道|区|區|县|縣|市|委|局|办|辦|厅|廳|中心|部)(?=组织|組織|召开|召開|举办|舉辦|在|于|於)"
 )
