@@ -84,7 +84,7 @@ def test_the_organizer_of_a_meeting_held_with_juban_and_of_a_second_predicate() 
 
 def test_a_list_with_counted_suffixes_and_a_topic_before_the_verb_gives_its_abbreviations() -> None:
     text = (
-        "1月9日,沙河镇召开党支部书记述职评议会议。"
+        "县指导组到沙河指导党支部书记述职评议工作 1月9日,沙河镇召开党支部书记述职评议会议。"
         "会上,东风、红星两个社区和前进、胜利两个村的党支部书记代表全镇基层党支部分别就履行“第一责任人”职责的情况作了述职报告。"
     )
     record = _record(text)
