@@ -38,7 +38,7 @@ def test_a_place_named_with_its_representative_is_the_unit_and_the_rest_its_deed
 
 def test_representatives_listed_together_share_the_deed_after_the_last_and_a_cut_one_stays() -> None:
     text = (
-        "经过角逐,南岗镇石桥村党组织书记、村委会主任王猛,北坪乡北坪村党组织书记陈有才获得一等奖;"
+        "擂台比武经过角逐,南岗镇石桥村党组织书记、村委会主任王猛,北坪乡北坪村党组织书记陈有才获得一等奖;"
         "城东街道河畔社区党组织书记、居委会主任赵丽获得二等奖;上林镇青山村驻村第一书记"
     )
     assert _units(text) == [
@@ -125,3 +125,20 @@ def test_a_shuzhi_pingyi_organised_with_zuzhi_kaizhan_is_the_meeting() -> None:
     assert (record["meeting"], record["organizer"]) == ("2019年度基层党组织书记述职评议", "石门镇")
     assert record["meeting_date"] is None or record["meeting_date"].endswith("01-20")
     assert record["units"] == [] and record["reviewer"] is None
+
+
+def test_places_that_attend_or_speak_are_no_reviewed_units_nor_are_they_in_a_meeting_of_the_usual_form() -> None:
+    """Representatives who attend or give an exchange speech are present, not reviewed; and a
+    meeting with no 述职, tour or contest in it gets no units read from its clauses at all."""
+    attending = (
+        "5月6日,县委召开驻村第一书记述职评议会。东山镇前岭村第一书记张文涛,西河乡后湾村第一书记李强等参加会议。"
+        "南岗镇石桥村党组织书记王猛,北坪乡北坪村党组织书记陈有才分别作交流发言。"
+    )
+    assert extract(attending)["units"] == []
+    one_left = "擂台比武中,东山镇前岭村第一书记张文涛整合土地建成茶园;西河乡后湾村第一书记李强等列席。"
+    assert extract(one_left)["units"] == []  # one place alone is no structure, after the present ones go
+    usual = (
+        "5月6日,县委召开月度工作点评会。"
+        "东山镇前岭村第一书记张文涛通过整合土地,建成茶园三百亩;西河乡后湾村第一书记李强化解纠纷十余起。"
+    )
+    assert extract(usual)["units"] == []

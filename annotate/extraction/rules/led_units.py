@@ -44,6 +44,11 @@ _SEGMENT_END = "；;。！？!?\r\n"
 _DEED_VERBS = "以通针針获獲围圍把将將紧緊"
 """What opens a deed right after a representative's name: "王联辉通过…", "张三以走访…"."""
 
+_REVIEWING_FORM = re.compile(r"述职|述職|观摩|觀摩|比武|擂台|擂臺|评比|評比|考评|考評|测评|測評")
+"""The forms whose units lead clauses: a report of duties, a tour, a contest, an appraisal."""
+_NO_DEED = re.compile(r"参加|參加|出席|列席|主持|发言|發言|陪同|参会|參會")
+"""What a place's representative does at the meeting rather than at home: attending, chairing, speaking."""
+
 REPRESENTED_UNIT, LEADING_UNIT = 0.7, 0.55
 """A place read through its representative's title and name, against a village that merely opens
 a clause (a sentence about the village's own affairs can look the same)."""
@@ -69,6 +74,8 @@ def _leaders(text: str) -> list[tuple[int, int, int, float]]:
 
 def led_units(text: str) -> list[dict[str, Any]]:
     """The units of a meeting whose clauses are led by the places reviewed (see module doc)."""
+    if not _REVIEWING_FORM.search(text):
+        return []  # a meeting of the usual form whose units the rules did not find: no guessing
     leaders = _leaders(text)
     if len(leaders) < 2:
         return []
@@ -91,6 +98,8 @@ def led_units(text: str) -> list[dict[str, Any]]:
         while deed is None and j + 1 < len(leaders) and _segment_end(text, leaders[j][1]) > leaders[j + 1][0]:
             j += 1
             deed = deeds[j]
+        if deed is not None and _NO_DEED.search(deed):
+            continue  # "…书记李强等参加会议", "…分别作交流发言": present, not reviewed
         out.append(
             {
                 "unit": scored([Quote(text, us, ue)], score)[0],
@@ -98,7 +107,7 @@ def led_units(text: str) -> list[dict[str, Any]]:
                 "shortcomings": [],
             }
         )
-    return out
+    return out if len(out) >= 2 else []
 
 
 __all__ = ["led_units"]
