@@ -12,8 +12,10 @@ place, read by structure:
   "肖营村、青冢村等特色加工产业兴旺…，冯坡村依托…" — the deed runs to the next such clause.
 
 Only villages and communities (and towns, when a representative's title follows) lead: they are the
-units such meetings review, and the forms stay unambiguous. Two such clauses at least, or it is no
-structure. A place is never a word that merely ends in 村 ("目前村里", "驻村第一书记").
+units such meetings review, and the forms stay unambiguous. The text must say it is such a meeting
+(述职, 观摩, 比武, 评比, 考评…); a place whose representative only attends, chairs or speaks is present,
+not reviewed; and two places at least must remain, or it is no structure. A place is never a word
+that merely ends in 村 ("目前村里", "驻村第一书记", "乡村").
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from typing import Any
 
 from annotate.extraction.rules.people import name_after_title
-from annotate.extraction.rules.spans import GLOSS, Quote, is_space, scored
+from annotate.extraction.rules.spans import GLOSS, TRAILING_PUNCT, Quote, is_space, scored, trim
 
 _CH = rf"(?:[^\W\d_各的了要也都以他们們求将將既通过過推动動展逐农農弟兄这這那些被把为為是]{GLOSS}?)"
 """A character of a place's proper name: no function word, pronoun or verb of a sentence about places."""
@@ -86,9 +88,7 @@ def led_units(text: str) -> list[dict[str, Any]]:
             stop = min(stop, leaders[k + 1][0])
         while ds < stop and (is_space(text[ds]) or text[ds] in "，,、：:"):
             ds += 1
-        end = stop
-        while end > ds and (is_space(text[end - 1]) or text[end - 1] in "，,、；;。.！!？?…—"):
-            end -= 1
+        ds, end = trim(text, ds, stop, TRAILING_PUNCT)
         deeds.append(Quote(text, ds, end) if end > ds else None)
     out = []
     for k, (us, ue, _ds, score) in enumerate(leaders):
