@@ -70,3 +70,11 @@ def test_a_deliverable_still_expected_is_under_way_even_beside_finished_parts() 
 def test_status_cues_of_the_development_rounds(progress: str, status: str) -> None:
     """The task is open-ended ("加强…"), so a plain 已完成 alone would leave the row unclear."""
     assert status_of(progress, "加强基础设施建设。") == status
+
+
+def test_a_figure_short_of_the_target_is_under_way_even_when_the_cell_says_done() -> None:
+    """ "上半年已完成610公里" of a 3000公里 task, "完工52台" of 200 (dev7 t34, dev9 t50): the verb
+    finished something, the commitment is not met."""
+    assert status_of("上半年已完成610公里。", "3000公里农村公路安装安全设施。") == "in_progress"
+    assert status_of("新增81台,完工52台。", "加装电梯新增400台、完工200台") == "in_progress"
+    assert status_of("新增400台,完工200台。", "加装电梯新增400台、完工200台") == "completed"

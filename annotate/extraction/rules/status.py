@@ -136,7 +136,7 @@ def status_of(progress: str | None, task: str | None = None) -> str:
         return "in_progress"
     if task and _target_met(task, progress):
         return "completed"
-    if task and _target_short(task, progress) and not _WEAK_DONE.search(progress):
+    if task and _target_short(task, progress):
         return "in_progress"
     if _PENDING.search(progress):
         return "in_progress"
