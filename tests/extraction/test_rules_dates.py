@@ -41,3 +41,17 @@ def test_publication_date_from_text(text: str) -> None:
 
 def test_no_publication_date() -> None:
     assert dates.publication_date("5月12日下午，区委召开会议。", None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("http://www.sina.com.cn 2005年01月22日02:13 京华时报", date(2005, 1, 22)),  # dev5 r29
+        ("2003年09月27日 07:18", date(2003, 9, 27)),  # dev6 r40
+        ("http://www.CRNTT.com   2020-02-04 12:06:25", date(2020, 2, 4)),  # dev14 r72
+    ],
+)
+def test_a_stamped_date_line_near_the_top_dates_the_page(text: str, expected: date) -> None:
+    """A news page's stamp (date and time, after its address or alone) is when it was published."""
+    assert dates.publication_date("标题\n" + text + "\n正文", {}) == expected
+    assert dates.publication_date("标题\n" + "正文很长。" * 80 + "\n" + text, {}) is None  # not a live text's turn

@@ -112,3 +112,14 @@ def test_a_net_user_who_says_a_quoted_question_and_the_answer_after_the_closing_
         "网友“小草”说:“我家乡的小学离家太远,能不能增开校车?”李省长回答说:“你好!今年全省将新增校车五百辆。”",
     )
     assert _pairs(record) == [("我家乡的小学离家太远,能不能增开校车?", "你好!今年全省将新增校车五百辆。")]
+
+
+def test_a_lead_dated_yesterday_counts_from_the_page_stamp() -> None:
+    """ "本报讯 昨日,…" under a "2005年09月08日05:20" stamp is 2005-09-07 (dev8 r36)."""
+    record = _record(
+        "网民提问市长",
+        "http://www.sina.com.cn 2005年09月08日05:20 重庆晨报",
+        "本报讯 昨日,众多网民向市长提问,市长一一作答。",
+        "有网友问:“公交车什么时候加密?”市长回答:“明年就加密。”",
+    )
+    assert record["date"] == "2005-09-07"

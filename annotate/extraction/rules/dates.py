@@ -18,8 +18,10 @@ _PUBLISHED = re.compile(
 )
 _SOURCED = re.compile(
     r"(?m)^[ \t\u3000]*(\d{4})-(\d{1,2})-(\d{1,2})[ \t]*\d{1,2}:\d{2}(?::\d{2})?\s*(?:来源|來源|[\u4e00-\u9fff])"
+    r"|^[ \t\u3000]*(?:https?://\S+[ \t\u3000]+)?(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?[ \t]*\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
 )
-"""A news page's date line with its source ("2015-03-15 12:40:00 来源:央广网", "2024-03-09 04:03:39大公报"):
+"""A news page's date line with its source ("2015-03-15 12:40:00 来源:央广网", "2024-03-09 04:03:39大公报"),
+or a stamp alone or after the page's address ("http://www.sina.com.cn 2005年01月22日02:13 京华时报"):
 when it was published; looked for near the top only (further down, such stamps time a live text's turns)."""
 SOURCED_WITHIN = 300
 MEETING_DATE = re.compile(
@@ -47,9 +49,10 @@ def publication_date(text: str, metadata: dict[str, Any] | None = None) -> date 
                 return found
     m = _PUBLISHED.search(text) or _SOURCED.search(text, 0, SOURCED_WITHIN)
     if m:
-        year = int(m.group(1))
+        groups = [g for g in m.groups() if g is not None]
+        year = int(groups[0])
         # a two- or three-digit year is the Republic of China calendar of Taiwanese pages (108 年 = 2019)
-        return make_date(year + ROC_OFFSET if year < 1000 else year, int(m.group(2)), int(m.group(3)))
+        return make_date(year + ROC_OFFSET if year < 1000 else year, int(groups[1]), int(groups[2]))
     return None
 
 

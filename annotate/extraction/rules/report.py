@@ -62,6 +62,8 @@ _HELD = re.compile(
     r"(?:举行|舉行|召开|召開|举办|舉辦|(?:记者|記者)?(?:招待会|招待會|发布会|發布會|吹风会|吹風會)|记者会|記者會)"
 )
 _DATE_LINE = re.compile(r"——\s*((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_LEAD_DAY = re.compile(r"[ \t\u3000]*(?:[^\s，,。]{0,12}(?:讯|訊)[ \t\u3000]*)?(?P<rel>昨天|昨日|前天)")
+"""A news lead dated from its page ("本报讯 昨日,…"): the event was the day before the date line."""
 _ISO_DAY = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _FIELD = re.compile(r"(?:[\u4e00-\u9fff][ \u3000]?){2,4}\s*[:：]")
 _TITLE_SENTENCE_END = re.compile(r"[。！？!；;]|\?(?=[\s”」』)）]|$)")
@@ -228,6 +230,10 @@ def _report_date(text: str, nonempty: list[tuple[int, int]], metadata: dict[str,
         delivered = delivered and re.match(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", delivered.group(0))
     if delivered:
         published = dates.make_date(*(int(g) for g in delivered.groups())) or published
+    elif published is not None and (
+        day := next((m for s, e in nonempty[:8] if (m := _LEAD_DAY.match(text, s, e))), None)
+    ):
+        published = date.fromisoformat(dates.resolve(day.group("rel"), published) or published.isoformat())
     if published is None:  # a live-text page stamps its turns: "2024-03-08 10:49:41"
         stamp = next((m for s, e in nonempty if is_stamp(text, s, e) and (m := _ISO_DAY.match(text, s, e))), None)
         published = stamp and dates.make_date(*(int(g) for g in stamp.groups()))
