@@ -123,3 +123,22 @@ def test_a_lead_dated_yesterday_counts_from_the_page_stamp() -> None:
         "有网友问:“公交车什么时候加密?”市长回答:“明年就加密。”",
     )
     assert record["date"] == "2005-09-07"
+
+
+def test_a_question_after_a_verb_of_saying_and_a_quoted_answer_with_narration_after_it() -> None:
+    """ "记者在提问时,直接表示,“…?”" asks the quotation; "提问过" only tells of an old question; an
+    answer that is a said sentence followed by narration is the sentence (dev15 r81)."""
+    record = _record(
+        "上午的发布会上,有记者提问过王明同样的问题。",
+        "一家新闻社的记者在提问时,直接表示,“我想问一个传统的问题,今年的预算是多少?”",
+        "王明开玩笑说,“看起来你不是第一次来这里。”回答完问题后,王明还不忘与记者做一个照应。",
+    )
+    assert _pairs(record) == [("我想问一个传统的问题,今年的预算是多少?", "看起来你不是第一次来这里。")]
+
+
+def test_a_quotation_the_page_never_closed_is_asked_to_its_question_mark() -> None:
+    record = _record(
+        "记者问发言人王明,“您卸任后有没有计划去台湾走一走?",
+        "王明回答,“谢谢你的提醒,那是我的梦想。”",
+    )
+    assert _pairs(record) == [("您卸任后有没有计划去台湾走一走?", "谢谢你的提醒,那是我的梦想。")]

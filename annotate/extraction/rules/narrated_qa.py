@@ -8,9 +8,10 @@ answer follows in the same paragraph or the next, after a verb of answering ("�
 
 A question is the quotation after the verb of asking, else the words up to its question mark
 (two question sentences in a row are one question; a reported question with no mark ends at its
-full stop). An answer runs from the verb of answering to the paragraph's end, but stops before a
+full stop; a quotation the page never closed runs to its mark). "提问过"/"问完" tell of a question,
+they do not ask one. An answer runs from the verb of answering to the paragraph's end, but stops before a
 sentence about the reporters or the room ("法新社记者似乎不太满意…", "此语一出…"); an answer that
-is one quotation and nothing more is the quotation's words.
+is one quotation and nothing more, or a said sentence with narration after it, is the quotation's words.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from annotate.extraction.rules.spans import Quote, quote, scored
 _ASKERS = r"记者|記者|媒体|媒體|网友|網友|主持人|观众|觀眾|市民"
 _ASK = re.compile(
     rf"(?<!征集)(?<!徵集)(?<!收集)(?:{_ASKERS})[^，,。；;:：“”「」『』?？]{{0,8}}?"
-    r"(?<![慰访訪顾顧学學疑反])(?:提问|提問|询问|詢問|追问|追問|发问|發問|问道|問道|问|問)(?![题題候好责責卷])"
+    r"(?<![慰访訪顾顧学學疑反])(?:提问|提問|询问|詢問|追问|追問|发问|發問|问道|問道|问|問)(?![题題候好责責卷过過完])"
 )
 _ANSWERING = re.compile(r"回答|回應|回应|答复|答覆|答復")
 """A verb of answering before the asking words ("X回答香港文汇报记者提问时说"): a topic answered, no question."""
@@ -37,7 +38,7 @@ _ASKER_SAYS = re.compile(
 """An asker (a net user by nickname) saying a quotation; it asks when the quotation holds a question mark."""
 _ADDRESSEE = re.compile(r"[^，,。；;:：“”「」『』?？\s]{1,8}[,，:：]")
 """Who is asked, or what was won ("汪洋书记,", "龙正才,", "提问机会,"), right after the verb."""
-_SAYS = re.compile(r"\s*(?:提问中|提問中)?(?:称|稱|说|說|道)?\s*[,，:：]?\s*")
+_SAYS = re.compile(r"\s*(?:提问中|提問中)?(?:(?:直接|首先)?(?:表示|称|稱|说|說|道))?\s*[,，:：]?\s*")
 _OPEN, _CLOSE = "“「『", "”」』"
 _QMARK = "?？"
 _ANSWER = re.compile(
@@ -73,6 +74,8 @@ def _question(text: str, s: int, e: int) -> tuple[int, int, int] | None:
         pos = _SAYS.match(text, pos, e).end()
         if pos < e and text[pos] in _OPEN and (close := _closing(text, pos, e)) is not None:
             return pos + 1, close, close + 1
+        if pos < e and text[pos] in _OPEN:  # a quotation the page never closed: its words to the mark
+            pos += 1
         return _to_mark(text, pos, e, full_stop=True)
     said = _ASKER_SAYS.search(text, s, e)  # "网友“小猫咪”说:“…?”": an asker's quoted words, a question
     if said is not None and (close := _closing(text, said.end() - 1, e)) is not None:
@@ -129,6 +132,8 @@ def _span(text: str, start: int, end: int) -> Quote:
     if text[start] in _OPEN and (close := _closing(text, start, stop)) is not None:
         rest = text[close + 1 : stop].strip()
         if not rest or rest in "。.":
+            return Quote(text, start + 1, close)
+        if text[close - 1] in "。！!？?" and rest[0] not in _CLAUSE_START + "、":  # narration follows a said sentence
             return Quote(text, start + 1, close)
     return quote(text, start, stop, strip_punct=False) or Quote(text, start, stop)
 
