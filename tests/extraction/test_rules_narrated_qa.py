@@ -142,3 +142,15 @@ def test_a_quotation_the_page_never_closed_is_asked_to_its_question_mark() -> No
         "王明回答,“谢谢你的提醒,那是我的梦想。”",
     )
     assert _pairs(record) == [("您卸任后有没有计划去台湾走一走?", "谢谢你的提醒,那是我的梦想。")]
+
+
+def test_crossheads_that_look_like_labels_are_not_turns() -> None:
+    """ "网友:“鼓掌”欢迎市长" … "市长:爽快公布QQ号" with narration between are a story's crossheads;
+    the exchange is the one the narration tells (dev15 r80)."""
+    record = _record(
+        "网友:“鼓掌”欢迎市长",
+        "市长刚一上线,网友纷纷发出表情符,欢迎市长。",
+        "市长:爽快公布QQ号",
+        "有网友问市长:“您的QQ号码可以公开吗?”市长爽快地表示:“我的QQ就是这个,12345。”",
+    )
+    assert _pairs(record) == [("您的QQ号码可以公开吗?", "我的QQ就是这个,12345。")]

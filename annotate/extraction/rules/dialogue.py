@@ -235,6 +235,17 @@ def _mostly_questions(text: str, turns: list[Turn]) -> bool:
     return 2 * sum(bool(re.search(r"[?？][\s”」』]*$", text[s:e])) for _l, s, e in turns) >= len(turns)
 
 
+_HEADLINE = re.compile(r"[^。！？!?；;\n]{1,24}")
+
+
+def _crossheads(text: str, question: tuple[int, int], answer: tuple[int, int]) -> bool:
+    """Two "label: headline" lines with narration between them ("网友:“鼓掌”欢迎市长" … "市长:爽快公布
+    QQ号"): a story's crossheads, not turns — turns follow one another, and say sentences."""
+    between = text[question[1] : answer[0]]
+    told = any(line.strip() for line in between.split("\n")[1:-1])
+    return told and all(_HEADLINE.fullmatch(text, *span) for span in (question, answer))
+
+
 def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote]]:
     """Question/answer pairs from speaker-labelled turns (empty when no asker label is found)."""
     out = []
@@ -243,6 +254,8 @@ def labelled_qa(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Quote
         a = quote(text, as_, first_paragraph(text, as_, ae), strip_punct=False)
         if a is not None and GREETING.match(str(a)):
             continue  # "主持人好。", "网友朋友们,大家好!…": a greeting answers a welcome, not a question
+        if _crossheads(text, (qs, qe), (as_, ae)):
+            continue
         if q is not None and a is not None:
             score = OWN_LINE_PAIR if text.rfind("\n", 0, qs) > text.rfind(ql, 0, qs) else LABELLED_PAIR
             score = round(score * UNPAIRED_TURN, 4) if broken else score
