@@ -55,3 +55,10 @@ def test_a_stamped_date_line_near_the_top_dates_the_page(text: str, expected: da
     """A news page's stamp (date and time, after its address or alone) is when it was published."""
     assert dates.publication_date("标题\n" + text + "\n正文", {}) == expected
     assert dates.publication_date("标题\n" + "正文很长。" * 80 + "\n" + text, {}) is None  # not a live text's turn
+
+
+def test_a_slashed_date_line_is_read_only_when_its_order_is_plain() -> None:
+    """ "时间:02/23/2011 18:41:00" (dev15 r79) is 23 February; "03/04/2011" could be either: none."""
+    assert dates.publication_date("标题\n时间:02/23/2011 18:41:00 来源:中国新闻网\n正文", {}) == date(2011, 2, 23)
+    assert dates.publication_date("标题\n时间:23/02/2011 18:41:00\n正文", {}) == date(2011, 2, 23)
+    assert dates.publication_date("标题\n时间:03/04/2011 18:41:00\n正文", {}) is None

@@ -154,3 +154,14 @@ def test_crossheads_that_look_like_labels_are_not_turns() -> None:
         "有网友问市长:“您的QQ号码可以公开吗?”市长爽快地表示:“我的QQ就是这个,12345。”",
     )
     assert _pairs(record) == [("您的QQ号码可以公开吗?", "我的QQ就是这个,12345。")]
+
+
+def test_a_credit_line_is_no_section_heading() -> None:
+    """ "作者 莫非 吴敏平" over a story's paragraphs is its credit, not a report's section (dev15 r79)."""
+    record = _record(
+        "省长网上接访群众",
+        "中新网广州2月23日电 题:省长网上接访群众,引起了与会人员围观。",
+        "作者 莫非 吴敏平",
+        "清脆的打字声,熟练的键盘操作。23日,网上在线接访会在广州举行,省长在现场接访群众。",
+    )
+    assert record["sections"] == []

@@ -14,7 +14,7 @@ from typing import Any
 
 _ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _PUBLISHED = re.compile(
-    r"(?:(?:发布|發佈|發布|公布|公佈|更新)(?:时间|時間|日期)|(?m:^)[ \t\u3000]*(?:时间|時間|日期))\s*[:：]?\s*(\d{4}|(?<=[:：\s])\d{2,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+    r"(?:(?:发布|發佈|發布|公布|公佈|更新)(?:时间|時間|日期)|(?m:^)[ \t\u3000]*(?:时间|時間|日期))\s*[:：]?\s*(\d{4}|(?<=[:：\s])\d{2,3})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"
 )
 _SOURCED = re.compile(
     r"(?m)^[ \t\u3000]*(\d{4})-(\d{1,2})-(\d{1,2})[ \t]*\d{1,2}:\d{2}(?::\d{2})?\s*(?:来源|來源|[\u4e00-\u9fff])"
@@ -24,6 +24,9 @@ _SOURCED = re.compile(
 or a stamp alone or after the page's address ("http://www.sina.com.cn 2005年01月22日02:13 京华时报"):
 when it was published; looked for near the top only (further down, such stamps time a live text's turns)."""
 SOURCED_WITHIN = 300
+_SLASHED = re.compile(r"(?:时间|時間|日期)\s*[:：]\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+\d{1,2}:\d{2}")
+"""A date line in a foreign order ("时间:02/23/2011 18:41:00"): read only when the order cannot be
+mistaken (one of the two leading numbers above 12)."""
 MEETING_DATE = re.compile(
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号號](?:上午|下午|晚上|晚間|晚间|早上)?"
     r"|(?P<rel>昨天|昨日|前天|今天|今日|当天|當天)(?:上午|下午|晚上|晚間|晚间|早上)?"
@@ -52,7 +55,10 @@ def publication_date(text: str, metadata: dict[str, Any] | None = None) -> date 
         groups = [g for g in m.groups() if g is not None]
         year = int(groups[0])
         # a two- or three-digit year is the Republic of China calendar of Taiwanese pages (108 年 = 2019)
-        return make_date(year + ROC_OFFSET if year < 1000 else year, int(groups[1]), int(groups[2]))
+        if found := make_date(year + ROC_OFFSET if year < 1000 else year, int(groups[1]), int(groups[2])):
+            return found
+    if (m := _SLASHED.search(text, 0, SOURCED_WITHIN)) and max(a := int(m.group(1)), b := int(m.group(2))) > 12:
+        return make_date(int(m.group(3)), min(a, b), max(a, b))
     return None
 
 

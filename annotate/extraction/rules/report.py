@@ -53,6 +53,10 @@ _ENDS_SENTENCE = re.compile(r"[。！？!?；;]")
 _BYLINE = re.compile(
     r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)[ \u3000\xa0]+([\u4e00-\u9fff·]{2,4})$"
 )
+_CREDIT = re.compile(
+    r"\s*(?:作者|文|记者|記者|通讯员|通訊員|编辑|編輯|责任编辑|責任編輯|摄影|攝影|撰稿)(?:[ \u3000/｜|]|$)"
+)
+"""A story's credit line ("作者 莫非 吴敏平"): the page's chrome, never a section heading."""
 _LEAD_IN = re.compile(r"——([^。！!？?\n]{2,24})。")
 _MEDIA_NOTE = re.compile(
     r"(?:[(（](?:附[^()（）]{1,12}|只有[^()（）]{1,6}|\d{1,2})?[)）])+$"
@@ -325,6 +329,7 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         and not _is_short(text, *nonempty[k - 1])
         and not _Q.match(text, s, e)
         and not _BYLINE.search(text, s, e)
+        and not _CREDIT.match(text, s, e)
     ]
     for n, k in enumerate([] if story else heads):  # a story has no report's sections, only its page's chrome
         stop = heads[n + 1] if n + 1 < len(heads) else len(nonempty)
