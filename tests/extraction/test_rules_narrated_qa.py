@@ -165,3 +165,17 @@ def test_a_credit_line_is_no_section_heading() -> None:
         "清脆的打字声,熟练的键盘操作。23日,网上在线接访会在广州举行,省长在现场接访群众。",
     )
     assert record["sections"] == []
+
+
+def test_a_story_under_a_wire_dateline_has_no_report_sections() -> None:
+    """ "新华社北京3月8日电" makes the page a news story: its crossheads and paragraphs are no report's
+    sections, and "新华社记者" is its credit (dev15 r82)."""
+    record = _record(
+        "开放日观察",
+        "新华社北京3月8日电 题:开放日观察",
+        "新华社记者",
+        "两会是世界观察中国的一扇窗,代表团开放日是观察两会的一扇窗。已有26个代表团举办开放日。",
+        "开放自信 想问什么问什么",
+        "在代表的开场白后,代表团开放日开始。记者们围绕热点话题发问,代表们一一解答。",
+    )
+    assert record["sections"] == []

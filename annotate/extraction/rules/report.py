@@ -54,9 +54,15 @@ _BYLINE = re.compile(
     r"(?:副)?(?:区长|區長|市长|市長|县长|縣長|书记|書記|主任|局长|局長)[ \u3000\xa0]+([\u4e00-\u9fff·]{2,4})$"
 )
 _CREDIT = re.compile(
-    r"\s*(?:作者|文|记者|記者|通讯员|通訊員|编辑|編輯|责任编辑|責任編輯|摄影|攝影|撰稿)(?:[ \u3000/｜|]|$)"
+    r"\s*(?:[\u4e00-\u9fff]{1,6}(?:社|网|網|报|報|台))?"
+    r"(?:作者|文|记者|記者|通讯员|通訊員|编辑|編輯|责任编辑|責任編輯|摄影|攝影|撰稿)(?:[ \u3000/｜|]|$)"
 )
-"""A story's credit line ("作者 莫非 吴敏平"): the page's chrome, never a section heading."""
+"""A story's credit line ("作者 莫非 吴敏平", "新华社记者"): the page's chrome, never a section heading."""
+_DATELINE = re.compile(
+    r"(?:社|网|網|报|報|台)[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}[日号號][\u4e00-\u9fff]{0,3}(?:电|電)|本报讯|本報訊"
+)
+"""A wire or paper dateline ("新华社北京3月8日电", "本报讯"): the page is a news story, whose crossheads
+are no report's sections."""
 _LEAD_IN = re.compile(r"——([^。！!？?\n]{2,24})。")
 _MEDIA_NOTE = re.compile(
     r"(?:[(（](?:附[^()（）]{1,12}|只有[^()（）]{1,6}|\d{1,2})?[)）])+$"
@@ -305,10 +311,11 @@ def extract(text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]
         qa, who = reported_qa(text, nonempty)
         speakers += [n for n in who if n not in names]
         names = [str(n) for n in speakers]
-    story = False  # a news story telling the exchange: "法新社记者提问汪洋,称「…?」" / "他回答称,…"
+    # a news story: a dateline near the top, or the exchange told ("法新社记者提问汪洋,称「…?」" / "他回答称,…")
+    story = any(_DATELINE.search(text, s, min(e, s + 30)) for s, e in nonempty[:8])
     if not qa:
         qa, who = narrated_qa(text, nonempty)
-        story = bool(qa)
+        story = story or bool(qa)
         speakers += [n for n in who if str(n) not in names]
         names = [str(n) for n in speakers]
     if not qa:  # nor verbs: questions as headlines, each with its answer under it
