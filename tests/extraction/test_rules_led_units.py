@@ -142,3 +142,9 @@ def test_places_that_attend_or_speak_are_no_reviewed_units_nor_are_they_in_a_mee
         "东山镇前岭村第一书记张文涛通过整合土地,建成茶园三百亩;西河乡后湾村第一书记李强化解纠纷十余起。"
     )
     assert extract(usual)["units"] == []
+
+
+def test_the_organizer_stops_before_the_venue() -> None:
+    """ "X党委在…会议室召开…述职评议会" names X, not X and its venue (dev15 m33)."""
+    text = "1月14日上午,大队党委在机关办公楼三楼会议室召开2021年度支部书记述职评议会。会议由大队长陈计中主持。"
+    assert _record(text)["organizer"] == "大队党委"

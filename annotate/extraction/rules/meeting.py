@@ -80,7 +80,8 @@ def _meeting_and_organizer(text: str, s: int, e: int) -> tuple[Quote | None, Quo
     if conv != -1:
         d = dates.find_meeting_date(text, c_start, conv)
         org_start = d.end() if d else c_start
-        organizer = quote(text, org_start, conv)
+        place = _VENUE.search(text, org_start + 2, conv)
+        organizer = quote(text, org_start, place.start() if place else conv)  # "X党委在…会议室召开"
         if organizer is not None and organizer.startswith(("并", "並", "在")):
             organizer = _subject(text, s, conv)  # "…镇组织…观摩,并在会议室召开…": the sentence's subject
         c_start = conv + len(verb)
@@ -91,6 +92,8 @@ def _meeting_and_organizer(text: str, s: int, e: int) -> tuple[Quote | None, Quo
     return quote(text, c_start, m.end()), organizer
 
 
+_VENUE = re.compile(r"[在于於][^，,。]{1,24}$")
+"""Where the organizer met ("X党委在…会议室召开"): not part of its name."""
 _CONVENE = ("召开", "召開", "举办", "舉辦", "举行", "舉行", "组织开展", "組織開展")
 _SUBJECT = re.compile(
     r"[\u4e00-\u9fff]{1,12}?(?:镇|鎮|乡|鄉|街道|区|區|县|縣|市|委|局|办|辦|厅|廳|中心|部)(?=组织|組織|召开|召開|举办|舉辦|在|于|於)"
