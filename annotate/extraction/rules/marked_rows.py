@@ -273,12 +273,17 @@ def numbered_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     rows counting from 1, every one with its report, so the alternation is the table."""
     lines = [(s, e) for s, e in spans if e > s]
     rows: list[dict[str, Any]] = []
+    part: tuple[int, int] | None = None  # the "二、重点项目进展情况" heading over the rows: their category
     for s, e in lines:
         m = NUMBERED.match(text, s, e)
         if m and int(m.group("seq")) == len(rows) + 1:
             rows.append({"task": (m.end(), e), "seq": len(rows) + 1, "lines": [], "at": s})
         elif m:
             break
+        elif heading := _PART.match(text, s, e):
+            if rows:
+                break  # "三、存在的问题": the next part of the report, no row's report
+            part = (heading.end(), e)
         elif rows and not _MARK.match(text, s, e):
             rows[-1]["lines"].append((s, e))
     last_cut = rows and not rows[-1]["lines"] and rows[-1]["task"][1] == lines[-1][1]  # the page's cut
@@ -289,7 +294,7 @@ def numbered_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
         task_start, task_end = r["task"]
         if field := _FIELD.search(text, task_start, task_end):  # "…清理。责任单位:高新区。" names no lead
             task_end = field.start()
-        cells = {"task": (task_start, task_end)}
+        cells = {"task": (task_start, task_end)} | ({"category": part} if part else {})
         if r["lines"]:
             label = _PROGRESS_FIELD.match(text, *r["lines"][0])  # "督查结果:任务完成较好。…"
             cells["progress"] = (label.end() if label else r["lines"][0][0], r["lines"][-1][1])
@@ -297,6 +302,8 @@ def numbered_rows(text: str, spans: list[tuple[int, int]]) -> Rows | None:
     return rows[0]["at"], out, ["plain"] * len(out)
 
 
+_PART = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]\s*(?=[^\s。]{2,30}$)")
+"""A report's part heading ("二、重点项目进展情况"), on a line of its own."""
 PARALLEL_ROWS = 3
 """How many lines in a row must open the same way before an unnumbered list is read as a table."""
 _FIRST_SENTENCE = re.compile(r"[^。！？!?\n]{4,80}?[。！？!?]")
