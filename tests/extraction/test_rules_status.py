@@ -65,6 +65,7 @@ def test_a_deliverable_still_expected_is_under_way_even_beside_finished_parts() 
         ("已完成并长期坚持。认真做好人员健康监测。", "completed"),
         ("县中心幼儿园已启动扩建前期工作。", "in_progress"),
         ("各相关部门正合力推进省级开发区申报工作。", "in_progress"),
+        ("目前已有10家企业提出需求,其中4家企业的资质已在办理。", "in_progress"),  # dev15 t87
     ],
 )
 def test_status_cues_of_the_development_rounds(progress: str, status: str) -> None:
