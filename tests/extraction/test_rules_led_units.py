@@ -148,3 +148,9 @@ def test_the_organizer_stops_before_the_venue() -> None:
     """ "X党委在…会议室召开…述职评议会" names X, not X and its venue (dev15 m33)."""
     text = "1月14日上午,大队党委在机关办公楼三楼会议室召开2021年度支部书记述职评议会。会议由大队长陈计中主持。"
     assert _record(text)["organizer"] == "大队党委"
+
+
+def test_a_meeting_spoken_about_is_named_without_its_speaker() -> None:
+    """ "会前,王明对述职评议强调,…" names the 述职评议, not "王明对述职评议" (dev15 m31)."""
+    text = "会前,王明对述职评议强调,要正确认识和看待述职评议。各评议对象要提交书面整改方案。"
+    assert _record(text)["meeting"] == "述职评议"

@@ -89,6 +89,9 @@ def _meeting_and_organizer(text: str, s: int, e: int) -> tuple[Quote | None, Quo
         d = dates.find_meeting_date(text, c_start, m.start())
         if d:
             c_start = d.end()
+        about = max(text.rfind("对", c_start, m.start()), text.rfind("對", c_start, m.start()))
+        if about >= 0:  # "X对述职评议强调": the meeting is what is spoken about, not the speaker
+            c_start = about + 1
     return quote(text, c_start, m.end()), organizer
 
 
