@@ -2,16 +2,16 @@
 
 Stored public pages of the three genres, each with an expected record written by hand without
 looking at any extractor's output: an evaluation half (14 texts, split once before any rule changed:
-scored, never read), a second one (``eval2``, 14 texts taken as plain queries returned them) and
-development rounds the rules' author may read (``dev`` … ``dev13``, each added, recorded and
-committed before any rule ran on it). Run with ``-s`` for the per-field tables;
+scored, never read), a second and a third (``eval2``, ``eval3``: texts taken in the order plain
+queries returned them) and development rounds the rules' author may read (``dev`` … ``dev15``, each
+added, recorded and committed before any rule ran on it). Run with ``-s`` for the per-field tables;
 the figures go to ``test-artifacts/rules_real.json`` and the README's quality section.
 
 What is asserted is what must hold whatever the rules' quality: every text ends predicted or
 failed with a one-line reason, every value is a span of the text, and the rules' confidence
 orders values well on the development texts that contain errors (AUROC >= 0.75, the issue's goal,
-on each non-eval split where it is defined). The eval, eval2 and
-all-splits AUROC are printed, never asserted: the scores may be tuned on development texts only,
+on each development split a round has worked on, where it is defined). The eval halves', the
+unworked splits' and the all-splits AUROC are printed, never asserted: the scores may be tuned on development texts only,
 and asserting on an evaluation half would invite tuning against it. The F1 goals of the issue are reported, not
 asserted: the README says where they are not met.
 """
